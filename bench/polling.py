@@ -1,0 +1,62 @@
+"""Upstream requests per poll tick with 200 tasks in flight.
+
+Run: .venv/bin/python bench/polling.py
+"""
+
+import time
+
+from _setup import boot
+
+boot()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from music import upstream  # noqa: E402
+from music.models import Task, TaskState  # noqa: E402
+from music.services import tasks  # noqa: E402
+from music.services.teams import create_team  # noqa: E402
+from music.upstream.base import SongRequest  # noqa: E402
+
+IN_FLIGHT = 200
+
+
+def main():
+    simulator = upstream.get_simulator()
+    simulator.running_seconds = 3600  # keep every job running: we measure the polling itself
+    provider = upstream.get_provider()
+    user = get_user_model().objects.create(username="poller")
+    team = create_team("Polling", user)
+    now = timezone.now()
+    Task.objects.bulk_create(
+        [
+            Task(
+                team=team,
+                created_by=user,
+                state=TaskState.SUBMITTED,
+                upstream_id=provider.submit(SongRequest(prompt=f"song {i}")).upstream_id,
+                params={"prompt": f"song {i}"},
+                next_poll_at=now,
+                deadline_at=now + timezone.timedelta(hours=1),
+            )
+            for i in range(IN_FLIGHT)
+        ]
+    )
+    simulator.requests.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        polled = tasks.poll_due()
+        elapsed = time.perf_counter() - start
+    requests = len(simulator.requests)
+    print(f"tasks in flight:             {IN_FLIGHT}")
+    print(f"tasks polled in one tick:    {polled}")
+    print(f"upstream requests per tick:  {requests}  {sorted(set(simulator.requests))}")
+    print(f"batch size:                  {provider.batch_size}")
+    print(f"database queries per tick:   {len(ctx.captured_queries)}")
+    print(f"tick time:                   {elapsed * 1000:.0f} ms (in-process simulator)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from music.models import Membership, Song, Task, Team
+
+
+def pretty_json(value):
+    return format_html(
+        '<pre style="white-space:pre-wrap;max-height:30em;overflow:auto">{}</pre>',
+        json.dumps(value, indent=2, ensure_ascii=False),
+    )
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "default_model", "pro_pool", "created_at"]
+    list_filter = ["pro_pool", "default_model"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "team", "role", "joined_at"]
+    list_filter = ["role", "team"]
+    search_fields = ["user__username", "user__email", "team__name"]
+    autocomplete_fields = ["user", "team"]
+    list_select_related = ["user", "team"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "action",
+        "state",
+        "team",
+        "created_by",
+        "progress",
+        "created_at",
+        "error_message",
+    ]
+    list_filter = ["state", "action", "provider", "team"]
+    search_fields = ["id", "upstream_id", "error_message", "created_by__username"]
+    list_select_related = ["team", "created_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "id",
+        "upstream_id",
+        "request_pretty",
+        "response_pretty",
+        "params_pretty",
+        "submit_attempts",
+        "polls",
+        "submitted_at",
+        "finished_at",
+        "created_at",
+        "updated_at",
+        "callback_token_hash",
+    ]
+    exclude = ["params", "request_payload", "response"]
+    raw_id_fields = ["source_song"]
+
+    @admin.display(description=_("parameters"))
+    def params_pretty(self, obj):
+        return pretty_json(obj.params)
+
+    @admin.display(description=_("request sent"))
+    def request_pretty(self, obj):
+        return pretty_json(obj.request_payload)
+
+    @admin.display(description=_("last upstream answer"))
+    def response_pretty(self, obj):
+        return pretty_json(obj.response)
+
+
+@admin.register(Song)
+class SongAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "state",
+        "team",
+        "author",
+        "relation",
+        "model_name",
+        "duration",
+        "created_at",
+    ]
+    list_filter = ["state", "relation", "is_fragment", "team", "model_name"]
+    search_fields = ["title", "lyric", "style", "upstream_id", "author__username"]
+    list_select_related = ["team", "author"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["task", "parent"]
+    readonly_fields = ["id", "upstream_id", "raw_pretty", "created_at", "updated_at"]
+    exclude = ["raw"]
+
+    @admin.display(description=_("upstream clip"))
+    def raw_pretty(self, obj):
+        return pretty_json(obj.raw)

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def ensure_schedule(sender, **kwargs):
+    """Keep exactly one schedule for the poll tick, whatever database we run on."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name="studio-tick",
+        defaults={
+            "func": "music.tasks.tick",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )
+
+
+class MusicConfig(AppConfig):
+    name = "music"
+    verbose_name = _("Music studio")
+
+    def ready(self):
+        post_migrate.connect(ensure_schedule, sender=self)

@@ -1,0 +1,57 @@
+"""The models users can pick, with the limits each one enforces upstream.
+
+One place to extend when a provider ships a new model: the form's picker, the validation
+limits and each wire format's model name all come from here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MusicModel:
+    key: str  # what the studio stores and SunoHub's wire name
+    label: str
+    lyric_max: int  # characters of lyrics (custom mode `lyric`)
+    style_max: int  # characters of style tags
+    title_max: int
+    max_seconds: int  # the longest song the model makes in one go
+    needs_pro: bool  # SunoHub serves the newest models only from its Pro pool
+    wire_names: dict = field(default_factory=dict)  # format -> model name on that wire
+
+    def wire_name(self, fmt):
+        return self.wire_names.get(fmt, self.key)
+
+
+# Inspiration mode takes a short description, the same for every model.
+DESCRIPTION_MAX = 500
+
+MODELS = [
+    MusicModel("chirp-v3-5", "v3.5", 3000, 200, 80, 120, False, {"relay": "chirp-v3-5"}),
+    MusicModel("chirp-v4", "v4", 3000, 200, 80, 150, False, {"relay": "chirp-v4"}),
+    MusicModel("chirp-v4-5", "v4.5", 5000, 1000, 100, 240, True, {"relay": "chirp-auk"}),
+    MusicModel("chirp-v4-5-plus", "v4.5+", 5000, 1000, 100, 480, True, {"relay": "chirp-bluejay"}),
+    MusicModel("chirp-v5", "v5", 5000, 1000, 100, 480, True, {"relay": "chirp-crow"}),
+]
+MODELS_BY_KEY = {m.key: m for m in MODELS}
+DEFAULT_MODEL = "chirp-v4"
+MODEL_CHOICES = [(m.key, m.label) for m in MODELS]
+
+
+def get_model(key):
+    return MODELS_BY_KEY.get(key) or MODELS_BY_KEY[DEFAULT_MODEL]
+
+
+def describe(model):
+    """One line for the model picker's help text."""
+    return _(
+        "%(label)s: lyrics up to %(lyric)s characters, style up to %(style)s, songs up to "
+        "%(minutes)s min%(pro)s"
+    ) % {
+        "label": model.label,
+        "lyric": model.lyric_max,
+        "style": model.style_max,
+        "minutes": f"{model.max_seconds / 60:g}",
+        "pro": _(" (Pro pool)") if model.needs_pro else "",
+    }

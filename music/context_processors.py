@@ -1,0 +1,13 @@
+from music.services.teams import memberships_for
+
+
+def studio(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    membership = request.membership
+    return {
+        "membership": membership if membership else None,
+        "current_team": membership.team if membership else None,
+        "all_memberships": memberships_for(user),
+    }

@@ -1,0 +1,61 @@
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from music.upstream.simulator.app import Simulator
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the upstream simulator as a standalone HTTP server, so the studio can be "
+        "pointed at it by URL like at a real provider (SUNO_BASE_URL, SUNO_API_KEY)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--api-key", default="", help="Require this bearer token.")
+        parser.add_argument(
+            "--queued-seconds", type=float, default=settings.SIMULATOR["queued_seconds"]
+        )
+        parser.add_argument(
+            "--running-seconds", type=float, default=settings.SIMULATOR["running_seconds"]
+        )
+        parser.add_argument("--state", default=settings.SIMULATOR["state_path"] + "-standalone")
+
+    def handle(self, *args, host, port, api_key, queued_seconds, running_seconds, state, **options):
+        base_url = f"http://{host}:{port}"
+        simulator = Simulator(
+            state,
+            base_url=base_url,
+            api_key=api_key,
+            queued_seconds=queued_seconds,
+            running_seconds=running_seconds,
+            max_duration=settings.SIMULATOR["max_duration"],
+        )
+        server = make_server(
+            host, port, simulator, server_class=ThreadingWSGIServer, handler_class=QuietHandler
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Simulator speaking SunoHub's format on {base_url}  (Ctrl-C stops it)\n"
+                f"Point the studio at it: SUNO_BASE_URL={base_url} SUNO_API_KEY={api_key or 'any'}"
+            )
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()

@@ -1,0 +1,290 @@
+"""The studio's data: teams and their members, upstream tasks, and the songs they yield."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from music import catalogue
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    default_model = models.CharField(
+        _("default model"),
+        max_length=40,
+        choices=catalogue.MODEL_CHOICES,
+        default=catalogue.DEFAULT_MODEL,
+    )
+    pro_pool = models.BooleanField(
+        _("use the Pro pool by default"),
+        default=False,
+        help_text=_("The Pro pool costs more; stems, WAV, covers and personas need it."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MEMBER = "member", _("Member")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["team__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.team} ({self.get_role_display()})"
+
+    @property
+    def can_spend(self):
+        """Viewers may listen and download; only owners and members may send paid work."""
+        return self.role in (Role.OWNER, Role.MEMBER)
+
+
+class Action(models.TextChoices):
+    GENERATE = "generate", _("Generate")
+    EXTEND = "extend", _("Extend")
+    UPLOAD_GENERATE = "upload_generate", _("Generate from upload")
+    UPLOAD_EXTEND = "upload_extend", _("Extend upload")
+    CONCAT = "concat", _("Get whole song")
+    COVER = "cover", _("Cover")
+    REPLACE_SECTION = "replace_section", _("Replace section")
+    STEMS = "stems", _("Stems")
+    ARTIST_CONSISTENCY = "artist_consistency", _("Persona song")
+
+
+class TaskState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SUBMITTING = "submitting", _("Sending")
+    SUBMITTED = "submitted", _("Waiting")
+    RUNNING = "running", _("Making")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+# States move forward only; a state's rank tells whether a change is a step forward.
+TASK_STATE_RANK = {
+    TaskState.QUEUED: 0,
+    TaskState.SUBMITTING: 1,
+    TaskState.SUBMITTED: 2,
+    TaskState.RUNNING: 3,
+    TaskState.SUCCEEDED: 4,
+    TaskState.FAILED: 4,
+}
+ACTIVE_TASK_STATES = [
+    TaskState.QUEUED,
+    TaskState.SUBMITTING,
+    TaskState.SUBMITTED,
+    TaskState.RUNNING,
+]
+POLLED_TASK_STATES = [TaskState.SUBMITTED, TaskState.RUNNING]
+
+
+class Task(models.Model):
+    """One paid request to the upstream and everything we learn about it.
+
+    The row is the source of truth, not the queue: it is written before anything is sent,
+    moves to `submitting` (committed) before the POST, and never goes back.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tasks")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="tasks"
+    )
+    action = models.CharField(_("action"), max_length=24, choices=Action, default=Action.GENERATE)
+    state = models.CharField(_("state"), max_length=12, choices=TaskState, default=TaskState.QUEUED)
+    provider = models.CharField(_("provider"), max_length=20, default="sunohub")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    request_payload = models.JSONField(_("request sent"), null=True, blank=True)
+    response = models.JSONField(_("last upstream answer"), null=True, blank=True)
+    upstream_id = models.CharField(_("upstream task id"), max_length=100, blank=True)
+    source_song = models.ForeignKey(
+        "Song",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="child_tasks",
+        verbose_name=_("source song"),
+    )
+    callback_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    submit_attempts = models.PositiveSmallIntegerField(default=0)
+    polls = models.PositiveIntegerField(_("polls"), default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="task_team_recent"),
+            models.Index(fields=["state", "next_poll_at"], name="task_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "upstream_id"],
+                condition=~Q(upstream_id=""),
+                name="unique_upstream_task",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="submitted") | ~Q(upstream_id=""),
+                name="submitted_task_has_upstream_id",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.get_state_display()} · {self.id.hex[:8]}"
+
+    @property
+    def is_active(self):
+        return self.state in ACTIVE_TASK_STATES
+
+    @property
+    def summary(self):
+        """A short human description of what was asked."""
+        p = self.params
+        return p.get("title") or p.get("prompt") or p.get("style") or self.get_action_display()
+
+
+class SongState(models.TextChoices):
+    PENDING = "pending", _("Queued")
+    RUNNING = "running", _("Making")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+SONG_STATE_RANK = {
+    SongState.PENDING: 0,
+    SongState.RUNNING: 1,
+    SongState.SUCCEEDED: 2,
+    SongState.FAILED: 2,
+}
+
+
+class Relation(models.TextChoices):
+    GENERATED = "generated", _("Generated")
+    EXTENDED = "extended", _("Extended")
+    CONCATENATED = "concatenated", _("Whole song")
+    UPLOADED = "uploaded", _("Uploaded")
+    COVERED = "covered", _("Cover")
+    REPLACED = "replaced", _("Section replaced")
+    STEM = "stem", _("Stem")
+    PERSONA = "persona", _("Persona song")
+
+
+def song_media_path(song, filename):
+    return f"teams/{song.team_id}/songs/{song.id}/{filename}"
+
+
+class Song(models.Model):
+    """A clip the upstream made for a team, with its archived media."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="songs")
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="songs"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="songs",
+        verbose_name=_("author"),
+    )
+    upstream_id = models.CharField(_("upstream clip id"), max_length=100)
+    provider = models.CharField(_("provider"), max_length=20, default="sunohub")
+    state = models.CharField(
+        _("state"), max_length=12, choices=SongState, default=SongState.PENDING
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    prompt = models.TextField(_("prompt"), blank=True)
+    lyric = models.TextField(_("lyrics"), blank=True)
+    style = models.CharField(_("style"), max_length=1000, blank=True)
+    model_name = models.CharField(_("model"), max_length=40, blank=True)
+    instrumental = models.BooleanField(_("instrumental"), default=False)
+    duration = models.FloatField(_("duration (s)"), null=True, blank=True)
+    audio_url = models.URLField(_("upstream audio URL"), max_length=500, blank=True)
+    image_url = models.URLField(_("upstream image URL"), max_length=500, blank=True)
+    video_url = models.URLField(_("upstream video URL"), max_length=500, blank=True)
+    audio_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
+    image_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
+    archive_error = models.CharField(_("archive error"), max_length=300, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("made from"),
+    )
+    relation = models.CharField(
+        _("relation"), max_length=16, choices=Relation, default=Relation.GENERATED
+    )
+    is_fragment = models.BooleanField(
+        _("fragment"),
+        default=False,
+        help_text=_("An extension or replaced section that is not a whole song yet."),
+    )
+    raw = models.JSONField(_("upstream clip"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("song")
+        verbose_name_plural = _("songs")
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="song_team_recent"),
+            models.Index(fields=["team", "state"], name="song_team_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "upstream_id"], name="unique_upstream_clip"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or str(_("Untitled"))
+
+    @property
+    def is_ready(self):
+        return self.state == SongState.SUCCEEDED
+
+    @property
+    def is_active(self):
+        return self.state in (SongState.PENDING, SongState.RUNNING)

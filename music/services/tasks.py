@@ -1,0 +1,436 @@
+"""The task lifecycle: write the row, send it once, follow it to the end.
+
+The rules that keep money and songs safe:
+- a task row is written (`queued`) in the user's transaction; the queue message follows on
+  commit, and a sweep re-sends messages that never arrived;
+- the worker claims the row (`queued -> submitting`, committed) before the POST; a row that
+  is not `queued` is never sent, so a re-delivered message or a crash cannot pay twice;
+- results (poll or callback) are applied idempotently, and states only move forward.
+"""
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from music import upstream
+from music.models import (
+    ACTIVE_TASK_STATES,
+    POLLED_TASK_STATES,
+    SONG_STATE_RANK,
+    TASK_STATE_RANK,
+    Relation,
+    Song,
+    SongState,
+    Task,
+    TaskState,
+)
+from music.services import media
+from music.upstream.base import ClipState, JobResult, JobState, SongRequest, UpstreamError
+
+log = logging.getLogger(__name__)
+
+FIRST_POLL_AFTER = timedelta(seconds=3)
+MAX_POLL_INTERVAL = 60  # seconds
+POLL_LEASE = timedelta(seconds=45)
+STUCK_SUBMITTING_AFTER = timedelta(minutes=5)
+LOST_MESSAGE_AFTER = timedelta(seconds=60)
+RETRY_DELAYS = (1.0, 3.0)  # back-off for answers that say "not taken, try again"
+
+CLIP_TO_SONG_STATE = {
+    ClipState.PENDING: SongState.PENDING,
+    ClipState.RUNNING: SongState.RUNNING,
+    ClipState.SUCCEEDED: SongState.SUCCEEDED,
+    ClipState.FAILED: SongState.FAILED,
+}
+JOB_TO_TASK_STATE = {
+    JobState.PENDING: TaskState.SUBMITTED,
+    JobState.RUNNING: TaskState.RUNNING,
+    JobState.SUCCEEDED: TaskState.SUCCEEDED,
+    JobState.FAILED: TaskState.FAILED,
+}
+ACTION_RELATION = {
+    "generate": Relation.GENERATED,
+    "extend": Relation.EXTENDED,
+    "upload_extend": Relation.EXTENDED,
+    "upload_generate": Relation.UPLOADED,
+    "concat": Relation.CONCATENATED,
+    "cover": Relation.COVERED,
+    "replace_section": Relation.REPLACED,
+    "stems": Relation.STEM,
+    "artist_consistency": Relation.PERSONA,
+}
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sleep(seconds):
+    time.sleep(seconds)
+
+
+# --- creating and sending ---------------------------------------------------------------
+def start_task(*, team, user, action, params, source_song=None):
+    """Record a user's request and queue it for sending once the transaction commits."""
+    now = timezone.now()
+    with transaction.atomic():
+        task = Task.objects.create(
+            team=team,
+            created_by=user,
+            action=action,
+            params=params,
+            provider=upstream.provider_name(),
+            source_song=source_song,
+            created_at=now,
+            deadline_at=now + timedelta(minutes=settings.SUNO_TASK_DEADLINE_MINUTES),
+        )
+        transaction.on_commit(lambda: enqueue_submit(task.pk))
+    return task
+
+
+def enqueue_submit(task_id):
+    from django_q.tasks import async_task
+
+    async_task(
+        "music.tasks.submit_task", str(task_id), task_name=f"submit-{task_id}", group="submit"
+    )
+
+
+def callback_url(task, token):
+    if not settings.STUDIO_CALLBACKS:
+        return ""
+    path = reverse("music:callback", args=[task.pk, token])
+    return f"{settings.STUDIO_PUBLIC_URL}{path}"
+
+
+def redact(payload, token):
+    """The stored request: what was sent, less the callback's secret."""
+    clean = dict(payload)
+    if clean.get("callback_url"):
+        clean["callback_url"] = clean["callback_url"].replace(token, "<secret>")
+    return clean
+
+
+def submit(task_id):
+    """Send a queued task upstream, at most once whatever happens around it."""
+    claimed = Task.objects.filter(pk=task_id, state=TaskState.QUEUED).update(
+        state=TaskState.SUBMITTING,
+        submit_attempts=F("submit_attempts") + 1,
+        updated_at=timezone.now(),
+    )
+    if not claimed:
+        log.info("task %s is not queued any more; not sending it again", task_id)
+        return
+    task = Task.objects.get(pk=task_id)
+    provider = upstream.get_provider()
+    request = SongRequest.from_params(task.params)
+    token = secrets.token_urlsafe(24)
+    url = callback_url(task, token)
+    Task.objects.filter(pk=task_id).update(
+        callback_token_hash=hash_token(token),
+        request_payload=redact(provider.build_payload(request, url), token),
+    )
+
+    for attempt, delay in enumerate((*RETRY_DELAYS, None)):
+        try:
+            submission = provider.submit(request, url)
+            break
+        except UpstreamError as exc:
+            if exc.safe_to_retry and delay is not None:
+                log.info("task %s: %s; trying again (attempt %s)", task_id, exc, attempt + 2)
+                sleep(delay)
+                continue
+            message = exc.message
+            if exc.accepted and not exc.permanent:
+                message = _(
+                    "%(message)s The provider may have received the request, so it was "
+                    "not sent again; look for the song before trying again."
+                ) % {"message": message}
+            fail(task_id, message, exc.code, raw=exc.raw, not_charged=not exc.accepted)
+            return
+    now = timezone.now()
+    Task.objects.filter(pk=task_id, state=TaskState.SUBMITTING).update(
+        state=TaskState.SUBMITTED,
+        upstream_id=submission.upstream_id,
+        response=submission.raw,
+        submitted_at=now,
+        next_poll_at=now + FIRST_POLL_AFTER,
+    )
+    if submission.result is not None:
+        apply_result(task_id, submission.result)
+
+
+def fail(task_id, message, code="", raw=None, not_charged=False):
+    if not_charged:
+        message = _("%(message)s Nothing was charged; you can try again.") % {"message": message}
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task_id)
+        if task.state in (TaskState.SUCCEEDED, TaskState.FAILED):
+            return
+        task.state = TaskState.FAILED
+        task.error_message = message
+        task.error_code = code[:50]
+        task.finished_at = timezone.now()
+        if raw is not None:
+            task.response = raw
+        task.save()
+        task.songs.filter(state__in=[SongState.PENDING, SongState.RUNNING]).update(
+            state=SongState.FAILED, error_message=message
+        )
+
+
+# --- following ---------------------------------------------------------------------------
+def poll_interval(polls):
+    return timedelta(seconds=min(3 * 1.5**polls, MAX_POLL_INTERVAL))
+
+
+def claim_due(now, limit=500):
+    """Claim tasks due for a poll, so an overlapping tick leaves them alone."""
+    with transaction.atomic():
+        due = list(
+            Task.objects.select_for_update(skip_locked=True)
+            .filter(state__in=POLLED_TASK_STATES, next_poll_at__lte=now)
+            .order_by("next_poll_at")
+            .values_list("pk", "upstream_id", "polls", "deadline_at")[:limit]
+        )
+        if due:
+            Task.objects.filter(pk__in=[row[0] for row in due]).update(
+                next_poll_at=now + POLL_LEASE
+            )
+    return due
+
+
+def poll_due(limit=500):
+    """One poll tick: fetch every due task in as few upstream requests as possible."""
+    now = timezone.now()
+    due = claim_due(now, limit)
+    if not due:
+        return 0
+    live = []
+    for pk, upstream_id, polls, deadline in due:
+        if deadline and deadline < now:
+            fail(
+                pk,
+                _("The provider did not finish this within %(minutes)s minutes.")
+                % {"minutes": settings.SUNO_TASK_DEADLINE_MINUTES},
+                "deadline",
+            )
+        else:
+            live.append((pk, upstream_id, polls))
+    if not live:
+        return len(due)
+    provider = upstream.get_provider()
+    try:
+        results = provider.fetch([upstream_id for _, upstream_id, _ in live])
+    except UpstreamError as exc:
+        log.warning("poll of %s tasks failed: %s", len(live), exc)
+        for pk, _upstream_id, polls in live:
+            Task.objects.filter(pk=pk).update(
+                polls=polls + 1,
+                next_poll_at=now + poll_interval(polls + 1),
+                error_message=_("Last check failed: %(reason)s") % {"reason": exc.message},
+            )
+        return len(due)
+    by_polls = {}
+    for pk, _upstream_id, polls in live:
+        by_polls.setdefault(polls, []).append(pk)
+    for polls, pks in by_polls.items():
+        Task.objects.filter(pk__in=pks).update(
+            polls=polls + 1, next_poll_at=now + poll_interval(polls + 1)
+        )
+    for pk, upstream_id, _polls in live:
+        result = results.get(upstream_id)
+        if result is not None:
+            apply_result(pk, result)
+    return len(due)
+
+
+def refresh(task_id):
+    """Fetch one task now (a callback arrived): the callback is a hint, the fetch the truth."""
+    task = Task.objects.get(pk=task_id)
+    if not task.upstream_id or task.state not in POLLED_TASK_STATES:
+        return
+    try:
+        results = upstream.get_provider().fetch([task.upstream_id])
+    except UpstreamError as exc:
+        log.warning("refresh of task %s failed: %s", task_id, exc)
+        return
+    if task.upstream_id in results:
+        apply_result(task_id, results[task.upstream_id])
+
+
+def apply_result(task_id, result: JobResult):
+    """Bring a task and its songs up to what the upstream says. Safe to repeat."""
+    task = Task.objects.select_related("source_song").get(pk=task_id)
+    if task.state in (TaskState.SUCCEEDED, TaskState.FAILED):
+        return
+    known = {
+        s.upstream_id: s
+        for s in Song.objects.filter(
+            provider=task.provider, upstream_id__in=[c.id for c in result.clips]
+        )
+    }
+    if is_unchanged(task, result, known):
+        return
+    # Download outside the transaction: media can be large and slow.
+    archived = {}
+    for clip in result.clips:
+        song = known.get(clip.id)
+        if clip.state == ClipState.SUCCEEDED and not (song and song.audio_file):
+            archived[clip.id] = media.fetch_clip_media(clip)
+
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task_id)
+        if task.state in (TaskState.SUCCEEDED, TaskState.FAILED):
+            return
+        all_final = True
+        for index, clip in enumerate(result.clips):
+            song = upsert_song(task, clip, index, archived.get(clip.id))
+            all_final = all_final and song.state in (SongState.SUCCEEDED, SongState.FAILED)
+
+        new_state = JOB_TO_TASK_STATE[result.state]
+        if new_state == TaskState.SUCCEEDED and not all_final:
+            new_state = TaskState.RUNNING  # media still being archived; the next poll retries
+        if TASK_STATE_RANK[new_state] >= TASK_STATE_RANK[task.state]:
+            task.state = new_state
+        task.response = result.raw or task.response
+        if result.progress is not None:
+            task.progress = max(task.progress, result.progress)
+        if task.state == TaskState.SUCCEEDED:
+            task.progress = 100
+            task.finished_at = timezone.now()
+            task.error_message = ""
+        elif task.state == TaskState.FAILED:
+            task.finished_at = timezone.now()
+            task.error_message = result.error or _("The provider could not make this song.")
+            task.error_code = result.error_code[:50]
+        task.save()
+
+
+def is_unchanged(task, result, known):
+    """Whether a result only repeats what we already have (most polls of running jobs)."""
+    if JOB_TO_TASK_STATE[result.state] != task.state or result.state == JobState.SUCCEEDED:
+        return False
+    if result.progress is not None and result.progress != task.progress:
+        return False
+    return all(
+        clip.id in known and known[clip.id].state == CLIP_TO_SONG_STATE[clip.state]
+        for clip in result.clips
+    )
+
+
+def upsert_song(task, clip, index, archived):
+    song = (
+        Song.objects.select_for_update().filter(provider=task.provider, upstream_id=clip.id).first()
+    )
+    if song is None:
+        song = Song(
+            team=task.team,
+            task=task,
+            author=task.created_by,
+            provider=task.provider,
+            upstream_id=clip.id,
+            parent=task.source_song,
+            relation=ACTION_RELATION.get(task.action, Relation.GENERATED),
+            is_fragment=task.action in ("extend", "upload_extend", "replace_section"),
+            instrumental=bool(task.params.get("instrumental")),
+            # Keep the two clips of one job in a stable order in "newest first" lists.
+            created_at=task.created_at + timedelta(microseconds=index),
+        )
+    elif song.team_id != task.team_id:
+        log.error("clip %s already belongs to another team; ignoring it", clip.id)
+        return song
+    target = CLIP_TO_SONG_STATE[clip.state]
+    if archived is not None and not archived.ok:
+        song.archive_error = archived.error[:300]
+        if archived.retry:
+            target = SongState.RUNNING  # try the download again on the next poll
+    if archived is not None and archived.ok:
+        song.archive_error = ""
+        archived.attach(song)
+    if SONG_STATE_RANK[target] >= SONG_STATE_RANK[song.state]:
+        song.state = target
+    song.title = clip.title or song.title or task.params.get("title", "")
+    song.prompt = clip.prompt or song.prompt or task.params.get("prompt", "")
+    song.lyric = clip.lyric or song.lyric
+    song.style = (clip.style or song.style or task.params.get("style", ""))[:1000]
+    song.model_name = clip.model or song.model_name or task.params.get("model", "")
+    song.duration = clip.duration or song.duration
+    song.audio_url = clip.audio_url or song.audio_url
+    song.image_url = clip.image_url or song.image_url
+    song.video_url = clip.video_url or song.video_url
+    if clip.state == ClipState.FAILED:
+        song.error_message = clip.error or _("The provider could not make this clip.")
+    song.raw = clip.raw
+    song.save()
+    return song
+
+
+# --- callbacks -----------------------------------------------------------------------------
+def accept_callback(task_id, token, body):
+    """Check a callback's secret and queue a refresh. Returns False for a bad secret."""
+    task = Task.objects.filter(pk=task_id).only("callback_token_hash", "upstream_id").first()
+    if task is None or not task.callback_token_hash:
+        return False
+    if not hmac.compare_digest(task.callback_token_hash, hash_token(token)):
+        return False
+    try:
+        upstream_id = upstream.get_provider().parse_callback(body)
+    except UpstreamError:
+        upstream_id = ""
+    if task.upstream_id and upstream_id and upstream_id != task.upstream_id:
+        log.warning("callback for task %s names job %s; ignoring it", task_id, upstream_id)
+        return True
+    from django_q.tasks import async_task
+
+    async_task(
+        "music.tasks.refresh_task", str(task_id), task_name=f"refresh-{task_id}", group="refresh"
+    )
+    return True
+
+
+# --- housekeeping --------------------------------------------------------------------------
+def sweep(now=None):
+    """Repair what crashes and lost messages leave behind. Returns counts for the log."""
+    now = now or timezone.now()
+    counts = {"resent": 0, "stuck": 0, "expired": 0}
+    lost = Task.objects.filter(state=TaskState.QUEUED, created_at__lt=now - LOST_MESSAGE_AFTER)
+    for pk in lost.values_list("pk", flat=True)[:200]:
+        enqueue_submit(pk)  # harmless if the first message is still coming: submit claims once
+        counts["resent"] += 1
+    stuck = Task.objects.filter(
+        state=TaskState.SUBMITTING, upstream_id="", updated_at__lt=now - STUCK_SUBMITTING_AFTER
+    )
+    for pk in stuck.values_list("pk", flat=True):
+        fail(
+            pk,
+            _(
+                "The studio stopped while sending this request and cannot tell whether the "
+                "provider received it. It was not sent again, so you are not charged "
+                "twice; check the provider's dashboard, or try again."
+            ),
+            "lost_submit",
+        )
+        counts["stuck"] += 1
+    expired = Task.objects.filter(state__in=ACTIVE_TASK_STATES, deadline_at__lt=now).exclude(
+        state=TaskState.SUBMITTING
+    )
+    for pk in expired.values_list("pk", flat=True):
+        fail(
+            pk,
+            _("The provider did not finish this within %(minutes)s minutes.")
+            % {"minutes": settings.SUNO_TASK_DEADLINE_MINUTES},
+            "deadline",
+        )
+        counts["expired"] += 1
+    return counts

@@ -1,0 +1,49 @@
+"""Help with words: lyrics from an idea, richer style tags from a few words.
+
+These are quick synchronous calls; a failure is shown next to the field, never a 500.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from music import upstream
+from music.upstream.base import Lyrics, UpstreamError
+
+
+@dataclass
+class LyricsResult:
+    lyrics: Lyrics | None = None
+    error: str = ""
+
+    @property
+    def ok(self):
+        return self.lyrics is not None
+
+
+@dataclass
+class StyleResult:
+    style: str = ""
+    error: str = ""
+
+    @property
+    def ok(self):
+        return bool(self.style)
+
+
+def explain(exc):
+    return _("The provider could not help this time: %(reason)s") % {"reason": exc.message}
+
+
+def write_lyrics(idea):
+    try:
+        return LyricsResult(lyrics=upstream.get_provider().lyrics(idea))
+    except UpstreamError as exc:
+        return LyricsResult(error=explain(exc))
+
+
+def boost_style(words):
+    try:
+        return StyleResult(style=upstream.get_provider().style(words))
+    except UpstreamError as exc:
+        return StyleResult(error=explain(exc))

@@ -1,0 +1,158 @@
+"""The provider-neutral side of the upstream: requests, results and errors.
+
+Everything outside `music.upstream` speaks these types; each wire format (SunoHub, relay)
+turns them into its own JSON and back.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class UpstreamError(Exception):
+    """A call to the upstream did not give a usable answer.
+
+    `permanent` errors will fail the same way if repeated (bad request, bad key, content
+    refused). `accepted` tells whether the upstream may have taken (and charged for) the
+    request: a time-out after sending or a 5xx may hide a job that runs anyway, so such a
+    request is never re-sent automatically.
+    """
+
+    def __init__(
+        self,
+        message,
+        *,
+        code="upstream_error",
+        status=None,
+        permanent=False,
+        accepted=True,
+        raw=None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.permanent = permanent
+        self.accepted = accepted
+        self.raw = raw
+
+    @property
+    def safe_to_retry(self):
+        """Whether repeating the same request cannot cost a second job."""
+        return not self.permanent and not self.accepted
+
+    def __str__(self):
+        return self.message
+
+
+class ClipState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass
+class SongRequest:
+    """What a user asked for, in the studio's words."""
+
+    action: str = "generate"
+    model: str = "chirp-v4"
+    custom: bool = False
+    instrumental: bool = False
+    prompt: str = ""  # inspiration mode: the description
+    lyric: str = ""
+    style: str = ""
+    style_negative: str = ""
+    title: str = ""
+    is_pro: bool = False
+    audio_id: str = ""  # the clip an action starts from (extend, concat, cover, ...)
+    audio_url: str = ""
+    continue_at: float | None = None
+    replace_section_start: float | None = None
+    replace_section_end: float | None = None
+    persona_id: str = ""
+
+    @classmethod
+    def from_params(cls, params):
+        known = {k: v for k, v in params.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class Clip:
+    id: str
+    state: ClipState
+    title: str = ""
+    prompt: str = ""
+    lyric: str = ""
+    style: str = ""
+    model: str = ""
+    duration: float | None = None
+    audio_url: str = ""
+    image_url: str = ""
+    video_url: str = ""
+    created_at: str = ""
+    error: str = ""
+    concat_history: list = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class JobResult:
+    """What the upstream says about one job (one of our tasks)."""
+
+    upstream_id: str
+    state: JobState
+    clips: list[Clip] = field(default_factory=list)
+    error: str = ""
+    error_code: str = ""
+    progress: int | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Submission:
+    upstream_id: str
+    result: JobResult | None = None  # set when the upstream answered with the finished job
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Lyrics:
+    text: str
+    title: str = ""
+    tags: str = ""
+
+
+class Provider:
+    """The interface every wire format implements."""
+
+    name = "base"
+
+    def build_payload(self, request: SongRequest, callback_url: str = "") -> dict:
+        """The exact JSON the submit would send (stored on the task, without secrets)."""
+        raise NotImplementedError
+
+    def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
+        raise NotImplementedError
+
+    def fetch(self, upstream_ids: list[str]) -> dict[str, JobResult]:
+        """Fetch many jobs in as few requests as the format allows; missing ids are absent."""
+        raise NotImplementedError
+
+    def parse_callback(self, body: dict) -> str:
+        """The upstream job id a callback body is about (its URLs are not trusted)."""
+        raise NotImplementedError
+
+    def lyrics(self, prompt: str) -> Lyrics:
+        raise NotImplementedError
+
+    def style(self, prompt: str) -> str:
+        raise NotImplementedError

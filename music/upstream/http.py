@@ -1,0 +1,81 @@
+"""The one place the studio makes HTTP calls to a provider, and maps what goes wrong."""
+
+import json
+import logging
+
+import httpx
+
+from music.upstream.base import UpstreamError
+
+log = logging.getLogger(__name__)
+
+# Upstream error codes that mean "this request as written will never work".
+PERMANENT_STATUSES = {400, 401, 402, 403, 404, 405, 409, 413, 422}
+
+
+def make_client(base_url, api_key, *, timeout=30.0, transport=None):
+    headers = {"Accept": "application/json", "User-Agent": "studio/0.1"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return httpx.Client(
+        base_url=base_url,
+        headers=headers,
+        # Connecting should be quick; generation answers can take a while.
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def call(client, method, path, *, json_body=None, error_parser=None):
+    """Send one request and return the decoded JSON answer, or raise UpstreamError."""
+    try:
+        response = client.request(method, path, json=json_body)
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        raise UpstreamError(
+            f"Could not reach the provider ({exc.__class__.__name__}).",
+            code="unreachable",
+            accepted=False,
+        ) from exc
+    except httpx.PoolTimeout as exc:
+        raise UpstreamError(
+            "Too many calls in flight to the provider.", code="busy", accepted=False
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise UpstreamError(
+            "The provider did not answer in time.", code="timeout", accepted=True
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise UpstreamError(
+            f"The connection to the provider failed ({exc.__class__.__name__}).",
+            code="network",
+            accepted=True,
+        ) from exc
+
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+
+    if response.status_code >= 400:
+        code, message = error_parser(body) if error_parser and body is not None else ("", "")
+        status = response.status_code
+        message = message or f"The provider answered HTTP {status}."
+        raise UpstreamError(
+            message,
+            code=code or f"http_{status}",
+            status=status,
+            permanent=status in PERMANENT_STATUSES,
+            # 429 means "not taken, slow down"; anything else may have started a job.
+            accepted=status not in PERMANENT_STATUSES and status != 429,
+            raw=body if isinstance(body, dict) else None,
+        )
+    if body is None:
+        snippet = response.text[:120].strip()
+        raise UpstreamError(
+            f"The provider's answer was not valid JSON: {snippet!r}",
+            code="malformed",
+            status=response.status_code,
+            accepted=True,
+        )
+    return body

@@ -1,0 +1,293 @@
+"""SunoHub's wire format (seed 003; the same as AceData Cloud's Suno API).
+
+`POST /suno/audios` takes an `action`; with `callback_url` it answers `{task_id}` at once.
+`POST /suno/tasks` retrieves one job (`retrieve`) or many (`retrieve_batch`).
+"""
+
+from music.upstream import http
+from music.upstream.base import (
+    Clip,
+    ClipState,
+    JobResult,
+    JobState,
+    Lyrics,
+    Provider,
+    SongRequest,
+    Submission,
+    UpstreamError,
+)
+
+CLIP_STATES = {
+    "pending": ClipState.PENDING,
+    "queued": ClipState.PENDING,
+    "submitted": ClipState.PENDING,
+    "running": ClipState.RUNNING,
+    "streaming": ClipState.RUNNING,
+    "succeeded": ClipState.SUCCEEDED,
+    "complete": ClipState.SUCCEEDED,
+    "error": ClipState.FAILED,
+    "failed": ClipState.FAILED,
+}
+
+
+def malformed(what, raw=None):
+    return UpstreamError(
+        f"The provider's answer did not look like SunoHub's format: {what}.",
+        code="malformed",
+        accepted=True,
+        raw=raw if isinstance(raw, dict) else None,
+    )
+
+
+def parse_error(body):
+    """SunoHub errors: `{"success": false, "error": {"code", "message"}, "trace_id"}`."""
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            return str(err.get("code") or ""), str(err.get("message") or "")
+        if isinstance(err, str):
+            return "", err
+        if isinstance(body.get("message"), str):
+            return str(body.get("code") or ""), body["message"]
+    return "", ""
+
+
+def _text(value):
+    return value if isinstance(value, str) else ""
+
+
+def _number(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_clip(raw):
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise malformed("a clip without an id")
+    state_name = _text(raw.get("state") or raw.get("status")).lower()
+    state = CLIP_STATES.get(state_name)
+    if state is None:
+        # Callback bodies omit `state`; a clip with audio is a finished clip there.
+        state = ClipState.SUCCEEDED if _text(raw.get("audio_url")) else ClipState.RUNNING
+    history = raw.get("concat_history")
+    return Clip(
+        id=raw["id"],
+        state=state,
+        title=_text(raw.get("title")),
+        prompt=_text(raw.get("prompt")),
+        lyric=_text(raw.get("lyric")),
+        style=_text(raw.get("style")),
+        model=_text(raw.get("model")),
+        duration=_number(raw.get("duration")),
+        audio_url=_text(raw.get("audio_url")),
+        image_url=_text(raw.get("image_url")),
+        video_url=_text(raw.get("video_url")),
+        created_at=_text(raw.get("created_at")),
+        error=_text(raw.get("error_message") or raw.get("error")),
+        concat_history=history if isinstance(history, list) else [],
+        raw=raw,
+    )
+
+
+def job_state(clips):
+    states = {c.state for c in clips}
+    if not clips:
+        return JobState.PENDING
+    if states & {ClipState.PENDING, ClipState.RUNNING}:
+        return JobState.RUNNING if ClipState.RUNNING in states else JobState.PENDING
+    if ClipState.SUCCEEDED in states:
+        return JobState.SUCCEEDED
+    return JobState.FAILED
+
+
+def parse_audios_answer(upstream_id, body):
+    """Turn an `/suno/audios`-shaped answer (also a task's `response`) into a JobResult."""
+    if not isinstance(body, dict):
+        raise malformed("the answer is not an object", body)
+    if body.get("success") is False:
+        code, message = parse_error(body)
+        return JobResult(
+            upstream_id,
+            JobState.FAILED,
+            error=message or "The job failed.",
+            error_code=code,
+            raw=body,
+        )
+    data = body.get("data")
+    if data is None:
+        return JobResult(upstream_id, JobState.PENDING, raw=body)
+    if not isinstance(data, list):
+        raise malformed("`data` is not a list of clips", body)
+    clips = [parse_clip(item) for item in data]
+    state = job_state(clips)
+    error = ""
+    if state == JobState.FAILED:
+        error = next((c.error for c in clips if c.error), "") or "The provider could not make it."
+    return JobResult(upstream_id, state, clips=clips, error=error, raw=body)
+
+
+class SunoHub(Provider):
+    name = "sunohub"
+
+    def __init__(self, client, batch_size=0):
+        self.client = client
+        # The format documents no limit on `retrieve_batch`: one request per tick unless
+        # the operator configures one.
+        self.batch_size = batch_size or None
+
+    # --- requests -------------------------------------------------------------------
+    def build_payload(self, request: SongRequest, callback_url: str = "") -> dict:
+        r = request
+        payload = {"action": r.action, "model": r.model}
+        if r.action in (
+            "generate",
+            "artist_consistency",
+            "cover",
+            "upload_generate",
+            "upload_extend",
+            "extend",
+            "replace_section",
+        ):
+            payload["custom"] = bool(r.custom)
+            payload["instrumental"] = bool(r.instrumental)
+            if r.custom or r.action != "generate":
+                if r.lyric:
+                    payload["lyric"] = r.lyric
+                if r.title:
+                    payload["title"] = r.title
+            if r.prompt:
+                payload["prompt"] = r.prompt
+            if r.style:
+                payload["style"] = r.style
+            if r.style_negative:
+                payload["style_negative"] = r.style_negative
+        for name in ("audio_id", "audio_url", "persona_id"):
+            value = getattr(r, name)
+            if value:
+                payload[name] = value
+        for name in ("continue_at", "replace_section_start", "replace_section_end"):
+            value = getattr(r, name)
+            if value is not None:
+                payload[name] = value
+        if r.is_pro:
+            payload["is_pro"] = True
+        if callback_url:
+            payload["callback_url"] = callback_url
+        return payload
+
+    def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
+        body = http.call(
+            self.client,
+            "POST",
+            "/suno/audios",
+            json_body=self.build_payload(request, callback_url),
+            error_parser=parse_error,
+        )
+        if not isinstance(body, dict):
+            raise malformed("the answer is not an object", body)
+        if body.get("success") is False:
+            code, message = parse_error(body)
+            raise UpstreamError(
+                message or "The provider refused the request.",
+                code=code or "refused",
+                permanent=True,
+                accepted=False,
+                raw=body,
+            )
+        task_id = body.get("task_id")
+        if not isinstance(task_id, str) or not task_id:
+            raise malformed("no `task_id` in the answer", body)
+        result = parse_audios_answer(task_id, body) if body.get("data") is not None else None
+        return Submission(upstream_id=task_id, result=result, raw=body)
+
+    def fetch(self, upstream_ids):
+        results = {}
+        ids = list(dict.fromkeys(upstream_ids))
+        size = self.batch_size or len(ids) or 1
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            if len(chunk) == 1:
+                body = http.call(
+                    self.client,
+                    "POST",
+                    "/suno/tasks",
+                    json_body={"id": chunk[0], "action": "retrieve"},
+                    error_parser=parse_error,
+                )
+                items = [body]
+            else:
+                body = http.call(
+                    self.client,
+                    "POST",
+                    "/suno/tasks",
+                    json_body={"ids": chunk, "action": "retrieve_batch"},
+                    error_parser=parse_error,
+                )
+                items = body.get("items") if isinstance(body, dict) else None
+                if not isinstance(items, list):
+                    raise malformed("`items` is missing from the batch answer", body)
+            for item in items:
+                if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                    continue
+                try:
+                    results[item["id"]] = self.parse_task(item)
+                except UpstreamError as exc:
+                    results[item["id"]] = JobResult(
+                        item["id"],
+                        JobState.FAILED,
+                        error=exc.message,
+                        error_code=exc.code,
+                        raw=item,
+                    )
+        return results
+
+    def parse_task(self, item):
+        response = item.get("response")
+        if response is None:
+            return JobResult(item["id"], JobState.PENDING, raw=item)
+        result = parse_audios_answer(item["id"], response)
+        result.raw = item
+        return result
+
+    def parse_callback(self, body):
+        if not isinstance(body, dict) or not isinstance(body.get("task_id"), str):
+            raise malformed("the callback has no `task_id`", body)
+        return body["task_id"]
+
+    def lyrics(self, prompt):
+        body = http.call(
+            self.client,
+            "POST",
+            "/suno/lyrics",
+            json_body={"prompt": prompt},
+            error_parser=parse_error,
+        )
+        data = body.get("data") if isinstance(body, dict) else None
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise malformed("no lyrics in the answer", body)
+        tags = data.get("tags")
+        if isinstance(tags, list):
+            tags = ", ".join(str(t) for t in tags)
+        return Lyrics(text=data["text"], title=_text(data.get("title")), tags=_text(tags))
+
+    def style(self, prompt):
+        body = http.call(
+            self.client,
+            "POST",
+            "/suno/style",
+            json_body={"prompt": prompt},
+            error_parser=parse_error,
+        )
+        data = body.get("data") if isinstance(body, dict) else None
+        tags = data.get("upsampled_tags") if isinstance(data, dict) else None
+        if not isinstance(tags, str) or not tags.strip():
+            raise malformed("no `upsampled_tags` in the answer", body)
+        return tags.strip()

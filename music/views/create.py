@@ -1,0 +1,79 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from music.forms import BoostStyleForm, CreateSongForm, LyricsIdeaForm
+from music.models import Action
+from music.services import tasks, writing
+from music.views.decorators import spender_required
+
+
+@spender_required
+def create_song(request):
+    form = CreateSongForm(request.POST or None, team=request.team)
+    if request.method == "POST" and form.is_valid():
+        tasks.start_task(
+            team=request.team, user=request.user, action=Action.GENERATE, params=form.to_params()
+        )
+        messages.success(
+            request, _("Your song is on its way. It appears in the library as it is made.")
+        )
+        return redirect("music:library")
+    return render(request, "music/create.html", {"form": form})
+
+
+@spender_required
+@require_POST
+def write_lyrics(request):
+    """Fill the lyrics from an idea (the upstream's lyrics endpoint)."""
+    idea_form = LyricsIdeaForm(request.POST)
+    form = CreateSongForm(request.POST, team=request.team)
+    error = ""
+    lyric = request.POST.get("lyric", "")
+    title = request.POST.get("title", "")
+    if idea_form.is_valid():
+        result = writing.write_lyrics(idea_form.cleaned_data["idea"])
+        if result.ok:
+            lyric, title = result.lyrics.text, title or result.lyrics.title
+        else:
+            error = result.error
+    else:
+        error = idea_form.errors["idea"][0]
+    if request.htmx:
+        return render(
+            request,
+            "music/partials/lyrics_field.html",
+            {"lyric": lyric, "title": title, "error": error, "oob_title": True},
+        )
+    data = request.POST.copy()
+    data.update({"lyric": lyric, "title": title, "mode": "custom"})
+    form = CreateSongForm(initial=data.dict(), team=request.team)
+    return render(
+        request,
+        "music/create.html",
+        {"form": form, "lyrics_error": error, "idea": request.POST.get("idea", "")},
+    )
+
+
+@spender_required
+@require_POST
+def boost_style(request):
+    """Expand a few style words into richer tags (the upstream's style endpoint)."""
+    style_form = BoostStyleForm(request.POST)
+    style = request.POST.get("style", "")
+    error = ""
+    if style_form.is_valid():
+        result = writing.boost_style(style_form.cleaned_data["style"])
+        if result.ok:
+            style = result.style
+        else:
+            error = result.error
+    else:
+        error = style_form.errors["style"][0]
+    if request.htmx:
+        return render(request, "music/partials/style_field.html", {"style": style, "error": error})
+    data = request.POST.copy()
+    data.update({"style": style, "mode": "custom"})
+    form = CreateSongForm(initial=data.dict(), team=request.team)
+    return render(request, "music/create.html", {"form": form, "style_error": error})

@@ -1,0 +1,44 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def team_required(view):
+    """Signed in and in a team; the view gets `request.membership` resolved."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        membership = request.membership
+        if not membership:
+            return render(request, "music/no_team.html", status=403)
+        request.membership = membership._wrapped if hasattr(membership, "_wrapped") else membership
+        request.team = request.membership.team
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def spender_required(view):
+    """Only owners and members may send paid work; viewers get a clear refusal."""
+
+    @team_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.membership.can_spend:
+            return render(
+                request,
+                "music/forbidden.html",
+                {
+                    "reason": _(
+                        "Viewers can listen and download, but cannot make songs. Ask a team "
+                        "owner to make you a member."
+                    ),
+                },
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,48 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Selects marked js-autosubmit submit their form on change (team and language pickers).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select.js-autosubmit")) {
+      event.target.form.requestSubmit();
+    }
+  });
+
+  // The create form shows only the section of the chosen mode.
+  function syncMode(form) {
+    var checked = form.querySelector("input[name=mode]:checked");
+    if (!checked) return;
+    form.querySelectorAll(".mode-section").forEach(function (section) {
+      section.hidden = section.dataset.mode !== checked.value;
+    });
+  }
+
+  function counters(root) {
+    root.querySelectorAll("[data-counter]").forEach(function (field) {
+      if (field.dataset.counterReady) return;
+      field.dataset.counterReady = "1";
+      var out = document.createElement("span");
+      out.className = "counter";
+      out.setAttribute("aria-live", "off");
+      field.insertAdjacentElement("afterend", out);
+      var update = function () { out.textContent = field.value.length; };
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
+  function init(root) {
+    var form = root.querySelector ? root.querySelector("#create-form") : null;
+    if (form) {
+      syncMode(form);
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "mode") syncMode(form);
+      });
+    }
+    counters(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { counters(event.target); });
+})();

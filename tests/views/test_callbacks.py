@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from music.models import Task, TaskState
+from music.services import tasks
+
+
+@pytest.fixture
+def sent(team, member, run_on_commit, monkeypatch):
+    """A submitted task and the secret token its callback URL carries."""
+    tokens = []
+    real = tasks.hash_token
+
+    def capture(token):
+        tokens.append(token)
+        return real(token)
+
+    monkeypatch.setattr(tasks, "hash_token", capture)
+    task = run_on_commit(
+        tasks.start_task,
+        team=team,
+        user=member,
+        action="generate",
+        params={"action": "generate", "prompt": "hook", "model": "chirp-v4"},
+    )
+    monkeypatch.setattr(tasks, "hash_token", real)
+    return Task.objects.get(pk=task.pk), tokens[0]
+
+
+def url(task, token):
+    return reverse("music:callback", args=[task.pk, token])
+
+
+def test_callback_triggers_a_fetch_and_completes_the_task(client, sent, simulator):
+    task, token = sent
+    body = simulator.callback_body(task.upstream_id)
+    response = client.post(url(task, token), body, content_type="application/json")
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.state == TaskState.SUCCEEDED
+    assert task.songs.count() == 2
+    # The callback's own URLs are not trusted: the task was fetched from upstream.
+    assert ("POST", "/suno/tasks") in simulator.requests
+
+
+def test_a_duplicated_callback_changes_nothing(client, sent, simulator):
+    task, token = sent
+    body = simulator.callback_body(task.upstream_id)
+    client.post(url(task, token), body, content_type="application/json")
+    task.refresh_from_db()
+    before = (task.state, task.finished_at, sorted(task.songs.values_list("pk", flat=True)))
+    posts = simulator.requests.count(("POST", "/suno/audios"))
+
+    response = client.post(url(task, token), body, content_type="application/json")
+
+    task.refresh_from_db()
+    assert response.status_code == 200
+    assert (task.state, task.finished_at, sorted(task.songs.values_list("pk", flat=True))) == before
+    assert simulator.requests.count(("POST", "/suno/audios")) == posts == 1
+
+
+def test_a_wrong_token_is_refused(client, sent, simulator):
+    task, _token = sent
+    response = client.post(
+        url(task, "forged"),
+        simulator.callback_body(task.upstream_id),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.state == TaskState.SUBMITTED
+
+
+def test_garbage_callbacks_get_400_not_500(client, sent):
+    task, token = sent
+    response = client.post(url(task, token), "not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_the_token_is_stored_hashed(sent):
+    task, token = sent
+    assert token not in task.callback_token_hash
+    assert token not in str(task.request_payload)

@@ -1,0 +1,107 @@
+import pytest
+from django.urls import reverse
+
+from music.models import SongState, TaskState
+from tests.factories import MembershipFactory, SongFactory, TaskFactory
+
+URL = reverse("music:library")
+
+
+def test_empty_library_invites_the_first_song(member_client):
+    response = member_client.get(URL)
+    assert response.status_code == 200
+    assert "No songs yet" in response.content.decode()
+
+
+def test_songs_are_listed_newest_first_with_their_details(member_client, team, member):
+    old = SongFactory(team=team, author=member, title="Old tune", style="folk", duration=61)
+    new = SongFactory(team=team, author=member, title="New tune")
+    old.created_at = new.created_at.replace(year=2020)
+    old.save()
+    html = member_client.get(URL).content.decode()
+    assert html.index("New tune") < html.index("Old tune")
+    assert "folk" in html and "1:01" in html and member.username in html
+
+
+def test_other_teams_songs_are_invisible(member_client, team):
+    SongFactory(title="Secret of another team")
+    SongFactory(team=team, title="Ours")
+    html = member_client.get(URL).content.decode()
+    assert "Ours" in html
+    assert "Secret of another team" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "moon"}, {"Moonlight"}),
+        ({"q": "ocean"}, {"Tide"}),  # lyrics
+        ({"q": "jazz"}, {"Smoky"}),  # style
+        ({"state": "failed"}, {"Broken"}),
+    ],
+)
+def test_search_and_filters(member_client, team, query, expected):
+    SongFactory(team=team, title="Moonlight")
+    SongFactory(team=team, title="Tide", lyric="the ocean calls")
+    SongFactory(team=team, title="Smoky", style="late night jazz")
+    SongFactory(team=team, title="Broken", state=SongState.FAILED)
+    page = member_client.get(URL, query).context["page"]
+    assert {song.title for song in page} == expected
+
+
+def test_filter_by_author(member_client, team, member):
+    other = MembershipFactory(team=team).user
+    SongFactory(team=team, author=member, title="Mine")
+    SongFactory(team=team, author=other, title="Theirs")
+    page = member_client.get(URL, {"author": other.pk}).context["page"]
+    assert [song.title for song in page] == ["Theirs"]
+
+
+def test_no_match_says_so(member_client, team):
+    SongFactory(team=team, title="Something")
+    html = member_client.get(URL, {"q": "zzz"}).content.decode()
+    assert "No songs match" in html
+
+
+def test_pagination(member_client, team):
+    SongFactory.create_batch(30, team=team)
+    first = member_client.get(URL)
+    second = member_client.get(URL, {"page": 2})
+    assert len(first.context["page"]) == 24
+    assert len(second.context["page"]) == 6
+    assert "Page 1 of 2" in first.content.decode()
+
+
+def test_htmx_gets_only_the_results(member_client, team):
+    SongFactory(team=team, title="Partial")
+    response = member_client.get(URL, {"q": "Part"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html
+
+
+def test_library_polls_itself_only_while_something_is_being_made(member_client, team, member):
+    SongFactory(team=team)
+    assert 'hx-trigger="every 3s"' not in member_client.get(URL).content.decode()
+    TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.SUBMITTED,
+        upstream_id="job-1",
+        params={"prompt": "soon"},
+    )
+    html = member_client.get(URL).content.decode()
+    assert 'hx-trigger="every 3s"' in html
+    assert "soon" in html  # the in-flight task shows as a placeholder
+
+
+def test_query_count_does_not_grow_with_songs(
+    member_client, team, member, django_assert_max_num_queries
+):
+    SongFactory.create_batch(3, team=team, author=member)
+    with django_assert_max_num_queries(12) as small:
+        member_client.get(URL)
+    SongFactory.create_batch(40, team=team, author=MembershipFactory(team=team).user)
+    with django_assert_max_num_queries(len(small.captured_queries)) as big:
+        member_client.get(URL)
+    assert len(big.captured_queries) == len(small.captured_queries)
