@@ -13,6 +13,7 @@ def boot():
     os.environ["STUDIO_VAR_DIR"] = str(workdir)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     os.environ["Q_SYNC"] = "1"
+    os.environ["STUDIO_TESTING"] = "1"  # plain static storage: no collectstatic needed
     os.environ["SIMULATOR_QUEUED_SECONDS"] = "0"
     os.environ["SIMULATOR_RUNNING_SECONDS"] = "0"
     os.environ["SIMULATOR_MAX_DURATION"] = "8"

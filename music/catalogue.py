@@ -44,14 +44,25 @@ def get_model(key):
 
 
 def describe(model):
-    """One line for the model picker's help text."""
-    return _(
-        "%(label)s: lyrics up to %(lyric)s characters, style up to %(style)s, songs up to "
-        "%(minutes)s min%(pro)s"
-    ) % {
+    """One line for the model picker."""
+    values = {
         "label": model.label,
         "lyric": model.lyric_max,
         "style": model.style_max,
         "minutes": f"{model.max_seconds / 60:g}",
-        "pro": _(" (Pro pool)") if model.needs_pro else "",
     }
+    if model.needs_pro:
+        return (
+            _(
+                "%(label)s (Pro pool): lyrics up to %(lyric)s characters, style up to %(style)s, "
+                "songs up to %(minutes)s min"
+            )
+            % values
+        )
+    return (
+        _(
+            "%(label)s: lyrics up to %(lyric)s characters, style up to %(style)s, "
+            "songs up to %(minutes)s min"
+        )
+        % values
+    )

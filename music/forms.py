@@ -1,6 +1,7 @@
 """Forms that mirror the upstream's constraints, so bad input never costs a request."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from music import catalogue
@@ -22,17 +23,13 @@ class CreateSongForm(forms.Form):
                 "placeholder": _("a warm Chinese New Year pop song with a catchy chorus"),
             }
         ),
-        help_text=_("Up to %(max)s characters. The studio writes lyrics, style and title.")
-        % {"max": catalogue.DESCRIPTION_MAX},
-    )
-    lyric = forms.CharField(
-        label=_("Lyrics"),
-        required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 12, "placeholder": _("[Verse]\nFirst line\nSecond line\n[Chorus]\n...")}
+        help_text=format_lazy(
+            _("Up to {max} characters. The studio writes lyrics, style and title."),
+            max=catalogue.DESCRIPTION_MAX,
         ),
-        help_text=_("Mark sections with [Verse], [Chorus], [Bridge]..."),
     )
+    # Rendered by partials/lyrics_field.html, which the lyrics helper swaps in place.
+    lyric = forms.CharField(label=_("Lyrics"), required=False, widget=forms.Textarea)
     style = forms.CharField(
         label=_("Style"),
         required=False,
@@ -96,14 +93,17 @@ class CreateSongForm(forms.Form):
                     "lyric", _("Write the lyrics, or tick Instrumental for a song without vocals.")
                 )
             if not lyric and not (data.get("style") or "").strip():
-                self.add_error("style", _("An instrumental needs a style to go on."))
+                self.add_error(
+                    "style",
+                    _("Add a style: without lyrics, the style is all the model has to go on."),
+                )
         for name, limit in limits.items():
             value = (data.get(name) or "").strip()
             data[name] = value
             if len(value) > limit:
                 self.add_error(
                     name,
-                    _("%(n)s characters is over %(model)s's limit of %(max)s.")
+                    _("This is %(n)s characters; %(model)s allows at most %(max)s.")
                     % {"n": len(value), "model": model.label, "max": limit},
                 )
         if model.needs_pro and not data.get("is_pro"):
@@ -145,7 +145,7 @@ class LyricsIdeaForm(forms.Form):
         max_length=200,
         error_messages={
             "required": _("Give an idea for the lyrics first."),
-            "max_length": _("Keep the idea under 200 characters."),
+            "max_length": _("Keep the idea to at most 200 characters."),
         },
     )
 
@@ -156,7 +156,7 @@ class BoostStyleForm(forms.Form):
         max_length=200,
         error_messages={
             "required": _("Type a few style words first."),
-            "max_length": _("Keep it under 200 characters."),
+            "max_length": _("Keep it to at most 200 characters."),
         },
     )
 

@@ -138,7 +138,7 @@ class Task(models.Model):
     error_code = models.CharField(_("error code"), max_length=50, blank=True)
     error_message = models.TextField(_("error"), blank=True)
     submit_attempts = models.PositiveSmallIntegerField(default=0)
-    polls = models.PositiveIntegerField(_("polls"), default=0)
+    polls = models.PositiveIntegerField(_("checks"), default=0)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -125,11 +125,16 @@ def fetch_clip_media(clip):
             except httpx.HTTPError as exc:
                 log.warning("could not archive %s: %s", url, exc)
                 if required:
+                    reason = (
+                        _("the download timed out")
+                        if isinstance(exc, httpx.TimeoutException)
+                        else _("the provider's file server did not answer properly")
+                    )
                     return ArchivedMedia(
                         ok=False,
                         retry=True,
-                        error=_("Could not download the audio yet: %(reason)s")
-                        % {"reason": exc.__class__.__name__},
+                        error=_("Could not copy the audio yet (%(reason)s); trying again.")
+                        % {"reason": reason},
                     )
                 continue
             name = f"{stem}{extension(url, content_type, default_ext)}"

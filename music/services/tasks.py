@@ -248,10 +248,14 @@ def poll_due(limit=500):
         Task.objects.filter(pk__in=pks).update(
             polls=polls + 1, next_poll_at=now + poll_interval(polls + 1)
         )
+    # Load every task and known clip of the tick at once: most polls change nothing.
+    loaded = Task.objects.select_related("source_song").in_bulk([pk for pk, _, _ in live])
+    clip_ids = [c.id for r in results.values() for c in r.clips]
+    known = {s.upstream_id: s for s in Song.objects.filter(upstream_id__in=clip_ids)}
     for pk, upstream_id, _polls in live:
         result = results.get(upstream_id)
-        if result is not None:
-            apply_result(pk, result)
+        if result is not None and pk in loaded:
+            apply_result(pk, result, task=loaded[pk], known=known)
     return len(due)
 
 
@@ -269,16 +273,22 @@ def refresh(task_id):
         apply_result(task_id, results[task.upstream_id])
 
 
-def apply_result(task_id, result: JobResult):
-    """Bring a task and its songs up to what the upstream says. Safe to repeat."""
-    task = Task.objects.select_related("source_song").get(pk=task_id)
+def apply_result(task_id, result: JobResult, *, task=None, known=None):
+    """Bring a task and its songs up to what the upstream says. Safe to repeat.
+
+    `task` and `known` (clip id -> Song) may be passed pre-loaded by a poll tick.
+    """
+    if task is None:
+        task = Task.objects.select_related("source_song").get(pk=task_id)
     if task.state in (TaskState.SUCCEEDED, TaskState.FAILED):
         return
+    if known is None:
+        clip_ids = [c.id for c in result.clips]
+        known = {s.upstream_id: s for s in Song.objects.filter(upstream_id__in=clip_ids)}
     known = {
-        s.upstream_id: s
-        for s in Song.objects.filter(
-            provider=task.provider, upstream_id__in=[c.id for c in result.clips]
-        )
+        c.id: known[c.id]
+        for c in result.clips
+        if c.id in known and known[c.id].provider == task.provider
     }
     if is_unchanged(task, result, known):
         return

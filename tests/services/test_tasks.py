@@ -238,3 +238,20 @@ def test_a_failing_poll_backs_off_and_keeps_the_task(started, simulator):
     assert task.state == TaskState.SUBMITTED
     assert "Database is down" in task.error_message
     assert task.next_poll_at > timezone.now()
+
+
+def test_the_whole_flow_over_the_network_against_a_standalone_simulator(
+    team, member, run_on_commit, live_simulator
+):
+    """The studio pointed at a provider by URL, like a real one (run_simulator --port N)."""
+    task = run_on_commit(
+        tasks.start_task, team=team, user=member, action="generate", params=GENERATE
+    )
+    Task.objects.filter(pk=task.pk).update(next_poll_at=timezone.now())
+    tasks.poll_due()
+    task.refresh_from_db()
+    assert task.state == TaskState.SUCCEEDED
+    assert live_simulator.requests[0] == ("POST", "/suno/audios")
+    for song in task.songs.all():
+        assert song.audio_url.startswith(live_simulator.base_url)
+        assert song.audio_file.size > 10_000

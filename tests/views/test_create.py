@@ -90,27 +90,27 @@ def test_custom_mode_sends_lyrics_style_and_title(
         (
             {"mode": "custom", "lyric": "", "instrumental": "on", "model": "chirp-v4"},
             "style",
-            "needs a style",
+            "Add a style",
         ),
         (
             {"mode": "custom", "lyric": "x" * 3001, "model": "chirp-v4"},
             "lyric",
-            "over v4&#x27;s limit of 3000",
+            "v4 allows at most 3000",
         ),
         (
             {"mode": "custom", "lyric": "la", "style": "s" * 201, "model": "chirp-v3-5"},
             "style",
-            "limit of 200",
+            "allows at most 200",
         ),
         (
             {"mode": "custom", "lyric": "la", "title": "t" * 81, "model": "chirp-v4"},
             "title",
-            "limit of 80",
+            "allows at most 80",
         ),
         (
             {"mode": "custom", "lyric": "x" * 5001, "model": "chirp-v4-5", "is_pro": "on"},
             "lyric",
-            "limit of 5000",
+            "allows at most 5000",
         ),
         (
             {"mode": "inspiration", "prompt": "song", "model": "chirp-v4-5"},

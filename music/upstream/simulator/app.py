@@ -429,8 +429,11 @@ class Simulator:
     # --- words ----------------------------------------------------------------------
     @staticmethod
     def invent_title(text):
-        words = [w for w in (text or "Untitled").replace("\n", " ").split(" ") if w][:4]
-        title = " ".join(words)[:60]
+        """A short title from the first words, without a leading article."""
+        words = [w for w in (text or "Untitled").replace("\n", " ").split(" ") if w]
+        if len(words) > 2 and words[0].lower() in ("a", "an", "the"):
+            words = words[1:]
+        title = " ".join(words[:5])[:60]
         return title.title() if title.isascii() else title
 
     @staticmethod
