@@ -1,5 +1,7 @@
 """Forms that mirror the upstream's constraints, so bad input never costs a request."""
 
+import uuid
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +9,107 @@ from django.utils.translation import gettext_lazy as _
 from music import catalogue
 from music.models import SongState
 
+PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
 
-class CreateSongForm(forms.Form):
+
+class RequestKeyForm(forms.Form):
+    """A form that spends money carries a one-time key, so posting it twice pays once."""
+
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("request_key", uuid.uuid4().hex)
+
+
+class SongWordsForm(RequestKeyForm):
+    """Lyrics, style, title, model and pool: what every song-making action takes."""
+
+    lyric = forms.CharField(label=_("Lyrics"), required=False, widget=forms.Textarea)
+    style = forms.CharField(
+        label=_("Style"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("pop, male vocals, piano")}),
+    )
+    style_negative = forms.CharField(
+        label=_("Exclude styles"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("heavy metal, screaming")}),
+    )
+    title = forms.CharField(label=_("Title"), required=False)
+    instrumental = forms.BooleanField(label=_("Instrumental (no vocals)"), required=False)
+    model = forms.ChoiceField(label=_("Model"), initial=catalogue.DEFAULT_MODEL)
+    is_pro = forms.BooleanField(label=_("Use the Pro pool"), required=False, help_text=PRO_HELP)
+
+    # Actions that the upstream only runs in the Pro pool.
+    pro_only = False
+    pro_only_message = ""
+
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [(m.key, catalogue.describe(m)) for m in catalogue.MODELS]
+        if team is not None:
+            self.fields["model"].initial = team.default_model
+            self.fields["is_pro"].initial = team.pro_pool
+        if self.pro_only:
+            self.fields["is_pro"].initial = True
+            self.fields["is_pro"].help_text = self.pro_only_message
+
+    def clean_text(self, data, *names):
+        for name in names:
+            data[name] = (data.get(name) or "").strip()
+
+    def clean(self):
+        data = super().clean()
+        self.clean_text(data, "lyric", "style", "style_negative", "title")
+        model = catalogue.get_model(data.get("model"))
+        limits = {
+            "lyric": model.lyric_max,
+            "style": model.style_max,
+            "style_negative": model.style_max,
+            "title": model.title_max,
+        }
+        for name, limit in limits.items():
+            if name in self.fields and len(data.get(name, "")) > limit:
+                self.add_error(
+                    name,
+                    _("This is %(n)s characters; %(model)s allows at most %(max)s.")
+                    % {"n": len(data[name]), "model": model.label, "max": limit},
+                )
+        if self.pro_only and not data.get("is_pro"):
+            self.add_error("is_pro", self.pro_only_message)
+        elif model.needs_pro and not data.get("is_pro"):
+            self.add_error(
+                "model",
+                _(
+                    "%(model)s is only available in the Pro pool: tick “Use the Pro pool” or pick "
+                    "v4 or older."
+                )
+                % {"model": model.label},
+            )
+        return data
+
+    def words(self):
+        """The cleaned fields as task parameters, without empty values."""
+        d = self.cleaned_data
+        params = {
+            "model": d["model"],
+            "instrumental": d.get("instrumental", False),
+            "is_pro": d.get("is_pro", False),
+            "lyric": d.get("lyric", ""),
+            "style": d.get("style", ""),
+            "style_negative": d.get("style_negative", ""),
+            "title": d.get("title", ""),
+        }
+        return {k: v for k, v in params.items() if v not in ("", None)}
+
+    @property
+    def request_key(self):
+        return self.cleaned_data.get("request_key", "")
+
+
+class CreateSongForm(SongWordsForm):
     MODE_CHOICES = [("inspiration", _("Describe it")), ("custom", _("Write it yourself"))]
 
     mode = forms.ChoiceField(
@@ -28,53 +129,15 @@ class CreateSongForm(forms.Form):
             max=catalogue.DESCRIPTION_MAX,
         ),
     )
-    # Rendered by partials/lyrics_field.html, which the lyrics helper swaps in place.
-    lyric = forms.CharField(label=_("Lyrics"), required=False, widget=forms.Textarea)
-    style = forms.CharField(
-        label=_("Style"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("pop, male vocals, piano")}),
-    )
-    style_negative = forms.CharField(
-        label=_("Exclude styles"),
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("heavy metal, screaming")}),
-    )
-    title = forms.CharField(label=_("Title"), required=False)
-    instrumental = forms.BooleanField(label=_("Instrumental (no vocals)"), required=False)
-    model = forms.ChoiceField(
-        label=_("Model"), choices=catalogue.MODEL_CHOICES, initial=catalogue.DEFAULT_MODEL
-    )
-    is_pro = forms.BooleanField(
-        label=_("Use the Pro pool"),
-        required=False,
-        help_text=_(
-            "Costs more. Needed for v4.5 and newer models, and later for stems, WAV, "
-            "covers and personas."
-        ),
-    )
-
-    def __init__(self, *args, team=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if team is not None:
-            self.fields["model"].initial = team.default_model
-            self.fields["is_pro"].initial = team.pro_pool
-        self.fields["model"].help_text = " · ".join(
-            str(catalogue.describe(m)) for m in catalogue.MODELS
-        )
 
     def clean(self):
         data = super().clean()
-        model = catalogue.get_model(data.get("model"))
-        mode = data.get("mode")
-        limits = {
-            "style": model.style_max,
-            "style_negative": model.style_max,
-            "title": model.title_max,
-            "lyric": model.lyric_max,
-        }
-        if mode == "inspiration":
+        if data.get("mode") == "inspiration":
+            # The description is all inspiration mode sends; the rest is ignored.
+            for name in ("lyric", "style", "style_negative", "title"):
+                self.errors.pop(name, None)
             prompt = (data.get("prompt") or "").strip()
+            data["prompt"] = prompt
             if not prompt:
                 self.add_error("prompt", _("Describe the song you want."))
             elif len(prompt) > catalogue.DESCRIPTION_MAX:
@@ -83,60 +146,160 @@ class CreateSongForm(forms.Form):
                     _("The description is %(n)s characters; the limit is %(max)s.")
                     % {"n": len(prompt), "max": catalogue.DESCRIPTION_MAX},
                 )
-            data["prompt"] = prompt
-            limits = {}
-        elif mode == "custom":
-            lyric = (data.get("lyric") or "").strip()
-            data["lyric"] = lyric
-            if not lyric and not data.get("instrumental"):
-                self.add_error(
-                    "lyric", _("Write the lyrics, or tick Instrumental for a song without vocals.")
-                )
-            if not lyric and not (data.get("style") or "").strip():
-                self.add_error(
-                    "style",
-                    _("Add a style: without lyrics, the style is all the model has to go on."),
-                )
-        for name, limit in limits.items():
-            value = (data.get(name) or "").strip()
-            data[name] = value
-            if len(value) > limit:
-                self.add_error(
-                    name,
-                    _("This is %(n)s characters; %(model)s allows at most %(max)s.")
-                    % {"n": len(value), "model": model.label, "max": limit},
-                )
-        if model.needs_pro and not data.get("is_pro"):
-            self.add_error(
-                "model",
-                _(
-                    "%(model)s is only available in the Pro pool: tick “Use the Pro pool” or pick "
-                    "v4 or older."
-                )
-                % {"model": model.label},
-            )
+        elif data.get("mode") == "custom":
+            require_words(self, data)
         return data
 
     def to_params(self):
         d = self.cleaned_data
-        custom = d["mode"] == "custom"
-        params = {
+        if d["mode"] == "custom":
+            return {"action": "generate", "custom": True, **self.words()}
+        return {
             "action": "generate",
-            "model": d["model"],
-            "custom": custom,
-            "instrumental": d["instrumental"],
-            "is_pro": d["is_pro"],
+            "custom": False,
+            "prompt": d["prompt"],
+            **{k: v for k, v in self.words().items() if k in ("model", "instrumental", "is_pro")},
         }
-        if custom:
-            params.update(
-                lyric=d["lyric"],
-                style=d["style"],
-                title=d["title"],
-                style_negative=d["style_negative"],
+
+
+def require_words(form, data):
+    """Custom mode needs lyrics, or a style for an instrumental."""
+    if not data.get("lyric") and not data.get("instrumental"):
+        form.add_error(
+            "lyric", _("Write the lyrics, or tick Instrumental for a song without vocals.")
+        )
+    if not data.get("lyric") and not data.get("style"):
+        form.add_error(
+            "style", _("Add a style: without lyrics, the style is all the model has to go on.")
+        )
+
+
+class ExtendForm(SongWordsForm):
+    continue_at = forms.FloatField(
+        label=_("Continue from (seconds)"),
+        help_text=_("Where the new part starts. The end of the song is the usual choice."),
+        error_messages={"required": _("Say from which second to continue.")},
+    )
+
+    def __init__(self, *args, song=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.song = song
+        if song is not None and not self.is_bound:
+            self.initial.update(
+                continue_at=round(song.duration or 0, 2),
+                style=song.style,
+                title=song.title,
+                model=song.model_name if song.model_name in catalogue.MODELS_BY_KEY else None,
+                is_pro=song.is_pro or self.fields["is_pro"].initial,
             )
+            self.initial = {k: v for k, v in self.initial.items() if v is not None}
+
+    def clean(self):
+        data = super().clean()
+        at = data.get("continue_at")
+        if at is not None:
+            end = self.song.duration if self.song else None
+            if at <= 0:
+                self.add_error("continue_at", _("Continue from a second after the start (> 0)."))
+            elif end and at > end:
+                self.add_error(
+                    "continue_at",
+                    _("The song is only %(end)s s long; continue from inside it.")
+                    % {"end": round(end, 1)},
+                )
+        require_words(self, data)
+        return data
+
+
+class CoverForm(SongWordsForm):
+    pro_only = True
+    pro_only_message = _("Covers are only made in the Pro pool.")
+
+    def __init__(self, *args, song=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["style"].required = True
+        self.fields["style"].error_messages["required"] = _("Say in which style to cover it.")
+        self.fields["lyric"].help_text = _("Leave empty to keep the original lyrics.")
+        if song is not None and not self.is_bound:
+            self.initial.update(title=song.title, lyric=song.lyric, is_pro=True)
+
+
+class UploadForm(SongWordsForm):
+    MODE_CHOICES = [
+        ("upload", _("Just upload it")),
+        ("continue", _("Upload and continue it from a second")),
+    ]
+    audio_url = forms.URLField(
+        label=_("Audio link"),
+        assume_scheme="https",
+        help_text=_("A public http(s) link to an MP3 the provider can download."),
+        error_messages={"required": _("Paste the link to your audio.")},
+    )
+    mode = forms.ChoiceField(
+        label=_("Then"), choices=MODE_CHOICES, initial="upload", widget=forms.RadioSelect
+    )
+    continue_at = forms.FloatField(label=_("Continue from (seconds)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        url = data.get("audio_url") or ""
+        if url and not url.lower().startswith(("http://", "https://")):
+            self.add_error("audio_url", _("Only http(s) links can be uploaded."))
+        if data.get("mode") == "continue":
+            at = data.get("continue_at")
+            if at is None or at <= 0:
+                self.add_error(
+                    "continue_at", _("Say from which second to continue (more than 0).")
+                )
+            require_words(self, data)
         else:
-            params["prompt"] = d["prompt"]
-        return {k: v for k, v in params.items() if v not in ("", None)}
+            for name in ("lyric", "style", "style_negative", "title", "model"):
+                self.errors.pop(name, None)
+        return data
+
+
+class PersonaForm(RequestKeyForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=500, widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("warm male tenor, a little husky")}
+        )
+    )
+
+    @property
+    def request_key(self):
+        return self.cleaned_data.get("request_key", "")
+
+
+class PersonaSongForm(SongWordsForm):
+    prompt = forms.CharField(
+        label=_("Describe the song"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Or write lyrics below instead."),
+    )
+    pro_only = True
+    pro_only_message = _("Songs sung by a persona are only made in the Pro pool.")
+
+    def clean(self):
+        data = super().clean()
+        data["prompt"] = (data.get("prompt") or "").strip()
+        if not data["prompt"] and not data.get("lyric"):
+            self.add_error("prompt", _("Describe the song, or write its lyrics."))
+        if len(data["prompt"]) > catalogue.DESCRIPTION_MAX:
+            self.add_error(
+                "prompt",
+                _("The description is %(n)s characters; the limit is %(max)s.")
+                % {"n": len(data["prompt"]), "max": catalogue.DESCRIPTION_MAX},
+            )
+        return data
+
+    def words(self):
+        words = super().words()
+        words["custom"] = bool(words.get("lyric"))
+        if self.cleaned_data["prompt"]:
+            words["prompt"] = self.cleaned_data["prompt"]
+        return words
 
 
 class LyricsIdeaForm(forms.Form):
@@ -171,6 +334,7 @@ class LibraryFilterForm(forms.Form):
         label=_("State"), required=False, choices=[("", _("Any state")), *SongState.choices]
     )
     author = forms.TypedChoiceField(label=_("Author"), required=False, coerce=int, empty_value=None)
+    whole = forms.BooleanField(label=_("Whole songs only"), required=False)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

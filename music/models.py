@@ -77,6 +77,15 @@ class Action(models.TextChoices):
     REPLACE_SECTION = "replace_section", _("Replace section")
     STEMS = "stems", _("Stems")
     ARTIST_CONSISTENCY = "artist_consistency", _("Persona song")
+    UPLOAD = "upload", _("Upload")
+    PERSONA = "persona", _("Make persona")
+    TIMING = "timing", _("Lyric timing")
+    WAV = "wav", _("WAV export")
+    MP4 = "mp4", _("MP4 export")
+
+
+# Actions answered synchronously by their own endpoints rather than as a generation job.
+SIDE_ACTIONS = {Action.UPLOAD, Action.PERSONA, Action.TIMING, Action.WAV, Action.MP4}
 
 
 class TaskState(models.TextChoices):
@@ -125,6 +134,9 @@ class Task(models.Model):
     request_payload = models.JSONField(_("request sent"), null=True, blank=True)
     response = models.JSONField(_("last upstream answer"), null=True, blank=True)
     upstream_id = models.CharField(_("upstream task id"), max_length=100, blank=True)
+    # Set by the form that asked: a second POST of the same form finds the first task
+    # instead of paying for another.
+    request_key = models.CharField(max_length=64, blank=True, editable=False)
     source_song = models.ForeignKey(
         "Song",
         on_delete=models.SET_NULL,
@@ -163,6 +175,11 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="submitted") | ~Q(upstream_id=""),
                 name="submitted_task_has_upstream_id",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "request_key"],
+                condition=~Q(request_key=""),
+                name="one_task_per_form_post",
             ),
         ]
 
@@ -252,6 +269,24 @@ class Song(models.Model):
         related_name="children",
         verbose_name=_("made from"),
     )
+    # The first song of the family: one query loads a whole family tree.
+    root = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="descendants",
+        verbose_name=_("family root"),
+    )
+    parts = models.JSONField(
+        _("parts"),
+        default=list,
+        blank=True,
+        help_text=_("For a whole song: the clips it joins, in order ({id, continue_at})."),
+    )
+    is_pro = models.BooleanField(_("made in the Pro pool"), default=False)
+    wav_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
+    video_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
     relation = models.CharField(
         _("relation"), max_length=16, choices=Relation, default=Relation.GENERATED
     )
@@ -286,5 +321,59 @@ class Song(models.Model):
         return self.state == SongState.SUCCEEDED
 
     @property
+    def family_root_id(self):
+        return self.root_id or self.pk
+
+    @property
     def is_active(self):
         return self.state in (SongState.PENDING, SongState.RUNNING)
+
+
+class Persona(models.Model):
+    """A voice made from one of the team's songs, to sing new songs with."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="personas")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    upstream_id = models.CharField(_("upstream persona id"), max_length=100)
+    provider = models.CharField(_("provider"), max_length=20, default="sunohub")
+    source_song = models.ForeignKey(
+        Song, on_delete=models.PROTECT, related_name="personas", verbose_name=_("voice from")
+    )
+    task = models.OneToOneField(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="persona"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="personas"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "upstream_id"], name="unique_upstream_persona"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LyricTiming(models.Model):
+    """When each lyric line is sung in a song, from the upstream's timing endpoint."""
+
+    song = models.OneToOneField(Song, on_delete=models.CASCADE, related_name="timing")
+    words = models.JSONField(_("aligned lines"), default=list)
+    waveform = models.JSONField(_("waveform"), default=list)
+    fetched_at = models.DateTimeField(_("fetched"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lyric timing")
+        verbose_name_plural = _("lyric timings")
+
+    def __str__(self):
+        return f"{self.song} ({len(self.words)} lines)"

@@ -100,46 +100,52 @@ def extension(url, content_type, default):
     return mimetypes.guess_extension((content_type or "").split(";")[0].strip()) or default
 
 
+def fetch_one(client, url, stem, default_ext):
+    """Download one file into a Download, or an ArchivedMedia that says what went wrong."""
+    if not url:
+        return ArchivedMedia(ok=False, error=_("The provider gave no file link."), retry=True)
+    try:
+        data, content_type = download(client, url, settings.SUNO_MAX_MEDIA_BYTES)
+    except MediaRefused as exc:
+        log.warning("refused to archive %s: %s", url, exc)
+        return ArchivedMedia(ok=False, error=str(exc), retry=False)
+    except httpx.HTTPError as exc:
+        log.warning("could not archive %s: %s", url, exc)
+        reason = (
+            _("the download timed out")
+            if isinstance(exc, httpx.TimeoutException)
+            else _("the provider's file server did not answer properly")
+        )
+        return ArchivedMedia(
+            ok=False,
+            retry=True,
+            error=_("Could not copy the file yet (%(reason)s); trying again.")
+            % {"reason": reason},
+        )
+    return Download(f"{stem}{extension(url, content_type, default_ext)}", data)
+
+
 def fetch_clip_media(clip):
-    """Download a finished clip's audio and cover art."""
-    result = ArchivedMedia(ok=True)
-    wanted = [
-        ("audio_file", clip.audio_url, "audio", ".mp3", True),
-        ("image_file", clip.image_url, "cover", ".jpeg", False),
-    ]
+    """Download a finished clip's audio (required) and cover art (best effort)."""
     with upstream.media_client() as client:
-        for field_name, url, stem, default_ext, required in wanted:
-            if not url:
-                if required:
-                    return ArchivedMedia(
-                        ok=False, error=_("The clip has no audio link."), retry=True
-                    )
-                continue
-            try:
-                data, content_type = download(client, url, settings.SUNO_MAX_MEDIA_BYTES)
-            except MediaRefused as exc:
-                log.warning("refused to archive %s: %s", url, exc)
-                if required:
-                    return ArchivedMedia(ok=False, error=str(exc), retry=False)
-                continue
-            except httpx.HTTPError as exc:
-                log.warning("could not archive %s: %s", url, exc)
-                if required:
-                    reason = (
-                        _("the download timed out")
-                        if isinstance(exc, httpx.TimeoutException)
-                        else _("the provider's file server did not answer properly")
-                    )
-                    return ArchivedMedia(
-                        ok=False,
-                        retry=True,
-                        error=_("Could not copy the audio yet (%(reason)s); trying again.")
-                        % {"reason": reason},
-                    )
-                continue
-            name = f"{stem}{extension(url, content_type, default_ext)}"
-            result.files[field_name] = Download(name, data)
+        audio = fetch_one(client, clip.audio_url, "audio", ".mp3")
+        if isinstance(audio, ArchivedMedia):
+            return audio
+        result = ArchivedMedia(ok=True, files={"audio_file": audio})
+        if clip.image_url:
+            cover = fetch_one(client, clip.image_url, "cover", ".jpeg")
+            if isinstance(cover, Download):
+                result.files["image_file"] = cover
     return result
+
+
+def fetch_file(url, stem, default_ext=""):
+    """Download one export (WAV, MP4) as `files["file"]`."""
+    with upstream.media_client() as client:
+        found = fetch_one(client, url, stem, default_ext)
+    if isinstance(found, ArchivedMedia):
+        return found
+    return ArchivedMedia(ok=True, files={"file": found})
 
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")

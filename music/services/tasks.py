@@ -16,7 +16,8 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +27,12 @@ from music import upstream
 from music.models import (
     ACTIVE_TASK_STATES,
     POLLED_TASK_STATES,
+    SIDE_ACTIONS,
     SONG_STATE_RANK,
     TASK_STATE_RANK,
+    Action,
+    LyricTiming,
+    Persona,
     Relation,
     Song,
     SongState,
@@ -62,13 +67,16 @@ ACTION_RELATION = {
     "generate": Relation.GENERATED,
     "extend": Relation.EXTENDED,
     "upload_extend": Relation.EXTENDED,
-    "upload_generate": Relation.UPLOADED,
+    "upload_generate": Relation.EXTENDED,
     "concat": Relation.CONCATENATED,
     "cover": Relation.COVERED,
     "replace_section": Relation.REPLACED,
     "stems": Relation.STEM,
     "artist_consistency": Relation.PERSONA,
+    "upload": Relation.UPLOADED,
 }
+# Results that are only a piece of a song until concatenated.
+FRAGMENT_ACTIONS = {"extend", "upload_extend", "upload_generate", "replace_section"}
 
 
 def hash_token(token):
@@ -80,21 +88,34 @@ def sleep(seconds):
 
 
 # --- creating and sending ---------------------------------------------------------------
-def start_task(*, team, user, action, params, source_song=None):
-    """Record a user's request and queue it for sending once the transaction commits."""
+def start_task(*, team, user, action, params, source_song=None, request_key=""):
+    """Record a user's request and queue it for sending once the transaction commits.
+
+    A repeated `request_key` (the same form posted twice) returns the first task instead
+    of paying for a second one.
+    """
+    if request_key:
+        existing = Task.objects.filter(team=team, request_key=request_key).first()
+        if existing:
+            return existing
     now = timezone.now()
-    with transaction.atomic():
-        task = Task.objects.create(
-            team=team,
-            created_by=user,
-            action=action,
-            params=params,
-            provider=upstream.provider_name(),
-            source_song=source_song,
-            created_at=now,
-            deadline_at=now + timedelta(minutes=settings.SUNO_TASK_DEADLINE_MINUTES),
-        )
-        transaction.on_commit(lambda: enqueue_submit(task.pk))
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                team=team,
+                created_by=user,
+                action=action,
+                params=params,
+                provider=upstream.provider_name(),
+                source_song=source_song,
+                request_key=request_key,
+                created_at=now,
+                deadline_at=now + timedelta(minutes=settings.SUNO_TASK_DEADLINE_MINUTES),
+            )
+            transaction.on_commit(lambda: enqueue_submit(task.pk))
+    except IntegrityError:
+        # The same form, posted twice at once: the other request created the task.
+        return Task.objects.get(team=team, request_key=request_key)
     return task
 
 
@@ -135,15 +156,24 @@ def submit(task_id):
     provider = upstream.get_provider()
     request = SongRequest.from_params(task.params)
     token = secrets.token_urlsafe(24)
-    url = callback_url(task, token)
+    url = "" if task.action in SIDE_ACTIONS else callback_url(task, token)
+    payload = (
+        side_payload(task)
+        if task.action in SIDE_ACTIONS
+        else redact(provider.build_payload(request, url), token)
+    )
     Task.objects.filter(pk=task_id).update(
-        callback_token_hash=hash_token(token),
-        request_payload=redact(provider.build_payload(request, url), token),
+        callback_token_hash=hash_token(token) if url else "",
+        request_payload=payload,
     )
 
+    side = task.action in SIDE_ACTIONS
     for attempt, delay in enumerate((*RETRY_DELAYS, None)):
         try:
-            submission = provider.submit(request, url)
+            if side:
+                result = call_side(provider, task)
+            else:
+                submission = provider.submit(request, url)
             break
         except UpstreamError as exc:
             if exc.safe_to_retry and delay is not None:
@@ -158,6 +188,9 @@ def submit(task_id):
                 ) % {"message": message}
             fail(task_id, message, exc.code, raw=exc.raw, not_charged=not exc.accepted)
             return
+    if side:
+        apply_side_result(task_id, result)
+        return
     now = timezone.now()
     Task.objects.filter(pk=task_id, state=TaskState.SUBMITTING).update(
         state=TaskState.SUBMITTED,
@@ -168,6 +201,96 @@ def submit(task_id):
     )
     if submission.result is not None:
         apply_result(task_id, submission.result)
+
+
+SIDE_FIELDS = {
+    "upload": ("audio_url",),
+    "persona": ("name", "description", "audio_id"),
+    "timing": ("audio_id",),
+    "wav": ("audio_id",),
+    "mp4": ("audio_id",),
+}
+
+
+def side_payload(task):
+    return {name: task.params.get(name, "") for name in SIDE_FIELDS[task.action]}
+
+
+def call_side(provider, task):
+    p = task.params
+    if task.action == Action.UPLOAD:
+        return provider.upload(p["audio_url"])
+    if task.action == Action.PERSONA:
+        return provider.create_persona(p["name"], p.get("description", ""), p["audio_id"])
+    return getattr(provider, task.action)(p["audio_id"])  # timing, wav, mp4
+
+
+def apply_side_result(task_id, result):
+    """Store what a synchronous endpoint answered and finish the task."""
+    task = Task.objects.select_related("source_song").get(pk=task_id)
+    if task.action == Action.UPLOAD:
+        # An upload is a song like any other: archive and record it the same way.
+        Task.objects.filter(pk=task_id).update(
+            state=TaskState.SUBMITTED,
+            upstream_id=result.upstream_id or result.clip.id,
+            submitted_at=timezone.now(),
+        )
+        apply_result(
+            task_id,
+            JobResult(result.clip.id, JobState.SUCCEEDED, clips=[result.clip], raw=result.raw),
+        )
+        return
+    archived = None
+    if task.action in (Action.WAV, Action.MP4):
+        archived = media.fetch_file(
+            result.file_url, task.action, ".wav" if task.action == Action.WAV else ".mp4"
+        )
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("source_song").get(pk=task_id)
+        if task.state != TaskState.SUBMITTING:
+            return
+        song = task.source_song
+        if task.action == Action.PERSONA:
+            Persona.objects.get_or_create(
+                provider=task.provider,
+                upstream_id=result.persona_id,
+                defaults={
+                    "team": task.team,
+                    "name": task.params["name"],
+                    "description": task.params.get("description", ""),
+                    "source_song": song,
+                    "task": task,
+                    "created_by": task.created_by,
+                },
+            )
+        elif task.action == Action.TIMING:
+            LyricTiming.objects.update_or_create(
+                song=song,
+                defaults={
+                    "words": [vars(w) for w in result.timing.words],
+                    "waveform": [round(v, 4) for v in result.timing.waveform],
+                    "fetched_at": timezone.now(),
+                },
+            )
+        else:
+            field = "wav_file" if task.action == Action.WAV else "video_file"
+            if archived.ok:
+                getattr(song, field).save(
+                    archived.files["file"].name,
+                    ContentFile(archived.files["file"].data),
+                    save=False,
+                )
+            else:
+                song.archive_error = archived.error[:300]
+            if task.action == Action.MP4:
+                song.video_url = result.file_url
+            song.save()
+        task.state = TaskState.SUCCEEDED
+        task.upstream_id = result.upstream_id[:100]
+        task.response = result.raw
+        task.progress = 100
+        task.submitted_at = task.finished_at = timezone.now()
+        task.save()
 
 
 def fail(task_id, message, code="", raw=None, not_charged=False):
@@ -344,15 +467,18 @@ def upsert_song(task, clip, index, archived):
         Song.objects.select_for_update().filter(provider=task.provider, upstream_id=clip.id).first()
     )
     if song is None:
+        parent = task.source_song
         song = Song(
             team=task.team,
             task=task,
             author=task.created_by,
             provider=task.provider,
             upstream_id=clip.id,
-            parent=task.source_song,
+            parent=parent,
+            root=(parent.root or parent) if parent else None,
             relation=ACTION_RELATION.get(task.action, Relation.GENERATED),
-            is_fragment=task.action in ("extend", "upload_extend", "replace_section"),
+            is_fragment=task.action in FRAGMENT_ACTIONS,
+            is_pro=bool(task.params.get("is_pro")),
             instrumental=bool(task.params.get("instrumental")),
             # Keep the two clips of one job in a stable order in "newest first" lists.
             created_at=task.created_at + timedelta(microseconds=index),
@@ -381,6 +507,12 @@ def upsert_song(task, clip, index, archived):
     song.video_url = clip.video_url or song.video_url
     if clip.state == ClipState.FAILED:
         song.error_message = clip.error or _("The provider could not make this clip.")
+    if clip.concat_history:
+        song.parts = [
+            {"id": str(part.get("id", "")), "continue_at": part.get("continue_at")}
+            for part in clip.concat_history
+            if isinstance(part, dict)
+        ]
     song.raw = clip.raw
     song.save()
     return song

@@ -125,6 +125,33 @@ class Submission:
 
 
 @dataclass
+class AlignedWord:
+    word: str  # a lyric line as the upstream aligned it, with its newline(s)
+    start: float
+    end: float
+    success: bool = True
+    p_align: float | None = None
+
+
+@dataclass
+class Timing:
+    words: list[AlignedWord]
+    waveform: list[float]
+
+
+@dataclass
+class SideResult:
+    """The answer of a synchronous endpoint (upload, persona, timing, WAV, MP4)."""
+
+    upstream_id: str = ""
+    clip: Clip | None = None  # upload
+    persona_id: str = ""  # persona
+    timing: Timing | None = None  # timing
+    file_url: str = ""  # WAV, MP4
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
 class Lyrics:
     text: str
     title: str = ""
@@ -152,6 +179,21 @@ class Provider:
         raise NotImplementedError
 
     def lyrics(self, prompt: str) -> Lyrics:
+        raise NotImplementedError
+
+    def upload(self, audio_url: str) -> SideResult:
+        raise NotImplementedError
+
+    def create_persona(self, name: str, description: str, audio_id: str) -> SideResult:
+        raise NotImplementedError
+
+    def timing(self, audio_id: str) -> SideResult:
+        raise NotImplementedError
+
+    def wav(self, audio_id: str) -> SideResult:
+        raise NotImplementedError
+
+    def mp4(self, audio_id: str) -> SideResult:
         raise NotImplementedError
 
     def style(self, prompt: str) -> str:

@@ -6,14 +6,17 @@
 
 from music.upstream import http
 from music.upstream.base import (
+    AlignedWord,
     Clip,
     ClipState,
     JobResult,
     JobState,
     Lyrics,
     Provider,
+    SideResult,
     SongRequest,
     Submission,
+    Timing,
     UpstreamError,
 )
 
@@ -132,6 +135,26 @@ def parse_audios_answer(upstream_id, body):
     return JobResult(upstream_id, state, clips=clips, error=error, raw=body)
 
 
+WORDS = ("prompt", "lyric", "style", "style_negative", "title", "custom", "instrumental", "model")
+# Which request fields each `/suno/audios` action takes (seed 003's examples).
+ACTION_FIELDS = {
+    "generate": WORDS,
+    "extend": ("audio_id", "continue_at", *WORDS),
+    "upload_generate": ("audio_url", "continue_at", *WORDS),
+    "upload_extend": ("audio_id", "continue_at", *WORDS),
+    "concat": ("audio_id",),
+    "cover": ("audio_id", *WORDS),
+    "replace_section": (
+        "audio_id",
+        "replace_section_start",
+        "replace_section_end",
+        *WORDS,
+    ),
+    "stems": ("audio_id",),
+    "artist_consistency": ("audio_id", "persona_id", *WORDS),
+}
+
+
 class SunoHub(Provider):
     name = "sunohub"
 
@@ -143,39 +166,19 @@ class SunoHub(Provider):
 
     # --- requests -------------------------------------------------------------------
     def build_payload(self, request: SongRequest, callback_url: str = "") -> dict:
-        r = request
-        payload = {"action": r.action, "model": r.model}
-        if r.action in (
-            "generate",
-            "artist_consistency",
-            "cover",
-            "upload_generate",
-            "upload_extend",
-            "extend",
-            "replace_section",
-        ):
-            payload["custom"] = bool(r.custom)
-            payload["instrumental"] = bool(r.instrumental)
-            if r.custom or r.action != "generate":
-                if r.lyric:
-                    payload["lyric"] = r.lyric
-                if r.title:
-                    payload["title"] = r.title
-            if r.prompt:
-                payload["prompt"] = r.prompt
-            if r.style:
-                payload["style"] = r.style
-            if r.style_negative:
-                payload["style_negative"] = r.style_negative
-        for name in ("audio_id", "audio_url", "persona_id"):
-            value = getattr(r, name)
-            if value:
+        """The `/suno/audios` body for an action: only the fields that action takes."""
+        payload = {"action": request.action}
+        for name in ACTION_FIELDS.get(request.action, ()):
+            value = getattr(request, name)
+            if name in ("custom", "instrumental"):
+                payload[name] = bool(value)
+            elif value not in (None, ""):
                 payload[name] = value
-        for name in ("continue_at", "replace_section_start", "replace_section_end"):
-            value = getattr(r, name)
-            if value is not None:
-                payload[name] = value
-        if r.is_pro:
+        if request.action == "generate" and not request.custom:
+            # Inspiration mode: the upstream writes the words.
+            payload.pop("lyric", None)
+            payload.pop("title", None)
+        if request.is_pro:
             payload["is_pro"] = True
         if callback_url:
             payload["callback_url"] = callback_url
@@ -291,3 +294,87 @@ class SunoHub(Provider):
         if not isinstance(tags, str) or not tags.strip():
             raise malformed("no `upsampled_tags` in the answer", body)
         return tags.strip()
+
+    # --- side endpoints (synchronous answers) ---------------------------------------
+    def _data(self, path, body):
+        answer = http.call(self.client, "POST", path, json_body=body, error_parser=parse_error)
+        if not isinstance(answer, dict):
+            raise malformed("the answer is not an object", answer)
+        if answer.get("success") is False:
+            code, message = parse_error(answer)
+            raise UpstreamError(
+                message or "The provider refused the request.",
+                code=code or "refused",
+                permanent=True,
+                accepted=False,
+                raw=answer,
+            )
+        return answer, answer.get("data")
+
+    def upload(self, audio_url):
+        answer, data = self._data("/suno/upload", {"audio_url": audio_url})
+        if not isinstance(data, dict) or not isinstance(data.get("audio_id"), str):
+            raise malformed("no `audio_id` in the upload answer", answer)
+        clip = parse_clip({**data, "id": data["audio_id"], "state": "succeeded"})
+        return SideResult(upstream_id=_text(answer.get("task_id")), clip=clip, raw=answer)
+
+    def create_persona(self, name, description, audio_id):
+        answer, data = self._data(
+            "/suno/persona", {"name": name, "description": description, "audio_id": audio_id}
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("persona_id"), str):
+            raise malformed("no `persona_id` in the answer", answer)
+        return SideResult(
+            upstream_id=_text(answer.get("task_id")), persona_id=data["persona_id"], raw=answer
+        )
+
+    def timing(self, audio_id):
+        answer, data = self._data("/suno/timing", {"audio_id": audio_id})
+        words = data.get("aligned_words") if isinstance(data, dict) else None
+        if not isinstance(words, list):
+            raise malformed("no `aligned_words` in the timing answer", answer)
+        aligned = []
+        for item in words:
+            start, end = (
+                (_number(item.get("start_s")), _number(item.get("end_s")))
+                if (isinstance(item, dict))
+                else (None, None)
+            )
+            if start is None or end is None or not isinstance(item.get("word"), str):
+                raise malformed("an aligned word without text or times", answer)
+            aligned.append(
+                AlignedWord(
+                    item["word"],
+                    start,
+                    end,
+                    bool(item.get("success", True)),
+                    _number(item.get("p_align")),
+                )
+            )
+        waveform = data.get("waveform_data")
+        waveform = (
+            [v for v in (_number(x) for x in waveform) if v is not None]
+            if isinstance(waveform, list)
+            else []
+        )
+        return SideResult(
+            upstream_id=_text(answer.get("task_id")),
+            timing=Timing(words=aligned, waveform=waveform),
+            raw=answer,
+        )
+
+    def wav(self, audio_id):
+        answer, data = self._data("/suno/wav", {"audio_id": audio_id})
+        if isinstance(data, list):
+            data = data[0] if data else None
+        url = data.get("file_url") if isinstance(data, dict) else None
+        if not isinstance(url, str) or not url:
+            raise malformed("no `file_url` in the WAV answer", answer)
+        return SideResult(upstream_id=_text(answer.get("task_id")), file_url=url, raw=answer)
+
+    def mp4(self, audio_id):
+        answer, data = self._data("/suno/mp4", {"audio_id": audio_id})
+        url = data.get("video_url") if isinstance(data, dict) else None
+        if not isinstance(url, str) or not url:
+            raise malformed("no `video_url` in the MP4 answer", answer)
+        return SideResult(upstream_id=_text(answer.get("task_id")), file_url=url, raw=answer)

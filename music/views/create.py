@@ -14,7 +14,11 @@ def create_song(request):
     form = CreateSongForm(request.POST or None, team=request.team)
     if request.method == "POST" and form.is_valid():
         tasks.start_task(
-            team=request.team, user=request.user, action=Action.GENERATE, params=form.to_params()
+            team=request.team,
+            user=request.user,
+            action=Action.GENERATE,
+            params=form.to_params(),
+            request_key=form.request_key,
         )
         messages.success(
             request, _("Your song is on its way. It appears in the library as it is made.")

@@ -18,7 +18,11 @@ def library_page(request):
     form = LibraryFilterForm(request.GET or None, members=members)
     filters = form.cleaned_data if form.is_valid() else {}
     songs = library.search_songs(
-        team, q=filters.get("q", ""), state=filters.get("state", ""), author=filters.get("author")
+        team,
+        q=filters.get("q", ""),
+        state=filters.get("state", ""),
+        author=filters.get("author"),
+        whole=filters.get("whole", False),
     )
     page = library.paginate(songs, request.GET.get("page"), library.SONGS_PER_PAGE)
     in_flight = library.tasks_without_songs(team) if page.number == 1 else []

@@ -1,9 +1,11 @@
 import json
+import uuid
 
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from music.models import LyricTiming
 from music.services import library, media
 from music.views.decorators import team_required
 
@@ -11,18 +13,32 @@ from music.views.decorators import team_required
 @team_required
 def song_detail(request, song_id):
     song = library.get_song(request.team, song_id)
-    ancestors, children = library.song_family(song)
     context = {
         "song": song,
         "task": song.task,
-        "ancestors": ancestors,
-        "children": children,
+        "family": library.song_family(song),
+        "in_flight": library.active_child_tasks(song),
+        "has_timing": LyricTiming.objects.filter(song=song).exists(),
         "raw_json": json.dumps(song.raw, indent=2, ensure_ascii=False),
         "request_json": json.dumps(song.task.request_payload, indent=2, ensure_ascii=False)
         if song.task
         else "",
+        "request_key": uuid.uuid4().hex,
     }
     return render(request, "music/song_detail.html", context)
+
+
+@team_required
+def song_in_flight(request, song_id):
+    """The live list of work running on a song; reloads the page when it is all done."""
+    song = library.get_song(request.team, song_id)
+    in_flight = library.active_child_tasks(song)
+    response = render(
+        request, "music/partials/song_in_flight.html", {"song": song, "in_flight": in_flight}
+    )
+    if not in_flight and request.GET.get("was") == "busy":
+        response["HX-Refresh"] = "true"  # new children, exports or timing to show
+    return response
 
 
 @team_required
@@ -58,13 +74,28 @@ def song_audio(request, song_id):
 
 @team_required
 def song_cover(request, song_id):
+    return _serve(request, song_id, "image_file")
+
+
+@team_required
+def song_wav(request, song_id):
+    return _serve(request, song_id, "wav_file", download=True)
+
+
+@team_required
+def song_video(request, song_id):
+    return _serve(request, song_id, "video_file")
+
+
+def _serve(request, song_id, field_name, download=False):
     song = library.get_song(request.team, song_id)
-    if not song.image_file:
-        raise Http404("No cover yet.")
-    ext = "." + song.image_file.name.rsplit(".", 1)[-1]
+    field_file = getattr(song, field_name)
+    if not field_file:
+        raise Http404("Not made yet.")
+    ext = "." + field_file.name.rsplit(".", 1)[-1]
     return media.serve_file(
         request,
-        song.image_file,
+        field_file,
         filename=_filename(song, ext),
-        as_attachment=request.GET.get("download") == "1",
+        as_attachment=download or request.GET.get("download") == "1",
     )

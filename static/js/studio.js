@@ -33,13 +33,14 @@
   }
 
   function init(root) {
-    var form = root.querySelector ? root.querySelector("#create-form") : null;
-    if (form) {
+    // Forms with a mode picker (create, upload) show only the chosen mode's section.
+    root.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector(".mode-section")) return;
       syncMode(form);
       form.addEventListener("change", function (event) {
         if (event.target.name === "mode") syncMode(form);
       });
-    }
+    });
     counters(root);
   }
 

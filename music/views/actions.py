@@ -1,0 +1,112 @@
+"""Grow a song: extend, cover, concat, stems, exports; and uploads."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from music.forms import CoverForm, ExtendForm, UploadForm
+from music.services import actions, library
+from music.services.actions import ActionRefused
+from music.views.decorators import spender_required
+
+QUEUED = gettext_lazy("On its way: it appears in the family tree as it is made.")
+
+
+def _form_action(request, song_id, form_class, run, *, heading, intro):
+    """Show an action's form for a song, and queue the action when the form is valid."""
+    song = library.get_song(request.team, song_id)
+    form = form_class(request.POST or None, team=request.team, song=song)
+    refusal = ""
+    try:
+        actions.require_ready(song)
+    except ActionRefused as exc:
+        refusal = exc.message
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            run(request.membership, song, form)
+        except ActionRefused as exc:
+            refusal = exc.message
+        else:
+            messages.success(request, QUEUED)
+            return redirect("music:song", song.pk)
+    context = {"song": song, "form": form, "refusal": refusal, "heading": heading,
+               "intro": intro}
+    status = 409 if refusal and request.method == "POST" else 200
+    return render(request, "music/song_action.html", context, status=status)
+
+
+@spender_required
+def extend_song(request, song_id):
+    def run(membership, song, form):
+        return actions.extend(membership, song, form.words(),
+                              continue_at=form.cleaned_data["continue_at"],
+                              request_key=form.request_key)
+
+    return _form_action(
+        request, song_id, ExtendForm, run, heading=_("Extend"),
+        intro=_("Continue the song from a chosen second with new lyrics. The result is a "
+                "fragment: use “Get whole song” on it to join it to what came before."),
+    )
+
+
+@spender_required
+def cover_song(request, song_id):
+    def run(membership, song, form):
+        return actions.cover(membership, song, form.words(), request_key=form.request_key)
+
+    return _form_action(
+        request, song_id, CoverForm, run, heading=_("Cover"),
+        intro=_("The same song in another style, or with other lyrics. Covers are made in the "
+                "Pro pool."),
+    )
+
+
+QUICK_ACTIONS = {
+    "concat": actions.concat,
+    "stems": actions.stems,
+    "timing": actions.fetch_timing,
+    "wav": actions.export_wav,
+    "mp4": actions.export_mp4,
+}
+QUICK_DONE = {
+    "timing": gettext_lazy("The lyric timing is already here."),
+    "wav": gettext_lazy("The WAV is already here."),
+    "mp4": gettext_lazy("The video is already here."),
+}
+
+
+@spender_required
+@require_POST
+def quick_action(request, song_id, action):
+    """One-click actions on a song (whole song, stems, timing, WAV, MP4)."""
+    song = library.get_song(request.team, song_id)
+    if action not in QUICK_ACTIONS:
+        raise Http404("No such action.")
+    try:
+        task = QUICK_ACTIONS[action](request.membership, song,
+                                     request_key=request.POST.get("request_key", "")[:64])
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, QUEUED if task else QUICK_DONE[action])
+    return redirect("music:song", song.pk)
+
+
+@spender_required
+def upload_audio(request):
+    form = UploadForm(request.POST or None, team=request.team)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["mode"] == "continue":
+            actions.upload_generate(request.membership, data["audio_url"], form.words(),
+                                    continue_at=data["continue_at"],
+                                    request_key=form.request_key)
+        else:
+            actions.upload(request.membership, data["audio_url"], request_key=form.request_key)
+        messages.success(request, _("Uploading: your audio appears in the library when the "
+                                    "provider has it."))
+        return redirect("music:library")
+    return render(request, "music/upload.html", {"form": form})
