@@ -248,9 +248,7 @@ class UploadForm(SongWordsForm):
         if data.get("mode") == "continue":
             at = data.get("continue_at")
             if at is None or at <= 0:
-                self.add_error(
-                    "continue_at", _("Say from which second to continue (more than 0).")
-                )
+                self.add_error("continue_at", _("Say from which second to continue (more than 0)."))
             require_words(self, data)
         else:
             for name in ("lyric", "style", "style_negative", "title", "model"):
@@ -261,9 +259,12 @@ class UploadForm(SongWordsForm):
 class PersonaForm(RequestKeyForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=500, widget=forms.Textarea(
+        label=_("Description"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": _("warm male tenor, a little husky")}
-        )
+        ),
     )
 
     @property
@@ -283,14 +284,14 @@ class PersonaSongForm(SongWordsForm):
 
     def clean(self):
         data = super().clean()
-        data["prompt"] = (data.get("prompt") or "").strip()
-        if not data["prompt"] and not data.get("lyric"):
+        prompt = data["prompt"] = (data.get("prompt") or "").strip()
+        if not prompt and not data.get("lyric"):
             self.add_error("prompt", _("Describe the song, or write its lyrics."))
-        if len(data["prompt"]) > catalogue.DESCRIPTION_MAX:
+        elif len(prompt) > catalogue.DESCRIPTION_MAX:
             self.add_error(
                 "prompt",
                 _("The description is %(n)s characters; the limit is %(max)s.")
-                % {"n": len(data["prompt"]), "max": catalogue.DESCRIPTION_MAX},
+                % {"n": len(prompt), "max": catalogue.DESCRIPTION_MAX},
             )
         return data
 

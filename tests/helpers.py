@@ -1,10 +1,31 @@
 from django.utils import timezone
 
-from music.models import Task
+from music.models import Song, Task
 from music.services import tasks
 
 
 def finish_all_tasks():
-    """Run poll ticks until the simulator's jobs are applied (they finish at once in tests)."""
+    """Run a poll tick so the simulator's finished jobs are applied (they finish at once)."""
     Task.objects.update(next_poll_at=timezone.now())
     tasks.poll_due()
+
+
+def make_song(team, user, *, is_pro=False, lyric="", **params):
+    """Generate a song through the real path (queue, client, simulator) and return clip 1."""
+    base = {"action": "generate", "model": "chirp-v4", "is_pro": is_pro}
+    if lyric:
+        base.update(custom=True, lyric=lyric, style=params.pop("style", "pop"))
+    else:
+        base["prompt"] = params.pop("prompt", "an upbeat test song")
+    base.update(params)
+    task = tasks.start_task(team=team, user=user, action="generate", params=base)
+    tasks.submit(task.pk)
+    finish_all_tasks()
+    return Song.objects.filter(task=task).order_by("created_at").first()
+
+
+def run_queued():
+    """Send every queued task (what a worker does), then apply finished jobs."""
+    for pk in Task.objects.filter(state="queued").values_list("pk", flat=True):
+        tasks.submit(pk)
+    finish_all_tasks()

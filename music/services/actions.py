@@ -28,8 +28,9 @@ def require_ready(song):
             _("“%(title)s” is still being made. Wait until it is ready.") % {"title": song}
         )
     if song.state == SongState.FAILED:
-        raise ActionRefused(_("“%(title)s” failed, so there is nothing to work from.")
-                            % {"title": song})
+        raise ActionRefused(
+            _("“%(title)s” failed, so there is nothing to work from.") % {"title": song}
+        )
 
 
 def require_pro_made(song, what):
@@ -41,11 +42,19 @@ def require_pro_made(song, what):
 
 
 def refuse_duplicate(song, action):
-    if action in ONCE_PER_SONG and Task.objects.filter(
-        source_song=song, action=action,
-        state__in=[TaskState.QUEUED, TaskState.SUBMITTING, TaskState.SUBMITTED,
-                   TaskState.RUNNING],
-    ).exists():
+    if (
+        action in ONCE_PER_SONG
+        and Task.objects.filter(
+            source_song=song,
+            action=action,
+            state__in=[
+                TaskState.QUEUED,
+                TaskState.SUBMITTING,
+                TaskState.SUBMITTED,
+                TaskState.RUNNING,
+            ],
+        ).exists()
+    ):
         raise ActionRefused(_("This is already on its way for “%(title)s”.") % {"title": song})
 
 
@@ -53,8 +62,12 @@ def _start(membership, action, params, song=None, request_key=""):
     if song is not None:
         refuse_duplicate(song, action)
     return start_task(
-        team=membership.team, user=membership.user, action=action, params=params,
-        source_song=song, request_key=request_key,
+        team=membership.team,
+        user=membership.user,
+        action=action,
+        params=params,
+        source_song=song,
+        request_key=request_key,
     )
 
 
@@ -62,11 +75,18 @@ def extend(membership, song, words, *, continue_at, request_key=""):
     """Continue a song from a second; an upload is continued with `upload_extend`."""
     require_ready(song)
     if song.duration and not 0 < continue_at <= song.duration:
-        raise ActionRefused(_("Continue from a second between 0 and the song's end (%(end)s s).")
-                            % {"end": round(song.duration, 1)})
+        raise ActionRefused(
+            _("Continue from a second between 0 and the song's end (%(end)s s).")
+            % {"end": round(song.duration, 1)}
+        )
     action = Action.UPLOAD_EXTEND if song.relation == Relation.UPLOADED else Action.EXTEND
-    params = {**words, "action": action, "audio_id": song.upstream_id,
-              "continue_at": continue_at, "custom": True}
+    params = {
+        **words,
+        "action": action,
+        "audio_id": song.upstream_id,
+        "continue_at": continue_at,
+        "custom": True,
+    }
     return _start(membership, action, params, song, request_key)
 
 
@@ -74,8 +94,13 @@ def concat(membership, song, request_key=""):
     """Join a fragment (an extension or a replaced section) and what came before it."""
     require_ready(song)
     if not song.is_fragment:
-        raise ActionRefused(_("“%(title)s” is already a whole song; only an extension or a "
-                              "replaced section can be joined into one.") % {"title": song})
+        raise ActionRefused(
+            _(
+                "“%(title)s” is already a whole song; only an extension or a "
+                "replaced section can be joined into one."
+            )
+            % {"title": song}
+        )
     params = {"action": Action.CONCAT, "audio_id": song.upstream_id}
     return _start(membership, Action.CONCAT, params, song, request_key)
 
@@ -102,28 +127,42 @@ def upload(membership, audio_url, request_key=""):
 
 
 def upload_generate(membership, audio_url, words, *, continue_at, request_key=""):
-    params = {**words, "action": Action.UPLOAD_GENERATE, "audio_url": audio_url,
-              "continue_at": continue_at, "custom": True}
+    params = {
+        **words,
+        "action": Action.UPLOAD_GENERATE,
+        "audio_url": audio_url,
+        "continue_at": continue_at,
+        "custom": True,
+    }
     return _start(membership, Action.UPLOAD_GENERATE, params, None, request_key)
 
 
 def make_persona(membership, song, *, name, description, request_key=""):
     require_ready(song)
     if song.relation == Relation.UPLOADED:
-        raise ActionRefused(_("A persona cannot be made from an uploaded song; pick a song the "
-                              "model sang."))
+        raise ActionRefused(
+            _("A persona cannot be made from an uploaded song; pick a song the model sang.")
+        )
     require_pro_made(song, _("Making a persona"))
-    params = {"action": Action.PERSONA, "audio_id": song.upstream_id, "name": name,
-              "description": description}
+    params = {
+        "action": Action.PERSONA,
+        "audio_id": song.upstream_id,
+        "name": name,
+        "description": description,
+    }
     return _start(membership, Action.PERSONA, params, song, request_key)
 
 
 def persona_song(membership, persona, words, request_key=""):
     """A new song sung by a persona (`artist_consistency`)."""
-    params = {**words, "action": Action.ARTIST_CONSISTENCY, "persona_id": persona.upstream_id,
-              "audio_id": persona.source_song.upstream_id, "is_pro": True}
-    return _start(membership, Action.ARTIST_CONSISTENCY, params, persona.source_song,
-                  request_key)
+    params = {
+        **words,
+        "action": Action.ARTIST_CONSISTENCY,
+        "persona_id": persona.upstream_id,
+        "audio_id": persona.source_song.upstream_id,
+        "is_pro": True,
+    }
+    return _start(membership, Action.ARTIST_CONSISTENCY, params, persona.source_song, request_key)
 
 
 def fetch_timing(membership, song, request_key=""):

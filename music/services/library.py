@@ -115,9 +115,7 @@ def active_child_tasks(song):
 
 
 def team_personas(team):
-    return list(
-        Persona.objects.filter(team=team).select_related("source_song", "created_by")
-    )
+    return list(Persona.objects.filter(team=team).select_related("source_song", "created_by"))
 
 
 def get_persona(team, persona_id):

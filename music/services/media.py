@@ -119,8 +119,7 @@ def fetch_one(client, url, stem, default_ext):
         return ArchivedMedia(
             ok=False,
             retry=True,
-            error=_("Could not copy the file yet (%(reason)s); trying again.")
-            % {"reason": reason},
+            error=_("Could not copy the file yet (%(reason)s); trying again.") % {"reason": reason},
         )
     return Download(f"{stem}{extension(url, content_type, default_ext)}", data)
 

@@ -478,7 +478,9 @@ def upsert_song(task, clip, index, archived):
             root=(parent.root or parent) if parent else None,
             relation=ACTION_RELATION.get(task.action, Relation.GENERATED),
             is_fragment=task.action in FRAGMENT_ACTIONS,
-            is_pro=bool(task.params.get("is_pro")),
+            # A whole song or a stem is Pro-made when what it comes from was.
+            is_pro=bool(task.params.get("is_pro"))
+            or bool(parent and parent.is_pro and task.action in ("concat", "stems")),
             instrumental=bool(task.params.get("instrumental")),
             # Keep the two clips of one job in a stable order in "newest first" lists.
             created_at=task.created_at + timedelta(microseconds=index),

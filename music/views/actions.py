@@ -32,8 +32,7 @@ def _form_action(request, song_id, form_class, run, *, heading, intro):
         else:
             messages.success(request, QUEUED)
             return redirect("music:song", song.pk)
-    context = {"song": song, "form": form, "refusal": refusal, "heading": heading,
-               "intro": intro}
+    context = {"song": song, "form": form, "refusal": refusal, "heading": heading, "intro": intro}
     status = 409 if refusal and request.method == "POST" else 200
     return render(request, "music/song_action.html", context, status=status)
 
@@ -41,14 +40,24 @@ def _form_action(request, song_id, form_class, run, *, heading, intro):
 @spender_required
 def extend_song(request, song_id):
     def run(membership, song, form):
-        return actions.extend(membership, song, form.words(),
-                              continue_at=form.cleaned_data["continue_at"],
-                              request_key=form.request_key)
+        return actions.extend(
+            membership,
+            song,
+            form.words(),
+            continue_at=form.cleaned_data["continue_at"],
+            request_key=form.request_key,
+        )
 
     return _form_action(
-        request, song_id, ExtendForm, run, heading=_("Extend"),
-        intro=_("Continue the song from a chosen second with new lyrics. The result is a "
-                "fragment: use “Get whole song” on it to join it to what came before."),
+        request,
+        song_id,
+        ExtendForm,
+        run,
+        heading=_("Extend"),
+        intro=_(
+            "Continue the song from a chosen second with new lyrics. The result is a "
+            "fragment: use “Get whole song” on it to join it to what came before."
+        ),
     )
 
 
@@ -58,9 +67,14 @@ def cover_song(request, song_id):
         return actions.cover(membership, song, form.words(), request_key=form.request_key)
 
     return _form_action(
-        request, song_id, CoverForm, run, heading=_("Cover"),
-        intro=_("The same song in another style, or with other lyrics. Covers are made in the "
-                "Pro pool."),
+        request,
+        song_id,
+        CoverForm,
+        run,
+        heading=_("Cover"),
+        intro=_(
+            "The same song in another style, or with other lyrics. Covers are made in the Pro pool."
+        ),
     )
 
 
@@ -86,8 +100,9 @@ def quick_action(request, song_id, action):
     if action not in QUICK_ACTIONS:
         raise Http404("No such action.")
     try:
-        task = QUICK_ACTIONS[action](request.membership, song,
-                                     request_key=request.POST.get("request_key", "")[:64])
+        task = QUICK_ACTIONS[action](
+            request.membership, song, request_key=request.POST.get("request_key", "")[:64]
+        )
     except ActionRefused as exc:
         messages.error(request, exc.message)
     else:
@@ -101,12 +116,17 @@ def upload_audio(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["mode"] == "continue":
-            actions.upload_generate(request.membership, data["audio_url"], form.words(),
-                                    continue_at=data["continue_at"],
-                                    request_key=form.request_key)
+            actions.upload_generate(
+                request.membership,
+                data["audio_url"],
+                form.words(),
+                continue_at=data["continue_at"],
+                request_key=form.request_key,
+            )
         else:
             actions.upload(request.membership, data["audio_url"], request_key=form.request_key)
-        messages.success(request, _("Uploading: your audio appears in the library when the "
-                                    "provider has it."))
+        messages.success(
+            request, _("Uploading: your audio appears in the library when the provider has it.")
+        )
         return redirect("music:library")
     return render(request, "music/upload.html", {"form": form})

@@ -25,19 +25,31 @@ def persona_create(request, song_id):
     refusal = ""
     if request.method == "POST" and form.is_valid():
         try:
-            actions.make_persona(request.membership, song, name=form.cleaned_data["name"],
-                                 description=form.cleaned_data["description"],
-                                 request_key=form.request_key)
+            actions.make_persona(
+                request.membership,
+                song,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                request_key=form.request_key,
+            )
         except ActionRefused as exc:
             refusal = exc.message
         else:
-            messages.success(request, _("Making the persona: it appears under Personas in a "
-                                        "moment."))
+            messages.success(
+                request, _("Making the persona: it appears under Personas in a moment.")
+            )
             return redirect("music:personas")
-    context = {"song": song, "form": form, "refusal": refusal, "heading": _("Make a persona"),
-               "intro": _("A persona keeps this song's voice so new songs can be sung with it. "
-                          "Personas are made in the Pro pool, from songs the model sang (not "
-                          "uploads).")}
+    context = {
+        "song": song,
+        "form": form,
+        "refusal": refusal,
+        "heading": _("Make a persona"),
+        "intro": _(
+            "A persona keeps this song's voice so new songs can be sung with it. "
+            "Personas are made in the Pro pool, from songs the model sang (not "
+            "uploads)."
+        ),
+    }
     return render(request, "music/song_action.html", context, status=409 if refusal else 200)
 
 
@@ -46,8 +58,9 @@ def persona_sing(request, persona_id):
     persona = library.get_persona(request.team, persona_id)
     form = PersonaSongForm(request.POST or None, team=request.team)
     if request.method == "POST" and form.is_valid():
-        actions.persona_song(request.membership, persona, form.words(),
-                             request_key=form.request_key)
+        actions.persona_song(
+            request.membership, persona, form.words(), request_key=form.request_key
+        )
         messages.success(request, _("%(name)s is singing your new song.") % {"name": persona})
         return redirect("music:library")
     return render(request, "music/persona_sing.html", {"persona": persona, "form": form})

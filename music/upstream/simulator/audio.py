@@ -29,6 +29,7 @@ __all__ = [
     "Line",
     "Rendering",
     "render_song",
+    "voice_of",
     "encode_mp3",
     "encode_wav",
     "mp3_duration",
@@ -130,6 +131,7 @@ def _has(words: set[str], *keys: str) -> bool:
 class _Plan:
     seed: str
     variant: int
+    melody: str  # seeds progressions, motifs and rhythms; the seed itself unless overridden
     tonic: int  # pitch class of the key
     minor: bool
     penta: bool
@@ -148,7 +150,13 @@ class _Plan:
     vib_rate: float
 
 
-def _plan(seed: str, style: str, variant: int) -> _Plan:
+def _plan(
+    seed: str,
+    style: str,
+    variant: int,
+    melody: str | None = None,
+    voice: tuple[int, float, float] | None = None,
+) -> _Plan:
     text = f"{style} {seed}"
     w = _words(text)
     chinese = _has(w, "chinese", "traditional", "guzheng", "erhu", "oriental", "asian", "koto")
@@ -277,12 +285,16 @@ def _plan(seed: str, style: str, variant: int) -> _Plan:
         low, formant = 45, 1.0
     # A different take also sounds like a slightly different singer.
     formant *= 1.0 + 0.05 * (variant % 2)
+    vib_rate = 5.4 + 0.5 * _unit(seed, "vibrato") + 0.3 * (variant % 2)
+    if voice is not None:  # a persona: the same singer whatever the song
+        low, formant, vib_rate = int(voice[0]), float(voice[1]), float(voice[2])
 
     scale7 = _MINOR if minor else _MAJOR
     mscale = (_MINOR_PENTA if minor else _MAJOR_PENTA) if chinese else scale7
     return _Plan(
         seed=seed,
         variant=variant,
+        melody=seed if melody is None else melody,
         tonic=tonic,
         minor=minor,
         penta=chinese,
@@ -298,8 +310,14 @@ def _plan(seed: str, style: str, variant: int) -> _Plan:
         voice_midi=low + (tonic - low) % 12,
         voice_range=(low, low + 19),
         formant=formant,
-        vib_rate=5.4 + 0.5 * _unit(seed, "vibrato") + 0.3 * (variant % 2),
+        vib_rate=vib_rate,
     )
+
+
+def voice_of(seed: str, style: str = "", variant: int = 0) -> tuple[int, float, float]:
+    """The singer a song gets: (lowest MIDI note, formant scale, vibrato rate)."""
+    plan = _plan(seed or "", style or "", int(variant))
+    return plan.voice_range[0], plan.formant, plan.vib_rate
 
 
 # --------------------------------------------------------------------------------------------
@@ -504,9 +522,9 @@ _PROGRESSIONS = {
 def _progression(plan: _Plan, kind: str) -> tuple[int, ...]:
     table = _PROGRESSIONS[plan.minor]
     key = {"inst": "chorus"}.get(kind, kind)
-    prog = _pick(table[key], plan.seed, "progression", key)
+    prog = _pick(table[key], plan.melody, "progression", key)
     if key == "chorus":
-        verse = _pick(table["verse"], plan.seed, "progression", "verse")
+        verse = _pick(table["verse"], plan.melody, "progression", "verse")
         if prog == verse:  # a chorus should not sound like the verse again
             prog = table["chorus"][(table["chorus"].index(prog) + 1) % len(table["chorus"])]
     return prog
@@ -545,7 +563,7 @@ def _nearest(d: int, lo: int, hi: int, n: int, residue: int) -> int:
 def _motif(plan: _Plan, kind: str, letter: str) -> np.ndarray:
     """An 8-point melodic contour (melody-scale degrees) shared by same-shaped lines."""
     n = len(plan.mscale)
-    rng = _rng(plan.seed, "motif", kind, letter)
+    rng = _rng(plan.melody, "motif", kind, letter)
     lo, hi = _degree_window(plan)
     d = lo + round(_CENTRES.get(kind, 0.6) * (hi - lo)) + int(rng.integers(-1, 2))
     pts = [d]
@@ -569,7 +587,7 @@ def _rhythm(plan: _Plan, n: int, bars: int, key: tuple) -> list[tuple[int, int]]
         if n <= cap * (0.55 if unit == 4 else 0.9 if unit == 2 else 1.0):
             break
     n = min(n, cap)
-    rng = _rng(plan.seed, "rhythm", *key, n, bars)
+    rng = _rng(plan.melody, "rhythm", *key, n, bars)
     lengths = np.ones(n, dtype=int)
     slack = cap - n
     lead = 0
@@ -1287,7 +1305,7 @@ def _instrumental_leads(plan: _Plan, bars: list[_Bar]) -> list[_LinePlan]:
         if bar.kind in ("intro", "outro") or i + 2 > len(bars) or bars[i + 1].block != bar.block:
             i += 1
             continue
-        count = 5 + int(_unit(plan.seed, "lead", bar.kind, bar.index // 2 % 4) * 5)
+        count = 5 + int(_unit(plan.melody, "lead", bar.kind, bar.index // 2 % 4) * 5)
         chords = [bars[i].chord, bars[i + 1].chord]
         base = plan.voice_midi + (12 if plan.voice_midi < 62 else 0)
         notes, _ = _melody(plan, bar.kind, bar.index // 2, [("o", "")] * count, chords, base)
@@ -1506,6 +1524,8 @@ def render_song(
     variant: int = 0,
     max_duration: float = 240.0,
     min_duration: float = 8.0,
+    melody_seed: str | None = None,
+    voice: tuple[int, float, float] | None = None,
 ) -> Rendering:
     """Render a song deterministically from its description, lyric and style.
 
@@ -1513,9 +1533,12 @@ def render_song(
     (with empty text) per section. Long songs stop after the last whole line that fits in
     ``max_duration`` and finish with a one-bar outro (cut with a fade if it does not fit);
     short ones get extra outro bars until ``min_duration`` is reached.
+
+    ``melody_seed`` swaps the tunes (progressions, motifs, rhythms) while key, tempo and sound
+    still follow ``seed`` and ``style``; ``voice`` (from ``voice_of``) pins the singer.
     """
     sr = SAMPLE_RATE
-    plan = _plan(seed or "", style or "", int(variant))
+    plan = _plan(seed or "", style or "", int(variant), melody_seed, voice)
     max_samples = max(1, int(max_duration * sr))
     min_samples = min(max_samples, int(max(0.0, min_duration) * sr))
     bar_len = 16 * plan.s16
@@ -1523,7 +1546,7 @@ def render_song(
 
     blocks = _parse_lyric(lyric or "")
     if not any(b.lines for b in blocks):
-        blocks = _placeholder_blocks(plan.seed)
+        blocks = _placeholder_blocks(plan.melody)
     bars, lines = _layout(plan, blocks, 2 if max_duration >= 30 else 1)
     if len(bars) * bar_len + ring > max_samples:
         bars, lines = _truncate(bars, lines, bar_len, max_samples)
