@@ -303,6 +303,82 @@ class PersonaSongForm(SongWordsForm):
         return words
 
 
+class ReplaceSectionForm(RequestKeyForm):
+    """Lines chosen on the timed lyric view, rewritten; the server rebuilds the request."""
+
+    first = forms.IntegerField(label=_("First line"), min_value=0)
+    last = forms.IntegerField(label=_("Last line"), min_value=0)
+    start = forms.FloatField(label=_("Start (s)"), required=False)
+    end = forms.FloatField(label=_("End (s)"), required=False)
+    new_lines = forms.CharField(
+        label=_("New lines"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("They replace the selected lines, sung in the same window of the song."),
+    )
+    model = forms.ChoiceField(label=_("Model"))
+    is_pro = forms.BooleanField(label=_("Use the Pro pool"), required=False, help_text=PRO_HELP)
+    auto_concat = forms.BooleanField(
+        label=_("Join it into the whole song when it is ready"), required=False
+    )
+
+    def __init__(self, *args, song, lines, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.song, self.lines = song, lines
+        self.replacement = None
+        self.fields["model"].choices = [(m.key, catalogue.describe(m)) for m in catalogue.MODELS]
+        choices = [(line.index, f"{line.index + 1}. {line.text}") for line in lines]
+        self.fields["first"].widget = forms.Select(choices=choices)
+        self.fields["last"].widget = forms.Select(choices=choices)
+        if not self.is_bound:
+            self.initial.update(
+                model=song.model_name
+                if song.model_name in catalogue.MODELS_BY_KEY
+                else catalogue.DEFAULT_MODEL,
+                is_pro=song.is_pro or bool(team and team.pro_pool),
+                auto_concat=bool(team and team.auto_concat),
+                first=0,
+                last=0,
+            )
+
+    def clean(self):
+        from music.services.lyric_editor import build_replacement
+
+        data = super().clean()
+        if self.errors:
+            return data
+        self.replacement = build_replacement(
+            self.lines,
+            data["first"],
+            data["last"],
+            data.get("new_lines", ""),
+            duration=self.song.duration,
+            start=data.get("start"),
+            end=data.get("end"),
+        )
+        for error in self.replacement.errors:
+            self.add_error(None, error)
+        model = catalogue.get_model(data.get("model"))
+        if len(self.replacement.lyric) > model.lyric_max:
+            self.add_error(
+                None,
+                _(
+                    "The lyrics up to the new lines are %(n)s characters; "
+                    "%(model)s allows at most %(max)s."
+                )
+                % {"n": len(self.replacement.lyric), "model": model.label, "max": model.lyric_max},
+            )
+        if model.needs_pro and not data.get("is_pro"):
+            self.add_error(
+                "model", _("%(model)s is only available in the Pro pool.") % {"model": model.label}
+            )
+        return data
+
+    @property
+    def request_key(self):
+        return self.cleaned_data.get("request_key", "")
+
+
 class LyricsIdeaForm(forms.Form):
     idea = forms.CharField(
         label=_("Idea for the lyrics"),

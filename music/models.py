@@ -20,6 +20,11 @@ class Team(models.Model):
         choices=catalogue.MODEL_CHOICES,
         default=catalogue.DEFAULT_MODEL,
     )
+    auto_concat = models.BooleanField(
+        _("join replaced sections automatically"),
+        default=False,
+        help_text=_("After a section is replaced, get the whole song without a second click."),
+    )
     pro_pool = models.BooleanField(
         _("use the Pro pool by default"),
         default=False,

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from music.views import actions, callbacks, create, library, personas, songs, tasks, teams
+from music.views import (
+    actions,
+    callbacks,
+    create,
+    editor,
+    library,
+    personas,
+    songs,
+    tasks,
+    teams,
+)
 
 app_name = "music"
 
@@ -20,6 +30,18 @@ urlpatterns = [
     path("songs/<uuid:song_id>/cover-version/", actions.cover_song, name="cover"),
     path("songs/<uuid:song_id>/persona/", personas.persona_create, name="persona_create"),
     path("songs/<uuid:song_id>/do/<str:action>/", actions.quick_action, name="quick_action"),
+    path("songs/<uuid:song_id>/edit-section/", editor.section_editor, name="section_editor"),
+    path(
+        "songs/<uuid:song_id>/edit-section/preview/",
+        editor.section_preview,
+        name="section_preview",
+    ),
+    path(
+        "songs/<uuid:song_id>/edit-section/timing/",
+        editor.fetch_timing_for_editor,
+        name="section_timing",
+    ),
+    path("songs/<uuid:song_id>/lyrics.<str:fmt>", editor.lyrics_export, name="lyrics_export"),
     path("upload/", actions.upload_audio, name="upload"),
     path("personas/", personas.persona_list, name="personas"),
     path("personas/<uuid:persona_id>/sing/", personas.persona_sing, name="persona_sing"),

@@ -6,6 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
+# The browser tests drive Debian's Chromium (no browser can be downloaded here).
+CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing Debian's chromium for the browser tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+    >/dev/null) || echo "   could not install chromium"
+fi
+if [ "${CI:-}" = "true" ]; then
+  export STUDIO_REQUIRE_BROWSER=1
+elif [ ! -x "$CHROMIUM" ]; then
+  echo "== NOTE: no Chromium at $CHROMIUM, so the browser tests will be skipped" \
+    "(install Debian's chromium package, or set CHROMIUM_PATH)."
+fi
+
 echo "== lint (ruff)"
 $BIN/ruff check .
 

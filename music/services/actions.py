@@ -165,6 +165,25 @@ def persona_song(membership, persona, words, request_key=""):
     return _start(membership, Action.ARTIST_CONSISTENCY, params, persona.source_song, request_key)
 
 
+def replace_section(membership, song, replacement, *, model, is_pro, auto_concat, request_key=""):
+    """Sing new lines in a window of the song; the result is a fragment to concatenate."""
+    require_ready(song)
+    params = {
+        "action": Action.REPLACE_SECTION,
+        "audio_id": song.upstream_id,
+        "lyric": replacement.lyric,
+        "prompt": replacement.prompt,
+        "replace_section_start": round(replacement.start, 3),
+        "replace_section_end": round(replacement.end, 3),
+        "model": model,
+        "custom": False,
+        "instrumental": False,
+        "is_pro": is_pro,
+        "auto_concat": auto_concat,
+    }
+    return _start(membership, Action.REPLACE_SECTION, params, song, request_key)
+
+
 def fetch_timing(membership, song, request_key=""):
     require_ready(song)
     if LyricTiming.objects.filter(song=song).exists():

@@ -423,7 +423,11 @@ def apply_result(task_id, result: JobResult, *, task=None, known=None):
             archived[clip.id] = media.fetch_clip_media(clip)
 
     with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task_id)
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("source_song")
+            .get(pk=task_id)
+        )
         if task.state in (TaskState.SUCCEEDED, TaskState.FAILED):
             return
         all_final = True
@@ -448,6 +452,23 @@ def apply_result(task_id, result: JobResult, *, task=None, known=None):
             task.error_message = result.error or _("The provider could not make this song.")
             task.error_code = result.error_code[:50]
         task.save()
+    if task.state == TaskState.SUCCEEDED and task.params.get("auto_concat"):
+        join_replacement(task)
+
+
+def join_replacement(task):
+    """The team asked for whole songs right away: concatenate the new section once."""
+    fragment = task.songs.filter(state=SongState.SUCCEEDED).order_by("created_at").first()
+    if fragment is None:
+        return
+    start_task(
+        team=task.team,
+        user=task.created_by,
+        action=Action.CONCAT,
+        params={"action": Action.CONCAT, "audio_id": fragment.upstream_id},
+        source_song=fragment,
+        request_key=f"auto-concat-{task.pk}",
+    )
 
 
 def is_unchanged(task, result, known):

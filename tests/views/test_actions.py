@@ -335,3 +335,39 @@ def test_an_unreachable_upload_link_fails_with_the_reason(member_client):
     task = Task.objects.get(action="upload")
     assert task.state == TaskState.FAILED
     assert task.error_message
+
+
+@pytest.mark.parametrize(
+    ("action", "endpoint"),
+    [
+        ("stems", "/suno/audios"),
+        ("timing", "/suno/timing"),
+        ("wav", "/suno/wav"),
+        ("mp4", "/suno/mp4"),
+    ],
+)
+def test_every_quick_action_reports_upstream_errors(
+    member_client, pro_song, simulator, action, endpoint
+):
+    member_client.post(reverse("music:quick_action", args=[pro_song.pk, action]))
+    simulator.faults.next_errors.append((403, "forbidden", f"{action} refused upstream"))
+    run_queued()
+    task = Task.objects.get(action=action)
+    assert task.state == TaskState.FAILED
+    assert f"{action} refused upstream" in task.error_message
+    assert "Nothing was charged" in task.error_message
+    assert simulator.requests[-1] == ("POST", endpoint)
+
+
+def test_cover_and_persona_report_upstream_errors(member_client, pro_song, simulator):
+    member_client.post(
+        reverse("music:cover", args=[pro_song.pk]),
+        {"style": "jazz", "model": "chirp-v4", "is_pro": "on"},
+    )
+    member_client.post(reverse("music:persona_create", args=[pro_song.pk]), {"name": "Voice"})
+    simulator.faults.next_errors.extend([(500, "api_error", "busy")] * 2)
+    run_queued()
+    for action in ("cover", "persona"):
+        task = Task.objects.get(action=action)
+        assert task.state == TaskState.FAILED
+        assert "busy" in task.error_message

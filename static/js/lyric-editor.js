@@ -1,0 +1,163 @@
+// The lyric editor: waveform, karaoke lines, selection as a draggable region.
+// The server rebuilds and checks every request (preview and submit); this only helps pick.
+import WaveSurfer from "../vendor/wavesurfer-7.12.12/wavesurfer.esm.js";
+import RegionsPlugin from "../vendor/wavesurfer-7.12.12/plugins/regions.esm.js";
+
+const data = JSON.parse(document.getElementById("editor-data").textContent);
+const form = document.getElementById("section-form");
+const field = (name) => form.elements.namedItem(name);
+const buttons = [...document.querySelectorAll("#lines .line")];
+const playButton = document.getElementById("play");
+const loopButton = document.getElementById("loop");
+const clock = document.getElementById("clock");
+
+const ws = WaveSurfer.create({
+  container: "#waveform",
+  url: data.audio,
+  peaks: data.peaks.length ? [data.peaks] : undefined,
+  duration: data.duration || undefined,
+  height: 96,
+  waveColor: "#5b6272",
+  progressColor: "#ff7a45",
+  cursorColor: "#ffb86b",
+  dragToSeek: true,
+  cspNonce: data.nonce,
+});
+const regions = ws.registerPlugin(RegionsPlugin.create());
+
+let anchor = null;
+let region = null;
+let looping = false;
+let prefill = "";
+
+const fmt = (s) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, "0")}`;
+const round = (s) => Math.round(s * 1000) / 1000;
+
+function announce() {
+  form.dispatchEvent(new Event("selectionchanged"));
+}
+
+function selectedText(first, last) {
+  const out = [];
+  for (let i = first; i <= last; i++) {
+    const line = data.lines[i];
+    if (line.header && i !== first) out.push(line.header);
+    out.push(line.text);
+  }
+  return out.join("\n");
+}
+
+function drawRegion(start, end) {
+  if (region) region.remove();
+  region = regions.addRegion({
+    start, end, drag: true, resize: true, color: "rgba(255, 122, 69, 0.25)",
+  });
+}
+
+function select(first, last) {
+  [first, last] = [Math.min(first, last), Math.max(first, last)];
+  buttons.forEach((b, i) => b.setAttribute("aria-pressed", String(i >= first && i <= last)));
+  field("first").value = first;
+  field("last").value = last;
+  const start = data.lines[first].start;
+  const end = data.lines[last].end;
+  field("start").value = round(start);
+  field("end").value = round(end);
+  // Keep what the user typed; replace only our own earlier suggestion.
+  const text = field("new_lines");
+  if (!text.value.trim() || text.value === prefill) {
+    prefill = selectedText(first, last);
+    text.value = prefill;
+  }
+  drawRegion(start, end);
+  const long = end - start > data.maxWindow;
+  clock.textContent = `${fmt(start)} – ${fmt(end)} (${(end - start).toFixed(1)} s)`;
+  clock.classList.toggle("error", long);
+  announce();
+}
+
+regions.on("region-updated", (r) => {
+  field("start").value = round(r.start);
+  field("end").value = round(r.end);
+  clock.textContent = `${fmt(r.start)} – ${fmt(r.end)} (${(r.end - r.start).toFixed(1)} s)`;
+  announce();
+});
+regions.on("region-out", (r) => {
+  if (looping && r === region) r.play();
+});
+
+buttons.forEach((button, i) => {
+  button.addEventListener("click", (event) => {
+    if (event.shiftKey && anchor !== null) {
+      select(anchor, i);
+    } else {
+      anchor = i;
+      select(i, i);
+      ws.setTime(data.lines[i].start);
+    }
+  });
+  button.addEventListener("keydown", (event) => {
+    const step = { ArrowDown: 1, ArrowUp: -1 }[event.key];
+    if (step) {
+      event.preventDefault();
+      const next = buttons[Math.min(Math.max(i + step, 0), buttons.length - 1)];
+      next.focus();
+      if (event.shiftKey && anchor !== null) select(anchor, buttons.indexOf(next));
+    } else if (event.key === "Enter" && event.shiftKey && anchor !== null) {
+      event.preventDefault();
+      select(anchor, i);
+    }
+  });
+});
+
+// Typing in the first/last boxes (or the no-JS selects) moves the selection too.
+["first", "last"].forEach((name) => field(name).addEventListener("change", () => {
+  anchor = Number(field("first").value);
+  select(anchor, Number(field("last").value));
+}));
+["start", "end"].forEach((name) => field(name).addEventListener("change", () => {
+  const start = Number(field("start").value);
+  const end = Number(field("end").value);
+  if (end > start) drawRegion(start, end);
+}));
+
+function togglePlay() {
+  if (region && looping && !ws.isPlaying()) region.play();
+  else ws.playPause();
+}
+playButton.addEventListener("click", togglePlay);
+loopButton.addEventListener("click", () => {
+  looping = !looping;
+  loopButton.setAttribute("aria-pressed", String(looping));
+  if (looping && region) region.play();
+});
+ws.on("play", () => { playButton.textContent = playButton.dataset.pause; });
+ws.on("pause", () => { playButton.textContent = playButton.dataset.play; });
+playButton.dataset.play = playButton.textContent;
+playButton.dataset.pause = document.documentElement.lang.startsWith("zh") ? "暂停" : "Pause";
+
+// Karaoke: the line being sung lights up and stays in view.
+let current = -1;
+ws.on("timeupdate", (t) => {
+  const index = data.lines.findIndex((line) => t >= line.start && t < line.end);
+  if (index === current) return;
+  if (current >= 0) buttons[current].classList.remove("playing");
+  current = index;
+  if (index >= 0) {
+    buttons[index].classList.add("playing");
+    buttons[index].scrollIntoView({ block: "nearest" });
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey) return;
+  if (event.key === "p" || event.key === "P") { event.preventDefault(); togglePlay(); }
+  if (event.key === "l" || event.key === "L") { event.preventDefault(); loopButton.click(); }
+});
+
+[playButton, loopButton, document.getElementById("keys-help")].forEach((el) => { el.hidden = false; });
+ws.on("ready", () => { document.body.dataset.editorReady = "1"; });
+// Start from what the server rendered (a re-shown form after an error keeps its selection).
+const first = Number(field("first").value || 0);
+const last = Number(field("last").value || 0);
+if (form.dataset.bound === "1") select(first, last);
