@@ -246,7 +246,11 @@ def apply_side_result(task_id, result):
             result.file_url, task.action, ".wav" if task.action == Action.WAV else ".mp4"
         )
     with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("source_song").get(pk=task_id)
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("source_song")
+            .get(pk=task_id)
+        )
         if task.state != TaskState.SUBMITTING:
             return
         song = task.source_song
