@@ -41,6 +41,94 @@ class Team(models.Model):
         return self.name
 
 
+class ProviderFormat(models.TextChoices):
+    SIMULATOR = "simulator", _("Built-in simulator")
+    SUNOHUB = "sunohub", _("SunoHub / AceData (/suno/audios)")
+    RELAY = "relay", _("Relay gateway (/suno/submit, new-api style)")
+
+
+class ProviderAccount(models.Model):
+    """Where a team buys its songs: a seller's API, in one of the wire formats."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="accounts")
+    name = models.CharField(_("name"), max_length=100)
+    format = models.CharField(
+        _("format"), max_length=12, choices=ProviderFormat, default=ProviderFormat.SUNOHUB
+    )
+    base_url = models.URLField(
+        _("base URL"), blank=True, help_text=_("For example https://api.sunohub.cn")
+    )
+    api_key_encrypted = models.TextField(blank=True, editable=False)
+    api_key_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    pro_pool = models.BooleanField(
+        _("Pro pool available"),
+        default=False,
+        help_text=_("SunoHub's Pro pool: newer models, stems, WAV, covers and personas."),
+    )
+    media_hosts = models.CharField(
+        _("allowed media hosts"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Extra hosts (comma separated) the studio may download finished songs "
+            "from. The base URL's host and Suno's CDNs are always allowed."
+        ),
+    )
+    default_model = models.CharField(
+        _("default model"),
+        max_length=40,
+        choices=catalogue.MODEL_CHOICES,
+        default=catalogue.DEFAULT_MODEL,
+    )
+    use_callbacks = models.BooleanField(
+        _("use callbacks"),
+        default=True,
+        help_text=_(
+            "Ask the provider to call the studio back when a song is done; polling "
+            "is the fallback either way."
+        ),
+    )
+    fetch_batch_limit = models.PositiveIntegerField(
+        _("tasks per status request"),
+        default=0,
+        help_text=_("0 means all in-flight tasks in one request."),
+    )
+    is_default = models.BooleanField(_("team default"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = _("provider account")
+        verbose_name_plural = _("provider accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="unique_account_name"),
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(is_default=True), name="one_default_account"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def set_api_key(self, raw):
+        from music.crypto import encrypt
+
+        raw = (raw or "").strip()
+        self.api_key_encrypted = encrypt(raw)
+        self.api_key_last4 = raw[-4:] if raw else ""
+
+    @property
+    def api_key(self):
+        from music.crypto import decrypt
+
+        return decrypt(self.api_key_encrypted)
+
+    @property
+    def masked_key(self):
+        return f"••••{self.api_key_last4}" if self.api_key_last4 else ""
+
+
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     MEMBER = "member", _("Member")
@@ -135,6 +223,14 @@ class Task(models.Model):
     action = models.CharField(_("action"), max_length=24, choices=Action, default=Action.GENERATE)
     state = models.CharField(_("state"), max_length=12, choices=TaskState, default=TaskState.QUEUED)
     provider = models.CharField(_("provider"), max_length=20, default="sunohub")
+    account = models.ForeignKey(
+        ProviderAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("provider account"),
+    )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     request_payload = models.JSONField(_("request sent"), null=True, blank=True)
     response = models.JSONField(_("last upstream answer"), null=True, blank=True)
@@ -249,6 +345,14 @@ class Song(models.Model):
     )
     upstream_id = models.CharField(_("upstream clip id"), max_length=100)
     provider = models.CharField(_("provider"), max_length=20, default="sunohub")
+    account = models.ForeignKey(
+        ProviderAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="songs",
+        verbose_name=_("provider account"),
+    )
     state = models.CharField(
         _("state"), max_length=12, choices=SongState, default=SongState.PENDING
     )

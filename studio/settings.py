@@ -181,6 +181,7 @@ if env_bool("Q_SYNC", default=TESTING):
 # --- Upstream ---------------------------------------------------------------------------
 # With no API key the studio talks to the embedded simulator, in-process.
 SUNO_API_KEY = os.environ.get("SUNO_API_KEY", "")
+STUDIO_ENCRYPTION_KEY = os.environ.get("STUDIO_ENCRYPTION_KEY", "")
 SUNO_BASE_URL = os.environ.get(
     "SUNO_BASE_URL", "" if not SUNO_API_KEY else "https://api.sunohub.cn"
 )

@@ -86,6 +86,7 @@ def extend(membership, song, words, *, continue_at, request_key=""):
         "audio_id": song.upstream_id,
         "continue_at": continue_at,
         "custom": True,
+        "source_task_id": song.task.upstream_id if song.task else "",
     }
     return _start(membership, action, params, song, request_key)
 
@@ -101,7 +102,11 @@ def concat(membership, song, request_key=""):
             )
             % {"title": song}
         )
-    params = {"action": Action.CONCAT, "audio_id": song.upstream_id}
+    params = {
+        "action": Action.CONCAT,
+        "audio_id": song.upstream_id,
+        "is_infill": song.relation == Relation.REPLACED,
+    }
     return _start(membership, Action.CONCAT, params, song, request_key)
 
 

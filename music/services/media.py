@@ -49,14 +49,14 @@ class ArchivedMedia:
             getattr(song, field_name).save(download.name, ContentFile(download.data), save=False)
 
 
-def check_url(url):
+def check_url(url, account=None):
     """Raise MediaRefused unless the URL is one the archiver may fetch."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MediaRefused(_("Only http(s) media links are archived."))
     host = parts.hostname.lower()
-    provider_host = urlsplit(upstream.base_url()).hostname
-    if host not in upstream.media_hosts():
+    provider_host = upstream.provider_host(account)
+    if host not in upstream.media_hosts(account):
         raise MediaRefused(
             _("Media host %(host)s is not allowed for this provider.") % {"host": host}
         )
@@ -74,8 +74,8 @@ def check_url(url):
             )
 
 
-def download(client, url, limit):
-    check_url(url)
+def download(client, url, limit, account=None):
+    check_url(url, account)
     with client.stream("GET", url) as response:
         if response.status_code != 200:
             raise httpx.HTTPStatusError(
@@ -100,12 +100,12 @@ def extension(url, content_type, default):
     return mimetypes.guess_extension((content_type or "").split(";")[0].strip()) or default
 
 
-def fetch_one(client, url, stem, default_ext):
+def fetch_one(client, url, stem, default_ext, account=None):
     """Download one file into a Download, or an ArchivedMedia that says what went wrong."""
     if not url:
         return ArchivedMedia(ok=False, error=_("The provider gave no file link."), retry=True)
     try:
-        data, content_type = download(client, url, settings.SUNO_MAX_MEDIA_BYTES)
+        data, content_type = download(client, url, settings.SUNO_MAX_MEDIA_BYTES, account)
     except MediaRefused as exc:
         log.warning("refused to archive %s: %s", url, exc)
         return ArchivedMedia(ok=False, error=str(exc), retry=False)
@@ -124,24 +124,24 @@ def fetch_one(client, url, stem, default_ext):
     return Download(f"{stem}{extension(url, content_type, default_ext)}", data)
 
 
-def fetch_clip_media(clip):
+def fetch_clip_media(clip, account=None):
     """Download a finished clip's audio (required) and cover art (best effort)."""
-    with upstream.media_client() as client:
-        audio = fetch_one(client, clip.audio_url, "audio", ".mp3")
+    with upstream.media_client(account) as client:
+        audio = fetch_one(client, clip.audio_url, "audio", ".mp3", account)
         if isinstance(audio, ArchivedMedia):
             return audio
         result = ArchivedMedia(ok=True, files={"audio_file": audio})
         if clip.image_url:
-            cover = fetch_one(client, clip.image_url, "cover", ".jpeg")
+            cover = fetch_one(client, clip.image_url, "cover", ".jpeg", account)
             if isinstance(cover, Download):
                 result.files["image_file"] = cover
     return result
 
 
-def fetch_file(url, stem, default_ext=""):
+def fetch_file(url, stem, default_ext="", account=None):
     """Download one export (WAV, MP4) as `files["file"]`."""
-    with upstream.media_client() as client:
-        found = fetch_one(client, url, stem, default_ext)
+    with upstream.media_client(account) as client:
+        found = fetch_one(client, url, stem, default_ext, account)
     if isinstance(found, ArchivedMedia):
         return found
     return ArchivedMedia(ok=True, files={"file": found})

@@ -33,6 +33,7 @@ from music.models import (
     Action,
     LyricTiming,
     Persona,
+    ProviderAccount,
     Relation,
     Song,
     SongState,
@@ -88,7 +89,10 @@ def sleep(seconds):
 
 
 # --- creating and sending ---------------------------------------------------------------
-def start_task(*, team, user, action, params, source_song=None, request_key=""):
+DEFAULT = object()
+
+
+def start_task(*, team, user, action, params, source_song=None, request_key="", account=DEFAULT):
     """Record a user's request and queue it for sending once the transaction commits.
 
     A repeated `request_key` (the same form posted twice) returns the first task instead
@@ -98,6 +102,9 @@ def start_task(*, team, user, action, params, source_song=None, request_key=""):
         existing = Task.objects.filter(team=team, request_key=request_key).first()
         if existing:
             return existing
+    if account is DEFAULT:
+        # Work on a song goes where the song was made: its clip ids only exist there.
+        account = source_song.account if source_song else default_account(team)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -106,7 +113,8 @@ def start_task(*, team, user, action, params, source_song=None, request_key=""):
                 created_by=user,
                 action=action,
                 params=params,
-                provider=upstream.provider_name(),
+                provider=upstream.provider_name(account),
+                account=account,
                 source_song=source_song,
                 request_key=request_key,
                 created_at=now,
@@ -119,6 +127,12 @@ def start_task(*, team, user, action, params, source_song=None, request_key=""):
     return task
 
 
+def default_account(team):
+    """The team's default provider account; None means the operator's built-in provider."""
+    accounts = list(ProviderAccount.objects.filter(team=team).order_by("-is_default", "name")[:1])
+    return accounts[0] if accounts else None
+
+
 def enqueue_submit(task_id):
     from django_q.tasks import async_task
 
@@ -128,7 +142,7 @@ def enqueue_submit(task_id):
 
 
 def callback_url(task, token):
-    if not settings.STUDIO_CALLBACKS:
+    if not upstream.connection_for(task.account).callbacks:
         return ""
     path = reverse("music:callback", args=[task.pk, token])
     return f"{settings.STUDIO_PUBLIC_URL}{path}"
@@ -152,8 +166,8 @@ def submit(task_id):
     if not claimed:
         log.info("task %s is not queued any more; not sending it again", task_id)
         return
-    task = Task.objects.get(pk=task_id)
-    provider = upstream.get_provider()
+    task = Task.objects.select_related("account").get(pk=task_id)
+    provider = upstream.get_provider(task.account)
     request = SongRequest.from_params(task.params)
     token = secrets.token_urlsafe(24)
     url = "" if task.action in SIDE_ACTIONS else callback_url(task, token)
@@ -243,7 +257,10 @@ def apply_side_result(task_id, result):
     archived = None
     if task.action in (Action.WAV, Action.MP4):
         archived = media.fetch_file(
-            result.file_url, task.action, ".wav" if task.action == Action.WAV else ".mp4"
+            result.file_url,
+            task.action,
+            ".wav" if task.action == Action.WAV else ".mp4",
+            account=task.account,
         )
     with transaction.atomic():
         task = (
@@ -328,7 +345,7 @@ def claim_due(now, limit=500):
             Task.objects.select_for_update(skip_locked=True)
             .filter(state__in=POLLED_TASK_STATES, next_poll_at__lte=now)
             .order_by("next_poll_at")
-            .values_list("pk", "upstream_id", "polls", "deadline_at")[:limit]
+            .values_list("pk", "upstream_id", "polls", "deadline_at", "account_id")[:limit]
         )
         if due:
             Task.objects.filter(pk__in=[row[0] for row in due]).update(
@@ -338,13 +355,11 @@ def claim_due(now, limit=500):
 
 
 def poll_due(limit=500):
-    """One poll tick: fetch every due task in as few upstream requests as possible."""
+    """One poll tick: every due task, one batch request per provider account."""
     now = timezone.now()
     due = claim_due(now, limit)
-    if not due:
-        return 0
-    live = []
-    for pk, upstream_id, polls, deadline in due:
+    groups = {}
+    for pk, upstream_id, polls, deadline, account_id in due:
         if deadline and deadline < now:
             fail(
                 pk,
@@ -353,10 +368,16 @@ def poll_due(limit=500):
                 "deadline",
             )
         else:
-            live.append((pk, upstream_id, polls))
-    if not live:
-        return len(due)
-    provider = upstream.get_provider()
+            groups.setdefault(account_id, []).append((pk, upstream_id, polls))
+    accounts = ProviderAccount.objects.in_bulk([a for a in groups if a is not None])
+    for account_id, live in groups.items():
+        poll_group(accounts.get(account_id), live, now)
+    return len(due)
+
+
+def poll_group(account, live, now):
+    """Poll one account's tasks with its own batch request(s) and apply what changed."""
+    provider = upstream.get_provider(account)
     try:
         results = provider.fetch([upstream_id for _, upstream_id, _ in live])
     except UpstreamError as exc:
@@ -367,7 +388,7 @@ def poll_due(limit=500):
                 next_poll_at=now + poll_interval(polls + 1),
                 error_message=_("Last check failed: %(reason)s") % {"reason": exc.message},
             )
-        return len(due)
+        return
     by_polls = {}
     for pk, _upstream_id, polls in live:
         by_polls.setdefault(polls, []).append(pk)
@@ -376,23 +397,24 @@ def poll_due(limit=500):
             polls=polls + 1, next_poll_at=now + poll_interval(polls + 1)
         )
     # Load every task and known clip of the tick at once: most polls change nothing.
-    loaded = Task.objects.select_related("source_song").in_bulk([pk for pk, _, _ in live])
+    loaded = Task.objects.select_related("source_song", "account").in_bulk(
+        [pk for pk, _, _ in live]
+    )
     clip_ids = [c.id for r in results.values() for c in r.clips]
     known = {s.upstream_id: s for s in Song.objects.filter(upstream_id__in=clip_ids)}
     for pk, upstream_id, _polls in live:
         result = results.get(upstream_id)
         if result is not None and pk in loaded:
             apply_result(pk, result, task=loaded[pk], known=known)
-    return len(due)
 
 
 def refresh(task_id):
     """Fetch one task now (a callback arrived): the callback is a hint, the fetch the truth."""
-    task = Task.objects.get(pk=task_id)
+    task = Task.objects.select_related("account").get(pk=task_id)
     if not task.upstream_id or task.state not in POLLED_TASK_STATES:
         return
     try:
-        results = upstream.get_provider().fetch([task.upstream_id])
+        results = upstream.get_provider(task.account).fetch([task.upstream_id])
     except UpstreamError as exc:
         log.warning("refresh of task %s failed: %s", task_id, exc)
         return
@@ -424,7 +446,7 @@ def apply_result(task_id, result: JobResult, *, task=None, known=None):
     for clip in result.clips:
         song = known.get(clip.id)
         if clip.state == ClipState.SUCCEEDED and not (song and song.audio_file):
-            archived[clip.id] = media.fetch_clip_media(clip)
+            archived[clip.id] = media.fetch_clip_media(clip, task.account)
 
     with transaction.atomic():
         task = (
@@ -469,7 +491,7 @@ def join_replacement(task):
         team=task.team,
         user=task.created_by,
         action=Action.CONCAT,
-        params={"action": Action.CONCAT, "audio_id": fragment.upstream_id},
+        params={"action": Action.CONCAT, "audio_id": fragment.upstream_id, "is_infill": True},
         source_song=fragment,
         request_key=f"auto-concat-{task.pk}",
     )
@@ -499,6 +521,7 @@ def upsert_song(task, clip, index, archived):
             author=task.created_by,
             provider=task.provider,
             upstream_id=clip.id,
+            account=task.account,
             parent=parent,
             root=(parent.root or parent) if parent else None,
             relation=ACTION_RELATION.get(task.action, Relation.GENERATED),
@@ -548,13 +571,18 @@ def upsert_song(task, clip, index, archived):
 # --- callbacks -----------------------------------------------------------------------------
 def accept_callback(task_id, token, body):
     """Check a callback's secret and queue a refresh. Returns False for a bad secret."""
-    task = Task.objects.filter(pk=task_id).only("callback_token_hash", "upstream_id").first()
+    task = (
+        Task.objects.filter(pk=task_id)
+        .select_related("account")
+        .only("callback_token_hash", "upstream_id", "account")
+        .first()
+    )
     if task is None or not task.callback_token_hash:
         return False
     if not hmac.compare_digest(task.callback_token_hash, hash_token(token)):
         return False
     try:
-        upstream_id = upstream.get_provider().parse_callback(body)
+        upstream_id = upstream.get_provider(task.account).parse_callback(body)
     except UpstreamError:
         upstream_id = ""
     if task.upstream_id and upstream_id and upstream_id != task.upstream_id:

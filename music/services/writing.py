@@ -35,15 +35,15 @@ def explain(exc):
     return _("The provider could not help this time: %(reason)s") % {"reason": exc.message}
 
 
-def write_lyrics(idea):
+def write_lyrics(idea, account=None):
     try:
-        return LyricsResult(lyrics=upstream.get_provider().lyrics(idea))
+        return LyricsResult(lyrics=upstream.get_provider(account).lyrics(idea))
     except UpstreamError as exc:
         return LyricsResult(error=explain(exc))
 
 
-def boost_style(words):
+def boost_style(words, account=None):
     try:
-        return StyleResult(style=upstream.get_provider().style(words))
+        return StyleResult(style=upstream.get_provider(account).style(words))
     except UpstreamError as exc:
         return StyleResult(error=explain(exc))

@@ -1,10 +1,13 @@
-"""The upstream: which provider the studio talks to, and how.
+"""The upstream: which provider a team talks to, and how.
 
-With no `SUNO_BASE_URL` the studio talks to the embedded simulator through httpx's WSGI
+A team's provider account says where (base URL), in which wire format, with which key.
+Without an account the studio uses the operator's settings (`SUNO_BASE_URL`,
+`SUNO_API_KEY`), and without those the embedded simulator, reached through httpx's WSGI
 transport: the same client code and wire format as a real provider, without opening a port.
 """
 
 import functools
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -12,9 +15,11 @@ from django.conf import settings
 
 from music.upstream.base import UpstreamError  # noqa: F401  (re-exported for callers)
 from music.upstream.http import make_client
+from music.upstream.relay import Relay
 from music.upstream.sunohub import SunoHub
 
 SIMULATOR_BASE_URL = "http://simulator.local"
+FORMATS = {"sunohub": SunoHub, "relay": Relay}
 
 
 @functools.cache
@@ -32,42 +37,85 @@ def get_simulator():
     )
 
 
-def uses_simulator():
-    """The embedded simulator serves when no provider URL is configured."""
-    return not settings.SUNO_BASE_URL
+@dataclass(frozen=True)
+class Connection:
+    """Everything needed to talk to one provider."""
+
+    format: str  # a key of FORMATS
+    base_url: str
+    api_key: str
+    extra_media_hosts: tuple = ()
+    callbacks: bool = True
+    batch_limit: int = 0
+
+    @property
+    def host(self):
+        return urlsplit(self.base_url).hostname or ""
 
 
-def base_url():
-    return settings.SUNO_BASE_URL or SIMULATOR_BASE_URL
+def connection_for(account=None):
+    if account is None:
+        return Connection(
+            format="sunohub",
+            base_url=settings.SUNO_BASE_URL or SIMULATOR_BASE_URL,
+            api_key=settings.SUNO_API_KEY,
+            callbacks=settings.STUDIO_CALLBACKS,
+            batch_limit=settings.SUNO_FETCH_BATCH_LIMIT,
+        )
+    simulator = account.format == "simulator"
+    return Connection(
+        format="sunohub" if simulator else account.format,
+        base_url=SIMULATOR_BASE_URL if simulator else account.base_url.rstrip("/"),
+        api_key="" if simulator else account.api_key,
+        extra_media_hosts=tuple(
+            h.strip().lower() for h in account.media_hosts.split(",") if h.strip()
+        ),
+        callbacks=account.use_callbacks and settings.STUDIO_CALLBACKS,
+        batch_limit=account.fetch_batch_limit,
+    )
 
 
-def transport():
-    """httpx transport: in-process WSGI for the embedded simulator, the network otherwise."""
-    if uses_simulator():
+def transport_for(base_url):
+    """In-process WSGI for the embedded simulator, the network for everything else."""
+    if urlsplit(base_url).hostname == urlsplit(SIMULATOR_BASE_URL).hostname:
         return httpx.WSGITransport(app=get_simulator())
     return None
 
 
-def get_provider():
+def get_provider(account=None, *, timeout=None):
+    conn = connection_for(account)
     client = make_client(
-        base_url(), settings.SUNO_API_KEY, timeout=settings.SUNO_TIMEOUT, transport=transport()
+        conn.base_url,
+        conn.api_key,
+        timeout=timeout or settings.SUNO_TIMEOUT,
+        transport=transport_for(conn.base_url),
     )
-    return SunoHub(client, batch_size=settings.SUNO_FETCH_BATCH_LIMIT)
+    return FORMATS[conn.format](client, batch_size=conn.batch_limit)
 
 
-def provider_name():
-    return "sunohub"
+def provider_name(account=None):
+    """The wire format a task or song of this account speaks (stored on rows)."""
+    return connection_for(account).format
 
 
-def media_hosts():
+def media_hosts(account=None):
     """Hosts whose media the archiver may download: the provider's own and its CDNs."""
-    return {urlsplit(base_url()).hostname, *settings.SUNO_MEDIA_HOSTS}
+    conn = connection_for(account)
+    return {conn.host, *settings.SUNO_MEDIA_HOSTS, *conn.extra_media_hosts}
 
 
-def media_client():
+def provider_host(account=None):
+    return connection_for(account).host
+
+
+def media_client(account=None):
     return httpx.Client(
-        transport=transport(),
+        transport=transport_for(connection_for(account).base_url),
         timeout=httpx.Timeout(60.0, connect=10.0),
         follow_redirects=False,
         headers={"User-Agent": "studio/0.1"},
     )
+
+
+def base_url(account=None):
+    return connection_for(account).base_url

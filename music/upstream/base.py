@@ -78,6 +78,8 @@ class SongRequest:
     replace_section_start: float | None = None
     replace_section_end: float | None = None
     persona_id: str = ""
+    source_task_id: str = ""  # the upstream job that made `audio_id` (relay extends)
+    is_infill: bool = False  # concat of a replaced section (relay)
 
     @classmethod
     def from_params(cls, params):
@@ -172,6 +174,10 @@ class Provider:
 
     def fetch(self, upstream_ids: list[str]) -> dict[str, JobResult]:
         """Fetch many jobs in as few requests as the format allows; missing ids are absent."""
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """A cheap authenticated call; raises UpstreamError when something is wrong."""
         raise NotImplementedError
 
     def parse_callback(self, body: dict) -> str:

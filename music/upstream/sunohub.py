@@ -258,6 +258,18 @@ class SunoHub(Provider):
         result.raw = item
         return result
 
+    def check(self):
+        """A cheap authenticated call: an empty batch retrieve."""
+        body = http.call(
+            self.client,
+            "POST",
+            "/suno/tasks",
+            json_body={"ids": [], "action": "retrieve_batch"},
+            error_parser=parse_error,
+        )
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            raise malformed("no `items` in the answer", body)
+
     def parse_callback(self, body):
         if not isinstance(body, dict) or not isinstance(body.get("task_id"), str):
             raise malformed("the callback has no `task_id`", body)

@@ -40,7 +40,7 @@ def _request_preview(song, form):
         model=data["model"],
         is_pro=data.get("is_pro", False),
     )
-    payload = upstream.get_provider().build_payload(request)
+    payload = upstream.get_provider(song.account).build_payload(request)
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 

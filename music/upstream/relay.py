@@ -1,0 +1,382 @@
+"""The relay wire format of new-api-style gateways (seed 000; DESIGN.md section 4).
+
+Native Suno fields (`gpt_description_prompt`, `tags`, `mv`, `continue_clip_id`, ...) go to
+`/suno/submit/*`; tasks come back from `/suno/fetch` with a status, a progress percentage
+and native clips. Sellers add and rename fields, so everything is read defensively: an
+answer we cannot understand fails with a clear reason instead of a crash.
+"""
+
+import time
+
+from music import catalogue
+from music.upstream import http
+from music.upstream.base import (
+    AlignedWord,
+    Clip,
+    ClipState,
+    JobResult,
+    JobState,
+    Lyrics,
+    Provider,
+    SideResult,
+    SongRequest,
+    Submission,
+    Timing,
+    UpstreamError,
+)
+
+TASK_STATES = {
+    "NOT_START": JobState.PENDING,
+    "SUBMITTED": JobState.PENDING,
+    "QUEUED": JobState.PENDING,
+    "IN_PROGRESS": JobState.RUNNING,
+    "SUCCESS": JobState.SUCCEEDED,
+    "FAILURE": JobState.FAILED,
+    "UNKNOWN": JobState.RUNNING,  # keep following it; the deadline ends hopeless cases
+}
+CLIP_STATES = {
+    "submitted": ClipState.PENDING,
+    "queued": ClipState.PENDING,
+    "streaming": ClipState.RUNNING,
+    "complete": ClipState.SUCCEEDED,
+    "error": ClipState.FAILED,
+}
+# What each studio action becomes in the native `task` field.
+NATIVE_TASK = {
+    "extend": "extend",
+    "upload_extend": "upload_extend",
+    "cover": "cover",
+    "replace_section": "infill",
+    "artist_consistency": "artist_consistency",
+}
+LYRICS_WAIT = 30.0  # seconds a "write lyrics" click may wait for the gateway's job
+
+
+def malformed(what, raw=None):
+    return UpstreamError(
+        f"The gateway's answer did not look like the relay format: {what}.",
+        code="malformed",
+        accepted=True,
+        raw=raw if isinstance(raw, dict) else None,
+    )
+
+
+def parse_error(body):
+    """Relay errors: HTTP status + `{"code", "message", "data": null}` (or OpenAI-style)."""
+    if isinstance(body, dict):
+        if isinstance(body.get("error"), dict):
+            err = body["error"]
+            return str(err.get("code") or err.get("type") or ""), str(err.get("message") or "")
+        return str(body.get("code") or ""), str(body.get("message") or body.get("msg") or "")
+    return "", ""
+
+
+def _text(value):
+    return value if isinstance(value, str) else ""
+
+
+def _number(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _progress(value):
+    if isinstance(value, int | float):
+        return max(0, min(100, int(value)))
+    if isinstance(value, str) and value.strip().rstrip("%").strip().isdigit():
+        return max(0, min(100, int(value.strip().rstrip("%"))))
+    return None
+
+
+def mv_for(model_key):
+    return catalogue.get_model(model_key).wire_name("relay")
+
+
+def model_key(mv):
+    for model in catalogue.MODELS:
+        if mv in (model.key, model.wire_name("relay")):
+            return model.key
+    return mv
+
+
+def parse_clip(raw):
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
+        raise malformed("a clip without an id")
+    meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    status = _text(raw.get("status")).lower()
+    state = CLIP_STATES.get(status)
+    if state is None:
+        state = ClipState.SUCCEEDED if _text(raw.get("audio_url")) else ClipState.RUNNING
+    history = meta.get("concat_history")
+    return Clip(
+        id=raw["id"],
+        state=state,
+        title=_text(raw.get("title")),
+        prompt=_text(meta.get("gpt_description_prompt")),
+        lyric=_text(meta.get("prompt")),
+        style=_text(meta.get("tags")),
+        model=model_key(_text(raw.get("model_name"))),
+        duration=_number(meta.get("duration")),
+        audio_url=_text(raw.get("audio_url")) if state == ClipState.SUCCEEDED else "",
+        image_url=_text(raw.get("image_large_url") or raw.get("image_url")),
+        video_url=_text(raw.get("video_url")),
+        created_at=_text(raw.get("created_at")),
+        error=_text(meta.get("error_message")),
+        concat_history=history if isinstance(history, list) else [],
+        raw=raw,
+    )
+
+
+def parse_task(raw):
+    """A gateway task object: `{task_id, status, progress, fail_reason, data: [clips]}`."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("task_id"), str):
+        raise malformed("a task without `task_id`", raw)
+    status = _text(raw.get("status")).upper()
+    state = TASK_STATES.get(status)
+    if state is None:
+        raise malformed(f"unknown task status {status!r}", raw)
+    data = raw.get("data")
+    clips = [parse_clip(item) for item in data] if isinstance(data, list) else []
+    if state == JobState.SUCCEEDED and not clips:
+        raise malformed("a finished task without clips", raw)
+    error = ""
+    if state == JobState.FAILED:
+        error = (
+            _text(raw.get("fail_reason"))
+            or next((c.error for c in clips if c.error), "")
+            or "The gateway could not make it."
+        )
+    progress = _progress(raw.get("progress"))
+    return JobResult(raw["task_id"], state, clips=clips, error=error, progress=progress, raw=raw)
+
+
+class Relay(Provider):
+    name = "relay"
+
+    def __init__(self, client, batch_size=0):
+        self.client = client
+        self.batch_size = batch_size or None
+
+    # --- plumbing ---------------------------------------------------------------------
+    def _call(self, method, path, body=None):
+        answer = http.call(self.client, method, path, json_body=body, error_parser=parse_error)
+        if isinstance(answer, dict) and "code" in answer and answer.get("code") != "success":
+            code, message = parse_error(answer)
+            raise UpstreamError(
+                message or "The gateway refused the request.",
+                code=code or "refused",
+                permanent=True,
+                accepted=False,
+                raw=answer,
+            )
+        return answer
+
+    def _data(self, method, path, body=None):
+        answer = self._call(method, path, body)
+        if isinstance(answer, dict) and "data" in answer:
+            return answer, answer["data"]
+        return answer, answer  # some gateways answer the object itself
+
+    # --- requests -----------------------------------------------------------------------
+    def build_payload(self, request: SongRequest, callback_url: str = "") -> dict:
+        r = request
+        if r.action == "concat":
+            payload = {"clip_id": r.audio_id, "is_infill": bool(r.is_infill)}
+        elif r.action == "stems":
+            payload = {"clip_id": r.audio_id}
+        else:
+            payload = {"mv": mv_for(r.model), "make_instrumental": bool(r.instrumental)}
+            if r.lyric:
+                payload["prompt"] = r.lyric
+            elif r.action == "replace_section":
+                payload["prompt"] = r.prompt
+            elif r.prompt:
+                payload["gpt_description_prompt"] = r.prompt
+            for name, value in (
+                ("tags", r.style),
+                ("negative_tags", r.style_negative),
+                ("title", r.title),
+            ):
+                if value:
+                    payload[name] = value
+            task = NATIVE_TASK.get(r.action)
+            if r.action == "upload_generate":
+                task = "upload_extend"  # after the upload step in submit()
+            if task:
+                payload["task"] = task
+            if r.action in ("extend", "upload_extend", "replace_section"):
+                payload["continue_clip_id"] = r.audio_id
+            if r.action in ("extend", "upload_extend", "upload_generate"):
+                payload["continue_at"] = r.continue_at
+            if r.action == "extend" and r.source_task_id:
+                payload["task_id"] = r.source_task_id
+            if r.action == "cover":
+                payload["cover_clip_id"] = r.audio_id
+            if r.action == "replace_section":
+                payload["infill_start_s"] = r.replace_section_start
+                payload["infill_end_s"] = r.replace_section_end
+                payload["infill_lyrics"] = r.prompt
+            if r.action == "artist_consistency":
+                payload["persona_id"] = r.persona_id
+                payload["artist_clip_id"] = r.audio_id
+        if callback_url and r.action != "stems":
+            payload["notify_hook"] = callback_url
+        return payload
+
+    def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
+        payload = self.build_payload(request, callback_url)
+        if request.action == "concat":
+            answer, data = self._data("POST", "/suno/submit/concat", payload)
+        elif request.action == "stems":
+            answer, data = self._data("GET", f"/suno/act/stems/{request.audio_id}")
+        else:
+            if request.action == "upload_generate":
+                # The relay has no one-step upload-and-continue: upload, then continue it.
+                payload["continue_clip_id"] = self.upload(request.audio_url).clip.id
+            answer, data = self._data("POST", "/suno/submit/music", payload)
+        if isinstance(data, dict):
+            data = data.get("task_id") or data.get("id")
+        if not isinstance(data, str) or not data:
+            raise malformed("no task id in the answer", answer)
+        return Submission(upstream_id=data, raw=answer if isinstance(answer, dict) else {})
+
+    def fetch(self, upstream_ids):
+        results = {}
+        ids = list(dict.fromkeys(upstream_ids))
+        size = self.batch_size or len(ids) or 1
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            answer, data = self._data("POST", "/suno/fetch", {"ids": chunk, "action": "MUSIC"})
+            if not isinstance(data, list):
+                raise malformed("`data` is not a list of tasks", answer)
+            for item in data:
+                task_id = item.get("task_id") if isinstance(item, dict) else None
+                if not isinstance(task_id, str):
+                    continue
+                try:
+                    results[task_id] = parse_task(item)
+                except UpstreamError as exc:
+                    results[task_id] = JobResult(
+                        task_id, JobState.FAILED, error=exc.message, error_code=exc.code, raw=item
+                    )
+        return results
+
+    def parse_callback(self, body):
+        if isinstance(body, dict) and isinstance(body.get("data"), dict):
+            body = body["data"]
+        if not isinstance(body, dict) or not isinstance(body.get("task_id"), str):
+            raise malformed("the callback has no `task_id`", body)
+        return body["task_id"]
+
+    def check(self):
+        """A cheap authenticated call: an empty batch fetch."""
+        answer, data = self._data("POST", "/suno/fetch", {"ids": [], "action": "MUSIC"})
+        if not isinstance(data, list):
+            raise malformed("`data` is not a list", answer)
+
+    # --- words ----------------------------------------------------------------------------
+    def lyrics(self, prompt):
+        answer, task_id = self._data("POST", "/suno/submit/lyrics", {"prompt": prompt})
+        if not isinstance(task_id, str) or not task_id:
+            raise malformed("no task id for the lyrics", answer)
+        deadline = time.monotonic() + LYRICS_WAIT
+        while True:
+            answer, task = self._data("GET", f"/suno/fetch/{task_id}")
+            status = _text(task.get("status")).upper() if isinstance(task, dict) else ""
+            if status == "SUCCESS":
+                data = task.get("data")
+                if isinstance(data, list):
+                    data = data[0] if data else None
+                if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                    raise malformed("no lyrics in the finished task", answer)
+                return Lyrics(
+                    text=data["text"], title=_text(data.get("title")), tags=_text(data.get("tags"))
+                )
+            if status == "FAILURE":
+                raise UpstreamError(
+                    _text(task.get("fail_reason")) or "The lyrics failed.",
+                    code="failed",
+                    permanent=True,
+                    accepted=True,
+                )
+            if time.monotonic() > deadline:
+                raise UpstreamError(
+                    "The gateway took too long to write the lyrics.", code="timeout", accepted=True
+                )
+            time.sleep(1.0)
+
+    def style(self, prompt):
+        raise UpstreamError(
+            "This provider does not offer style boosting.",
+            code="unsupported",
+            permanent=True,
+            accepted=False,
+        )
+
+    # --- side endpoints -----------------------------------------------------------------
+    def upload(self, audio_url):
+        answer, data = self._data("POST", "/suno/uploads/audio-url", {"url": audio_url})
+        if isinstance(data, dict) and isinstance(data.get("clip"), dict):
+            data = data["clip"]
+        clip = parse_clip(data)
+        clip.state = ClipState.SUCCEEDED
+        return SideResult(upstream_id="", clip=clip, raw=answer if isinstance(answer, dict) else {})
+
+    def create_persona(self, name, description, audio_id):
+        body = {
+            "root_clip_id": audio_id,
+            "name": name,
+            "description": description,
+            "clips": [audio_id],
+            "is_public": False,
+        }
+        answer, data = self._data("POST", "/suno/persona/create", body)
+        persona_id = data.get("id") or data.get("persona_id") if isinstance(data, dict) else None
+        if not isinstance(persona_id, str) or not persona_id:
+            raise malformed("no persona `id` in the answer", answer)
+        return SideResult(persona_id=persona_id, raw=answer if isinstance(answer, dict) else {})
+
+    def timing(self, audio_id):
+        answer, data = self._data("GET", f"/suno/act/timing/{audio_id}")
+        words = data.get("aligned_words") if isinstance(data, dict) else None
+        if not isinstance(words, list):
+            raise malformed("no `aligned_words` in the timing answer", answer)
+        aligned = []
+        for item in words:
+            start = _number(item.get("start_s")) if isinstance(item, dict) else None
+            end = _number(item.get("end_s")) if isinstance(item, dict) else None
+            if start is None or end is None or not isinstance(item.get("word"), str):
+                raise malformed("an aligned word without text or times", answer)
+            aligned.append(
+                AlignedWord(
+                    item["word"],
+                    start,
+                    end,
+                    bool(item.get("success", True)),
+                    _number(item.get("p_align")),
+                )
+            )
+        waveform = data.get("waveform_data")
+        waveform = (
+            [v for v in map(_number, waveform) if v is not None]
+            if isinstance(waveform, list)
+            else []
+        )
+        return SideResult(timing=Timing(words=aligned, waveform=waveform), raw=answer)
+
+    def _file(self, path, keys):
+        answer, data = self._data("GET", path)
+        url = next((data.get(k) for k in keys if isinstance(data, dict) and data.get(k)), None)
+        if not isinstance(url, str):
+            raise malformed("no file link in the answer", answer)
+        return SideResult(file_url=url, raw=answer if isinstance(answer, dict) else {})
+
+    def wav(self, audio_id):
+        return self._file(f"/suno/act/wav/{audio_id}", ("wav_file_url", "file_url", "url"))
+
+    def mp4(self, audio_id):
+        return self._file(f"/suno/act/mp4/{audio_id}", ("video_url", "mp4_file_url", "url"))
