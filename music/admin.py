@@ -1,10 +1,11 @@
 import json
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from music.models import Membership, Song, Task, Team
+from music.models import LyricTiming, Membership, Persona, ProviderAccount, Song, Task, Team
 
 
 def pretty_json(value):
@@ -107,3 +108,63 @@ class SongAdmin(admin.ModelAdmin):
     @admin.display(description=_("upstream clip"))
     def raw_pretty(self, obj):
         return pretty_json(obj.raw)
+
+
+class ProviderAccountAdminForm(forms.ModelForm):
+    api_key = forms.CharField(
+        label=_("API key"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Write-only: leave empty to keep the stored key."),
+    )
+
+    class Meta:
+        model = ProviderAccount
+        fields = [
+            "team",
+            "name",
+            "format",
+            "base_url",
+            "api_key",
+            "pro_pool",
+            "default_model",
+            "use_callbacks",
+            "media_hosts",
+            "fetch_batch_limit",
+            "is_default",
+        ]
+
+
+@admin.register(ProviderAccount)
+class ProviderAccountAdmin(admin.ModelAdmin):
+    form = ProviderAccountAdminForm
+    list_display = ["name", "team", "format", "base_url", "masked_key", "pro_pool", "is_default"]
+    list_filter = ["format", "pro_pool", "is_default", "team"]
+    search_fields = ["name", "base_url", "team__name"]
+    list_select_related = ["team"]
+    readonly_fields = ["masked_key", "created_at"]
+
+    @admin.display(description=_("API key"))
+    def masked_key(self, obj):
+        return obj.masked_key or "—"
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("api_key"):
+            obj.set_api_key(form.cleaned_data["api_key"])
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Persona)
+class PersonaAdmin(admin.ModelAdmin):
+    list_display = ["name", "team", "source_song", "created_by", "created_at"]
+    list_filter = ["team"]
+    search_fields = ["name", "description", "upstream_id"]
+    list_select_related = ["team", "source_song", "created_by"]
+    raw_id_fields = ["source_song", "task"]
+
+
+@admin.register(LyricTiming)
+class LyricTimingAdmin(admin.ModelAdmin):
+    list_display = ["song", "fetched_at"]
+    raw_id_fields = ["song"]
+    readonly_fields = ["words", "waveform"]

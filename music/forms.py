@@ -7,7 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from music import catalogue
-from music.models import SongState
+from music.models import ProviderAccount, SongState
 
 PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
 
@@ -46,12 +46,25 @@ class SongWordsForm(RequestKeyForm):
     pro_only = False
     pro_only_message = ""
 
-    def __init__(self, *args, team=None, **kwargs):
+    def __init__(self, *args, team=None, account=None, accounts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [(m.key, catalogue.describe(m)) for m in catalogue.MODELS]
         if team is not None:
             self.fields["model"].initial = team.default_model
             self.fields["is_pro"].initial = team.pro_pool
+        # Work on a song goes to its own account; new songs may pick one of the team's.
+        self.account = account
+        self.accounts = {str(a.pk): a for a in accounts}
+        if len(self.accounts) > 1:
+            default = next(iter(self.accounts.values()))
+            self.fields["account"] = forms.ChoiceField(
+                label=_("Provider"), choices=account_choices(accounts), initial=str(default.pk)
+            )
+        elif self.accounts:
+            self.account = next(iter(self.accounts.values()))
+        if self.account is not None and not self.is_bound:
+            self.fields["model"].initial = self.account.default_model
+            self.fields["is_pro"].initial = self.account.pro_pool
         if self.pro_only:
             self.fields["is_pro"].initial = True
             self.fields["is_pro"].help_text = self.pro_only_message
@@ -60,8 +73,14 @@ class SongWordsForm(RequestKeyForm):
         for name in names:
             data[name] = (data.get(name) or "").strip()
 
+    @property
+    def uses_pools(self):
+        return self.account is None or self.account.format != "relay"
+
     def clean(self):
         data = super().clean()
+        if "account" in self.fields:
+            self.account = self.accounts.get(data.get("account"))
         self.clean_text(data, "lyric", "style", "style_negative", "title")
         model = catalogue.get_model(data.get("model"))
         limits = {
@@ -77,7 +96,9 @@ class SongWordsForm(RequestKeyForm):
                     _("This is %(n)s characters; %(model)s allows at most %(max)s.")
                     % {"n": len(data[name]), "model": model.label, "max": limit},
                 )
-        if self.pro_only and not data.get("is_pro"):
+        if not self.uses_pools:
+            data["is_pro"] = True  # a relay has no pools: everything is available
+        elif self.pro_only and not data.get("is_pro"):
             self.add_error("is_pro", self.pro_only_message)
         elif model.needs_pro and not data.get("is_pro"):
             self.add_error(
@@ -418,3 +439,59 @@ class LibraryFilterForm(forms.Form):
         self.fields["author"].choices = [("", _("Anyone"))] + [
             (m.user_id, m.user.get_username()) for m in members
         ]
+
+
+class ProviderAccountForm(forms.ModelForm):
+    api_key = forms.CharField(
+        label=_("API key"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = ProviderAccount
+        fields = [
+            "name",
+            "format",
+            "base_url",
+            "api_key",
+            "pro_pool",
+            "default_model",
+            "use_callbacks",
+            "media_hosts",
+            "fetch_batch_limit",
+            "is_default",
+        ]
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.team = team
+        if self.instance.api_key_last4:
+            self.fields["api_key"].help_text = _(
+                "Stored encrypted (ends in %(last4)s). Leave empty to keep it."
+            ) % {"last4": self.instance.api_key_last4}
+        else:
+            self.fields["api_key"].help_text = _("Stored encrypted; never shown again.")
+
+    def clean(self):
+        data = super().clean()
+        fmt = data.get("format")
+        if fmt and fmt != "simulator":
+            url = data.get("base_url") or ""
+            if not url:
+                self.add_error("base_url", _("Give the provider's base URL."))
+            elif not url.lower().startswith(("http://", "https://")):
+                self.add_error("base_url", _("The base URL must start with http:// or https://."))
+            if not data.get("api_key") and not self.instance.api_key_encrypted:
+                self.add_error("api_key", _("Paste the API key the provider gave you."))
+        hosts = [h.strip() for h in (data.get("media_hosts") or "").split(",") if h.strip()]
+        bad = [h for h in hosts if "/" in h or " " in h or ":" in h]
+        if bad:
+            self.add_error("media_hosts", _("Give host names only, like cdn.example.com."))
+        data["media_hosts"] = ", ".join(hosts)
+        return data
+
+
+def account_choices(accounts):
+    return [(str(a.pk), f"{a.name} ({a.get_format_display()})") for a in accounts]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from music.views import (
+    accounts,
     actions,
     callbacks,
     create,
@@ -43,6 +44,12 @@ urlpatterns = [
     ),
     path("songs/<uuid:song_id>/lyrics.<str:fmt>", editor.lyrics_export, name="lyrics_export"),
     path("upload/", actions.upload_audio, name="upload"),
+    path("providers/", accounts.account_list, name="accounts"),
+    path("providers/new/", accounts.account_create, name="account_create"),
+    path("providers/<uuid:account_id>/", accounts.account_edit, name="account_edit"),
+    path("providers/<uuid:account_id>/test/", accounts.account_test, name="account_test"),
+    path("providers/<uuid:account_id>/default/", accounts.account_default, name="account_default"),
+    path("providers/<uuid:account_id>/delete/", accounts.account_delete, name="account_delete"),
     path("personas/", personas.persona_list, name="personas"),
     path("personas/<uuid:persona_id>/sing/", personas.persona_sing, name="persona_sing"),
     path("personas/<uuid:persona_id>/delete/", personas.persona_delete, name="persona_delete"),

@@ -7,8 +7,16 @@ rules hold whatever calls them.
 
 from django.utils.translation import gettext as _
 
-from music.models import Action, LyricTiming, Relation, SongState, Task, TaskState
-from music.services.tasks import start_task
+from music.models import (
+    Action,
+    LyricTiming,
+    ProviderFormat,
+    Relation,
+    SongState,
+    Task,
+    TaskState,
+)
+from music.services.tasks import DEFAULT, start_task
 
 # Actions where a second, identical request for the same song only costs money.
 ONCE_PER_SONG = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
@@ -33,14 +41,6 @@ def require_ready(song):
         )
 
 
-def require_pro_made(song, what):
-    if not song.is_pro:
-        raise ActionRefused(
-            _("%(what)s only works on songs made in the Pro pool, and “%(title)s” was not.")
-            % {"what": what, "title": song}
-        )
-
-
 def refuse_duplicate(song, action):
     if (
         action in ONCE_PER_SONG
@@ -58,7 +58,7 @@ def refuse_duplicate(song, action):
         raise ActionRefused(_("This is already on its way for “%(title)s”.") % {"title": song})
 
 
-def _start(membership, action, params, song=None, request_key=""):
+def _start(membership, action, params, song=None, request_key="", account=DEFAULT):
     if song is not None:
         refuse_duplicate(song, action)
     return start_task(
@@ -68,7 +68,31 @@ def _start(membership, action, params, song=None, request_key=""):
         params=params,
         source_song=song,
         request_key=request_key,
+        account=account,
     )
+
+
+def on_relay(song):
+    return song.account is not None and song.account.format == ProviderFormat.RELAY
+
+
+def require_pro_made(song, what):
+    if on_relay(song):
+        return  # relays have no pools
+    if not song.is_pro:
+        raise ActionRefused(
+            _("%(what)s only works on songs made in the Pro pool, and “%(title)s” was not.")
+            % {"what": what, "title": song}
+        )
+
+
+def require_auk_on_relay(song, what):
+    """Relay gateways offer stems, timing and MP4 only for chirp-auk (v4.5) songs (seed 000)."""
+    if on_relay(song) and song.model_name not in ("chirp-v4-5", "chirp-auk"):
+        raise ActionRefused(
+            _("This provider offers %(what)s only for songs made with v4.5 (chirp-auk).")
+            % {"what": what}
+        )
 
 
 def extend(membership, song, words, *, continue_at, request_key=""):
@@ -122,16 +146,17 @@ def stems(membership, song, request_key=""):
     if song.relation == Relation.STEM:
         raise ActionRefused(_("“%(title)s” is already a stem.") % {"title": song})
     require_pro_made(song, _("Splitting stems"))
+    require_auk_on_relay(song, _("stems"))
     params = {"action": Action.STEMS, "audio_id": song.upstream_id, "is_pro": True}
     return _start(membership, Action.STEMS, params, song, request_key)
 
 
-def upload(membership, audio_url, request_key=""):
+def upload(membership, audio_url, request_key="", account=DEFAULT):
     params = {"action": Action.UPLOAD, "audio_url": audio_url}
-    return _start(membership, Action.UPLOAD, params, None, request_key)
+    return _start(membership, Action.UPLOAD, params, None, request_key, account)
 
 
-def upload_generate(membership, audio_url, words, *, continue_at, request_key=""):
+def upload_generate(membership, audio_url, words, *, continue_at, request_key="", account=DEFAULT):
     params = {
         **words,
         "action": Action.UPLOAD_GENERATE,
@@ -139,7 +164,7 @@ def upload_generate(membership, audio_url, words, *, continue_at, request_key=""
         "continue_at": continue_at,
         "custom": True,
     }
-    return _start(membership, Action.UPLOAD_GENERATE, params, None, request_key)
+    return _start(membership, Action.UPLOAD_GENERATE, params, None, request_key, account)
 
 
 def make_persona(membership, song, *, name, description, request_key=""):
@@ -191,6 +216,7 @@ def replace_section(membership, song, replacement, *, model, is_pro, auto_concat
 
 def fetch_timing(membership, song, request_key=""):
     require_ready(song)
+    require_auk_on_relay(song, _("lyric timing"))
     if LyricTiming.objects.filter(song=song).exists():
         return None
     params = {"action": Action.TIMING, "audio_id": song.upstream_id}
@@ -208,6 +234,7 @@ def export_wav(membership, song, request_key=""):
 
 def export_mp4(membership, song, request_key=""):
     require_ready(song)
+    require_auk_on_relay(song, _("MP4 videos"))
     if song.video_file:
         return None
     params = {"action": Action.MP4, "audio_id": song.upstream_id}

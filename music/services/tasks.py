@@ -528,7 +528,8 @@ def upsert_song(task, clip, index, archived):
             is_fragment=task.action in FRAGMENT_ACTIONS,
             # A whole song or a stem is Pro-made when what it comes from was.
             is_pro=bool(task.params.get("is_pro"))
-            or bool(parent and parent.is_pro and task.action in ("concat", "stems")),
+            or bool(parent and parent.is_pro and task.action in ("concat", "stems"))
+            or task.provider == "relay",  # relays have no pools
             instrumental=bool(task.params.get("instrumental")),
             # Keep the two clips of one job in a stable order in "newest first" lists.
             created_at=task.created_at + timedelta(microseconds=index),

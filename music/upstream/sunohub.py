@@ -143,7 +143,8 @@ ACTION_FIELDS = {
     "upload_generate": ("audio_url", "continue_at", *WORDS),
     "upload_extend": ("audio_id", "continue_at", *WORDS),
     "concat": ("audio_id",),
-    "cover": ("audio_id", *WORDS),
+    # Seed 003's cover example sends no custom/instrumental flags.
+    "cover": ("audio_id", "prompt", "lyric", "style", "style_negative", "title", "model"),
     "replace_section": (
         "audio_id",
         "replace_section_start",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from music.forms import CoverForm, ExtendForm, UploadForm
 from music.services import actions, library
+from music.services.accounts import team_accounts
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
 
@@ -18,7 +19,7 @@ QUEUED = gettext_lazy("On its way: it appears in the family tree as it is made."
 def _form_action(request, song_id, form_class, run, *, heading, intro):
     """Show an action's form for a song, and queue the action when the form is valid."""
     song = library.get_song(request.team, song_id)
-    form = form_class(request.POST or None, team=request.team, song=song)
+    form = form_class(request.POST or None, team=request.team, song=song, account=song.account)
     refusal = ""
     try:
         actions.require_ready(song)
@@ -112,7 +113,7 @@ def quick_action(request, song_id, action):
 
 @spender_required
 def upload_audio(request):
-    form = UploadForm(request.POST or None, team=request.team)
+    form = UploadForm(request.POST or None, team=request.team, accounts=team_accounts(request.team))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["mode"] == "continue":
@@ -122,9 +123,15 @@ def upload_audio(request):
                 form.words(),
                 continue_at=data["continue_at"],
                 request_key=form.request_key,
+                account=form.account,
             )
         else:
-            actions.upload(request.membership, data["audio_url"], request_key=form.request_key)
+            actions.upload(
+                request.membership,
+                data["audio_url"],
+                request_key=form.request_key,
+                account=form.account,
+            )
         messages.success(
             request, _("Uploading: your audio appears in the library when the provider has it.")
         )

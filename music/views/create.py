@@ -5,13 +5,24 @@ from django.views.decorators.http import require_POST
 
 from music.forms import BoostStyleForm, CreateSongForm, LyricsIdeaForm
 from music.models import Action
-from music.services import tasks, writing
+from music.services import accounts, tasks, writing
 from music.views.decorators import spender_required
+
+
+def chosen_account(request):
+    """The account a helper call (lyrics, style) should use: the one picked, else the default."""
+    team_accounts = accounts.team_accounts(request.team)
+    picked = request.POST.get("account")
+    return next((a for a in team_accounts if str(a.pk) == picked), None) or (
+        team_accounts[0] if team_accounts else None
+    )
 
 
 @spender_required
 def create_song(request):
-    form = CreateSongForm(request.POST or None, team=request.team)
+    form = CreateSongForm(
+        request.POST or None, team=request.team, accounts=accounts.team_accounts(request.team)
+    )
     if request.method == "POST" and form.is_valid():
         tasks.start_task(
             team=request.team,
@@ -19,6 +30,7 @@ def create_song(request):
             action=Action.GENERATE,
             params=form.to_params(),
             request_key=form.request_key,
+            account=form.account,
         )
         messages.success(
             request, _("Your song is on its way. It appears in the library as it is made.")
@@ -32,12 +44,14 @@ def create_song(request):
 def write_lyrics(request):
     """Fill the lyrics from an idea (the upstream's lyrics endpoint)."""
     idea_form = LyricsIdeaForm(request.POST)
-    form = CreateSongForm(request.POST, team=request.team)
+    form = CreateSongForm(
+        request.POST, team=request.team, accounts=accounts.team_accounts(request.team)
+    )
     error = ""
     lyric = request.POST.get("lyric", "")
     title = request.POST.get("title", "")
     if idea_form.is_valid():
-        result = writing.write_lyrics(idea_form.cleaned_data["idea"])
+        result = writing.write_lyrics(idea_form.cleaned_data["idea"], chosen_account(request))
         if result.ok:
             lyric, title = result.lyrics.text, title or result.lyrics.title
         else:
@@ -52,7 +66,9 @@ def write_lyrics(request):
         )
     data = request.POST.copy()
     data.update({"lyric": lyric, "title": title, "mode": "custom"})
-    form = CreateSongForm(initial=data.dict(), team=request.team)
+    form = CreateSongForm(
+        initial=data.dict(), team=request.team, accounts=accounts.team_accounts(request.team)
+    )
     return render(
         request,
         "music/create.html",
@@ -68,7 +84,7 @@ def boost_style(request):
     style = request.POST.get("style", "")
     error = ""
     if style_form.is_valid():
-        result = writing.boost_style(style_form.cleaned_data["style"])
+        result = writing.boost_style(style_form.cleaned_data["style"], chosen_account(request))
         if result.ok:
             style = result.style
         else:
@@ -79,5 +95,7 @@ def boost_style(request):
         return render(request, "music/partials/style_field.html", {"style": style, "error": error})
     data = request.POST.copy()
     data.update({"style": style, "mode": "custom"})
-    form = CreateSongForm(initial=data.dict(), team=request.team)
+    form = CreateSongForm(
+        initial=data.dict(), team=request.team, accounts=accounts.team_accounts(request.team)
+    )
     return render(request, "music/create.html", {"form": form, "style_error": error})

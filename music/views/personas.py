@@ -56,7 +56,9 @@ def persona_create(request, song_id):
 @spender_required
 def persona_sing(request, persona_id):
     persona = library.get_persona(request.team, persona_id)
-    form = PersonaSongForm(request.POST or None, team=request.team)
+    form = PersonaSongForm(
+        request.POST or None, team=request.team, account=persona.source_song.account
+    )
     if request.method == "POST" and form.is_valid():
         actions.persona_song(
             request.membership, persona, form.words(), request_key=form.request_key

@@ -1,4 +1,4 @@
-"""An offline upstream that speaks SunoHub's wire format over real HTTP (WSGI).
+"""An offline upstream that speaks SunoHub's and the relay's wire formats over real HTTP (WSGI).
 
 Jobs progress by the clock: `pending` for `queued_seconds`, `running` for `running_seconds`,
 then `succeeded` with real audio and cover art rendered from the request. State lives in a
@@ -6,9 +6,10 @@ small SQLite file so the web server, the queue workers and a standalone simulato
 all see the same jobs. Fault knobs drive the reliability tests.
 
 Layout: `engine` (jobs, clips, specs, validation, rendering, media files; format-neutral),
-`sunohub_wire` (SunoHub's routes, request parsing and JSON answers), `media` (PCM files, encoders,
-ffmpeg), `audio` and `artwork` (synthesis), `words` (invented titles, lyrics and styles). This
-module is the WSGI entry point that ties a wire format to the engine.
+`sunohub_wire` (SunoHub's routes, request parsing and JSON answers), `relay_wire` (the same for
+new-api-style relay gateways), `media` (PCM files, encoders, ffmpeg), `audio` and `artwork`
+(synthesis), `words` (invented titles, lyrics and styles). This module is the WSGI entry point
+that ties the wire formats to the engine; both are served at once, on disjoint paths.
 """
 
 import json
@@ -26,6 +27,7 @@ from music.upstream.simulator.engine import (  # noqa: F401  (re-exported for ca
     Faults,
     Order,
 )
+from music.upstream.simulator.relay_wire import RelayWire
 from music.upstream.simulator.sunohub_wire import SunoHubWire
 from music.upstream.simulator.words import (  # noqa: F401  (re-exported for callers)
     COPYRIGHTED,
@@ -39,7 +41,8 @@ log = logging.getLogger(__name__)
 
 
 class Simulator(Engine):
-    """The engine served over WSGI in SunoHub's format, with auth, faults and callbacks."""
+    """The engine served over WSGI in SunoHub's and the relay's formats, with auth, faults and
+    callbacks."""
 
     def __init__(
         self,
@@ -65,9 +68,10 @@ class Simulator(Engine):
         self.send_callbacks = send_callbacks
         self.requests = []  # (method, path) of every request, for tests and benchmarks
         self.sunohub = SunoHubWire(self)
+        self.relay = RelayWire(self)
         # Wire formats in the order they are asked to claim a request; the first one also
         # shapes errors for paths nobody claims (and for media).
-        self.wires = [self.sunohub]
+        self.wires = [self.sunohub, self.relay]
 
     # --- WSGI -----------------------------------------------------------------------
     def __call__(self, environ, start_response):

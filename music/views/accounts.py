@@ -1,0 +1,95 @@
+"""The team's provider accounts: owners add, edit, check and choose them."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from music.forms import ProviderAccountForm
+from music.models import ProviderAccount, Role
+from music.services import accounts
+from music.views.decorators import team_required
+
+
+def owner_required(view):
+    @team_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.membership.role != Role.OWNER:
+            return render(
+                request,
+                "music/forbidden.html",
+                {
+                    "reason": _("Only team owners manage provider accounts."),
+                },
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@team_required
+def account_list(request):
+    return render(
+        request,
+        "music/account_list.html",
+        {
+            "accounts": accounts.team_accounts(request.team),
+            "is_owner": request.membership.role == Role.OWNER,
+        },
+    )
+
+
+def _edit(request, account):
+    form = ProviderAccountForm(request.POST or None, instance=account, team=request.team)
+    if request.method == "POST" and form.is_valid():
+        saved = accounts.save(form.save(commit=False), api_key=form.cleaned_data["api_key"])
+        ok, message = accounts.test_connection(saved)
+        (messages.success if ok else messages.warning)(
+            request, _("Saved “%(name)s”. %(check)s") % {"name": saved, "check": message}
+        )
+        return redirect("music:accounts")
+    return render(request, "music/account_form.html", {"form": form, "account": account})
+
+
+@owner_required
+def account_create(request):
+    return _edit(request, ProviderAccount(team=request.team))
+
+
+@owner_required
+def account_edit(request, account_id):
+    return _edit(request, accounts.get_account(request.team, account_id))
+
+
+@owner_required
+@require_POST
+def account_test(request, account_id):
+    account = accounts.get_account(request.team, account_id)
+    ok, message = accounts.test_connection(account)
+    (messages.success if ok else messages.error)(request, f"{account}: {message}")
+    return redirect("music:accounts")
+
+
+@owner_required
+@require_POST
+def account_default(request, account_id):
+    account = accounts.get_account(request.team, account_id)
+    accounts.make_default(account)
+    messages.success(request, _("New songs now go to “%(name)s”.") % {"name": account})
+    return redirect("music:accounts")
+
+
+@owner_required
+@require_POST
+def account_delete(request, account_id):
+    account = accounts.get_account(request.team, account_id)
+    account.delete()
+    messages.success(
+        request,
+        _("Deleted “%(name)s”. Songs made with it stay in the library.") % {"name": account},
+    )
+    return redirect("music:accounts")

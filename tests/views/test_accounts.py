@@ -1,0 +1,204 @@
+"""Provider accounts: owners manage them, keys stay secret, teams stay apart."""
+
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from music.models import ProviderAccount, Task
+from tests.factories import MembershipFactory, UserFactory
+from tests.helpers import finish_all_tasks, make_song, run_queued
+
+KEY = "sk-live-SECRET-key-9876"
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def add(client, **overrides):
+    data = {
+        "name": "Sim relay",
+        "format": "relay",
+        "base_url": "http://simulator.local",
+        "api_key": KEY,
+        "default_model": "chirp-v4",
+        "use_callbacks": "on",
+        "fetch_batch_limit": "0",
+        "is_default": "on",
+        "media_hosts": "",
+    }
+    data.update(overrides)
+    return client.post(reverse("music:account_create"), data)
+
+
+def test_an_owner_adds_an_account_and_it_is_tested(owner_client, team):
+    response = add(owner_client)
+    assert response.status_code == 302
+    account = ProviderAccount.objects.get(team=team)
+    assert account.api_key == KEY
+    assert account.api_key_last4 == "9876"
+    assert KEY not in account.api_key_encrypted
+    page = owner_client.get(reverse("music:accounts")).content.decode()
+    assert "••••9876" in page and KEY not in page
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("Connected" in m for m in messages)
+
+
+def test_only_owners_manage_accounts(member_client):
+    response = add(member_client)
+    assert response.status_code == 403
+    assert not ProviderAccount.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"base_url": ""}, "base_url", "base URL."),
+        ({"base_url": "ftp://x.example"}, "base_url", "must start with http://"),
+        ({"api_key": ""}, "api_key", "Paste the API key"),
+        ({"media_hosts": "https://cdn.example.com/x"}, "media_hosts", "host names only"),
+    ],
+)
+def test_account_validation(owner_client, overrides, field, message):
+    response = add(owner_client, **overrides)
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+
+
+def test_editing_keeps_the_key_unless_a_new_one_is_given(owner_client, team):
+    add(owner_client)
+    account = ProviderAccount.objects.get()
+    url = reverse("music:account_edit", args=[account.pk])
+    html = owner_client.get(url).content.decode()
+    assert KEY not in html and "ends in 9876" in html
+    owner_client.post(
+        url,
+        {
+            "name": "Renamed",
+            "format": "relay",
+            "base_url": "http://simulator.local",
+            "api_key": "",
+            "default_model": "chirp-v4",
+            "fetch_batch_limit": "0",
+            "is_default": "on",
+        },
+    )
+    account.refresh_from_db()
+    assert account.name == "Renamed" and account.api_key == KEY
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"base_url": "http://127.0.0.1:9"}, "Could not reach"),
+    ],
+)
+def test_test_connection_explains_problems(owner_client, overrides, message):
+    add(owner_client, **overrides)
+    account = ProviderAccount.objects.get()
+    response = owner_client.post(reverse("music:account_test", args=[account.pk]), follow=True)
+    assert message in response.content.decode()
+
+
+def test_a_refused_key_is_explained(owner_client, simulator):
+    simulator.api_key = "the-right-key"
+    add(owner_client, format="sunohub")
+    account = ProviderAccount.objects.get()
+    response = owner_client.post(reverse("music:account_test", args=[account.pk]), follow=True)
+    assert "refused the API key" in response.content.decode()
+
+
+@pytest.fixture
+def not_a_provider():
+    """Some web server that is not a music API (a wrong base URL)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><body>Not Found</body></html>")
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_wrong_format_is_explained(owner_client, not_a_provider):
+    add(owner_client, format="relay", base_url=not_a_provider)
+    account = ProviderAccount.objects.get()
+    response = owner_client.post(reverse("music:account_test", args=[account.pk]), follow=True)
+    assert "not in the" in response.content.decode()
+
+
+def test_one_default_per_team(owner_client, team):
+    add(owner_client, name="A")
+    add(owner_client, name="B")
+    a, b = ProviderAccount.objects.get(name="A"), ProviderAccount.objects.get(name="B")
+    assert b.is_default and not a.is_default
+    owner_client.post(reverse("music:account_default", args=[a.pk]))
+    assert ProviderAccount.objects.get(is_default=True) == a
+
+
+def test_other_teams_cannot_see_or_use_an_account(owner_client, outsider, team):
+    add(owner_client)
+    account = ProviderAccount.objects.get()
+    client = Client()
+    client.force_login(outsider)
+    assert "Sim relay" not in client.get(reverse("music:accounts")).content.decode()
+    for name in ("music:account_edit", "music:account_test", "music:account_delete"):
+        assert client.post(reverse(name, args=[account.pk])).status_code in (403, 404)
+    # Nor pick it on their create form.
+    outsider_team = outsider.memberships.get().team
+    MembershipFactory(team=outsider_team, user=UserFactory(), role="owner")
+    response = client.post(
+        reverse("music:create"),
+        {"mode": "inspiration", "prompt": "x", "model": "chirp-v4", "account": str(account.pk)},
+    )
+    assert not Task.objects.filter(account=account).exists()
+    assert response.status_code in (200, 302)
+
+
+def test_the_key_never_shows_in_logs_pages_admin_or_stored_requests(
+    owner_client, team, owner, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    add(owner_client)
+    song = make_song(team, owner, prompt="a secret-safe song")
+    run_queued()
+    finish_all_tasks()
+    assert song.account.api_key == KEY
+    pages = [
+        reverse("music:accounts"),
+        reverse("music:song", args=[song.pk]),
+        reverse("music:task", args=[song.task.pk]),
+        reverse("music:tasks"),
+        reverse("music:account_edit", args=[song.account.pk]),
+    ]
+    for url in pages:
+        assert KEY not in owner_client.get(url).content.decode(), url
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    for url in (
+        reverse("admin:music_provideraccount_change", args=[song.account.pk]),
+        reverse("admin:music_provideraccount_changelist"),
+        reverse("admin:music_task_change", args=[song.task.pk]),
+    ):
+        assert KEY not in client.get(url).content.decode(), url
+    for task in Task.objects.all():
+        assert KEY not in json.dumps([task.params, task.request_payload, task.response])
+    assert KEY not in caplog.text
