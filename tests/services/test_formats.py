@@ -192,21 +192,23 @@ def test_polling_batches_per_account(membership, song, simulator):
     assert fetches == [("POST", "/suno/tasks" if song.provider == "sunohub" else "/suno/fetch")]
 
 
-def test_relay_offers_stems_only_for_v45_songs(membership, account):
-    if account.format != "relay":
-        pytest.skip("a relay rule")
+def test_relay_offers_stems_only_for_v45_songs(team, member):
     from music.services import tasks
 
+    relay = ProviderAccount.objects.create(
+        team=team, name="r", format="relay", base_url="http://simulator.local"
+    )
     task = tasks.start_task(
-        team=membership.team,
-        user=membership.user,
+        team=team,
+        user=member,
         action="generate",
+        account=relay,
         params={"action": "generate", "prompt": "x", "model": "chirp-v4"},
     )
     run_queued()
     v4_song = task.songs.first()
     with pytest.raises(ActionRefused, match="v4.5"):
-        actions.stems(membership, v4_song)
+        actions.stems(member.memberships.get(team=team), v4_song)
 
 
 def test_one_request_per_account_per_tick(team, member, simulator):
