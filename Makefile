@@ -35,6 +35,7 @@ format: install
 bench: install
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/polling.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var

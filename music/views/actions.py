@@ -14,6 +14,8 @@ from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
 
 QUEUED = gettext_lazy("On its way: it appears in the family tree as it is made.")
+EXPORTING = gettext_lazy("On its way: this page updates when it is ready.")
+MAKES_SONGS = {"concat", "stems"}
 
 
 def _form_action(request, song_id, form_class, run, *, heading, intro):
@@ -107,7 +109,10 @@ def quick_action(request, song_id, action):
     except ActionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, QUEUED if task else QUICK_DONE[action])
+        if task is None:
+            messages.success(request, QUICK_DONE[action])
+        else:
+            messages.success(request, QUEUED if action in MAKES_SONGS else EXPORTING)
     return redirect("music:song", song.pk)
 
 

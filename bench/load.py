@@ -1,0 +1,80 @@
+"""Latency under load: the library page and a song page served by a threaded WSGI server on
+127.0.0.1, hit by concurrent clients. Bounded: a fixed number of requests, loopback only.
+
+Run: .venv/bin/python bench/load.py [concurrency] [requests]
+"""
+
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from wsgiref.simple_server import make_server
+
+from _setup import boot
+
+boot()
+
+import httpx  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer  # noqa: E402
+from music.models import Song  # noqa: E402
+from music.services.teams import ensure_demo  # noqa: E402
+
+
+def session_cookie(user):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return {settings.SESSION_COOKIE_NAME: session.session_key}
+
+
+def main(concurrency=8, total=400):
+    user, team = ensure_demo("loaduser", "load-pass-123", "Load Team")
+    now = timezone.now()
+    Song.objects.bulk_create([
+        Song(team=team, author=user, upstream_id=f"load-{i}", title=f"Load song {i}",
+             style="pop", state="succeeded", duration=100,
+             created_at=now - timezone.timedelta(seconds=i))
+        for i in range(1000)
+    ])
+    song = Song.objects.filter(team=team).first()
+    settings.ALLOWED_HOSTS.append("127.0.0.1")
+    server = make_server("127.0.0.1", 0, get_wsgi_application(),
+                         server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    cookies = session_cookie(get_user_model().objects.get(pk=user.pk))
+    print(f"{concurrency} concurrent clients, {total} requests per page, 1,000 songs "
+          f"(threaded WSGI server, one process, {settings.DATABASES['default']['ENGINE']})")
+    print(f"{'page':<14} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}")
+    for label, path in (("library", "/"), ("song", f"/songs/{song.pk}/")):
+        def hit(_):
+            with httpx.Client(base_url=base, cookies=cookies, timeout=30) as client:
+                start = time.perf_counter()
+                status = client.get(path).status_code
+                return (time.perf_counter() - start) * 1000, status
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            results = list(pool.map(hit, range(total)))
+        elapsed = time.perf_counter() - start
+        times = sorted(t for t, _ in results)
+        errors = sum(1 for _, s in results if s != 200)
+        p95 = times[int(len(times) * 0.95) - 1]
+        print(f"{label:<14} {total / elapsed:>7.0f} {statistics.median(times):>7.1f} "
+              f"{p95:>7.1f} {errors:>6}")
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))
