@@ -9,9 +9,8 @@ answer we cannot understand fails with a clear reason instead of a crash.
 import time
 
 from music import catalogue
-from music.upstream import http
+from music.upstream import http, parsing
 from music.upstream.base import (
-    AlignedWord,
     Clip,
     ClipState,
     JobResult,
@@ -21,7 +20,6 @@ from music.upstream.base import (
     SideResult,
     SongRequest,
     Submission,
-    Timing,
     UpstreamError,
 )
 
@@ -71,19 +69,6 @@ def parse_error(body):
     return "", ""
 
 
-def _text(value):
-    return value if isinstance(value, str) else ""
-
-
-def _number(value):
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _progress(value):
     if isinstance(value, int | float):
         return max(0, min(100, int(value)))
@@ -107,25 +92,25 @@ def parse_clip(raw):
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
         raise malformed("a clip without an id")
     meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
-    status = _text(raw.get("status")).lower()
+    status = parsing.text(raw.get("status")).lower()
     state = CLIP_STATES.get(status)
     if state is None:
-        state = ClipState.SUCCEEDED if _text(raw.get("audio_url")) else ClipState.RUNNING
+        state = ClipState.SUCCEEDED if parsing.text(raw.get("audio_url")) else ClipState.RUNNING
     history = meta.get("concat_history")
     return Clip(
         id=raw["id"],
         state=state,
-        title=_text(raw.get("title")),
-        prompt=_text(meta.get("gpt_description_prompt")),
-        lyric=_text(meta.get("prompt")),
-        style=_text(meta.get("tags")),
-        model=model_key(_text(raw.get("model_name"))),
-        duration=_number(meta.get("duration")),
-        audio_url=_text(raw.get("audio_url")) if state == ClipState.SUCCEEDED else "",
-        image_url=_text(raw.get("image_large_url") or raw.get("image_url")),
-        video_url=_text(raw.get("video_url")),
-        created_at=_text(raw.get("created_at")),
-        error=_text(meta.get("error_message")),
+        title=parsing.text(raw.get("title")),
+        prompt=parsing.text(meta.get("gpt_description_prompt")),
+        lyric=parsing.text(meta.get("prompt")),
+        style=parsing.text(meta.get("tags")),
+        model=model_key(parsing.text(raw.get("model_name"))),
+        duration=parsing.number(meta.get("duration")),
+        audio_url=parsing.text(raw.get("audio_url")) if state == ClipState.SUCCEEDED else "",
+        image_url=parsing.text(raw.get("image_large_url") or raw.get("image_url")),
+        video_url=parsing.text(raw.get("video_url")),
+        created_at=parsing.text(raw.get("created_at")),
+        error=parsing.text(meta.get("error_message")),
         concat_history=history if isinstance(history, list) else [],
         raw=raw,
     )
@@ -135,7 +120,7 @@ def parse_task(raw):
     """A gateway task object: `{task_id, status, progress, fail_reason, data: [clips]}`."""
     if not isinstance(raw, dict) or not isinstance(raw.get("task_id"), str):
         raise malformed("a task without `task_id`", raw)
-    status = _text(raw.get("status")).upper()
+    status = parsing.text(raw.get("status")).upper()
     state = TASK_STATES.get(status)
     if state is None:
         raise malformed(f"unknown task status {status!r}", raw)
@@ -146,7 +131,7 @@ def parse_task(raw):
     error = ""
     if state == JobState.FAILED:
         error = (
-            _text(raw.get("fail_reason"))
+            parsing.text(raw.get("fail_reason"))
             or next((c.error for c in clips if c.error), "")
             or "The gateway could not make it."
         )
@@ -286,7 +271,7 @@ class Relay(Provider):
         deadline = time.monotonic() + LYRICS_WAIT
         while True:
             answer, task = self._data("GET", f"/suno/fetch/{task_id}")
-            status = _text(task.get("status")).upper() if isinstance(task, dict) else ""
+            status = parsing.text(task.get("status")).upper() if isinstance(task, dict) else ""
             if status == "SUCCESS":
                 data = task.get("data")
                 if isinstance(data, list):
@@ -294,11 +279,13 @@ class Relay(Provider):
                 if not isinstance(data, dict) or not isinstance(data.get("text"), str):
                     raise malformed("no lyrics in the finished task", answer)
                 return Lyrics(
-                    text=data["text"], title=_text(data.get("title")), tags=_text(data.get("tags"))
+                    text=data["text"],
+                    title=parsing.text(data.get("title")),
+                    tags=parsing.text(data.get("tags")),
                 )
             if status == "FAILURE":
                 raise UpstreamError(
-                    _text(task.get("fail_reason")) or "The lyrics failed.",
+                    parsing.text(task.get("fail_reason")) or "The lyrics failed.",
                     code="failed",
                     permanent=True,
                     accepted=True,
@@ -342,31 +329,10 @@ class Relay(Provider):
 
     def timing(self, audio_id):
         answer, data = self._data("GET", f"/suno/act/timing/{audio_id}")
-        words = data.get("aligned_words") if isinstance(data, dict) else None
-        if not isinstance(words, list):
-            raise malformed("no `aligned_words` in the timing answer", answer)
-        aligned = []
-        for item in words:
-            start = _number(item.get("start_s")) if isinstance(item, dict) else None
-            end = _number(item.get("end_s")) if isinstance(item, dict) else None
-            if start is None or end is None or not isinstance(item.get("word"), str):
-                raise malformed("an aligned word without text or times", answer)
-            aligned.append(
-                AlignedWord(
-                    item["word"],
-                    start,
-                    end,
-                    bool(item.get("success", True)),
-                    _number(item.get("p_align")),
-                )
-            )
-        waveform = data.get("waveform_data")
-        waveform = (
-            [v for v in map(_number, waveform) if v is not None]
-            if isinstance(waveform, list)
-            else []
-        )
-        return SideResult(timing=Timing(words=aligned, waveform=waveform), raw=answer)
+        found = parsing.timing(data)
+        if found is None:
+            raise malformed("no usable `aligned_words` in the timing answer", answer)
+        return SideResult(timing=found, raw=answer if isinstance(answer, dict) else {})
 
     def _file(self, path, keys):
         answer, data = self._data("GET", path)

@@ -4,9 +4,8 @@
 `POST /suno/tasks` retrieves one job (`retrieve`) or many (`retrieve_batch`).
 """
 
-from music.upstream import http
+from music.upstream import http, parsing
 from music.upstream.base import (
-    AlignedWord,
     Clip,
     ClipState,
     JobResult,
@@ -16,7 +15,6 @@ from music.upstream.base import (
     SideResult,
     SongRequest,
     Submission,
-    Timing,
     UpstreamError,
 )
 
@@ -55,44 +53,29 @@ def parse_error(body):
     return "", ""
 
 
-def _text(value):
-    return value if isinstance(value, str) else ""
-
-
-def _number(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def parse_clip(raw):
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
         raise malformed("a clip without an id")
-    state_name = _text(raw.get("state") or raw.get("status")).lower()
+    state_name = parsing.text(raw.get("state") or raw.get("status")).lower()
     state = CLIP_STATES.get(state_name)
     if state is None:
         # Callback bodies omit `state`; a clip with audio is a finished clip there.
-        state = ClipState.SUCCEEDED if _text(raw.get("audio_url")) else ClipState.RUNNING
+        state = ClipState.SUCCEEDED if parsing.text(raw.get("audio_url")) else ClipState.RUNNING
     history = raw.get("concat_history")
     return Clip(
         id=raw["id"],
         state=state,
-        title=_text(raw.get("title")),
-        prompt=_text(raw.get("prompt")),
-        lyric=_text(raw.get("lyric")),
-        style=_text(raw.get("style")),
-        model=_text(raw.get("model")),
-        duration=_number(raw.get("duration")),
-        audio_url=_text(raw.get("audio_url")),
-        image_url=_text(raw.get("image_url")),
-        video_url=_text(raw.get("video_url")),
-        created_at=_text(raw.get("created_at")),
-        error=_text(raw.get("error_message") or raw.get("error")),
+        title=parsing.text(raw.get("title")),
+        prompt=parsing.text(raw.get("prompt")),
+        lyric=parsing.text(raw.get("lyric")),
+        style=parsing.text(raw.get("style")),
+        model=parsing.text(raw.get("model")),
+        duration=parsing.number(raw.get("duration")),
+        audio_url=parsing.text(raw.get("audio_url")),
+        image_url=parsing.text(raw.get("image_url")),
+        video_url=parsing.text(raw.get("video_url")),
+        created_at=parsing.text(raw.get("created_at")),
+        error=parsing.text(raw.get("error_message") or raw.get("error")),
         concat_history=history if isinstance(history, list) else [],
         raw=raw,
     )
@@ -292,7 +275,9 @@ class SunoHub(Provider):
         tags = data.get("tags")
         if isinstance(tags, list):
             tags = ", ".join(str(t) for t in tags)
-        return Lyrics(text=data["text"], title=_text(data.get("title")), tags=_text(tags))
+        return Lyrics(
+            text=data["text"], title=parsing.text(data.get("title")), tags=parsing.text(tags)
+        )
 
     def style(self, prompt):
         body = http.call(
@@ -329,7 +314,7 @@ class SunoHub(Provider):
         if not isinstance(data, dict) or not isinstance(data.get("audio_id"), str):
             raise malformed("no `audio_id` in the upload answer", answer)
         clip = parse_clip({**data, "id": data["audio_id"], "state": "succeeded"})
-        return SideResult(upstream_id=_text(answer.get("task_id")), clip=clip, raw=answer)
+        return SideResult(upstream_id=parsing.text(answer.get("task_id")), clip=clip, raw=answer)
 
     def create_persona(self, name, description, audio_id):
         answer, data = self._data(
@@ -338,42 +323,20 @@ class SunoHub(Provider):
         if not isinstance(data, dict) or not isinstance(data.get("persona_id"), str):
             raise malformed("no `persona_id` in the answer", answer)
         return SideResult(
-            upstream_id=_text(answer.get("task_id")), persona_id=data["persona_id"], raw=answer
+            upstream_id=parsing.text(answer.get("task_id")),
+            persona_id=data["persona_id"],
+            raw=answer,
         )
 
     def timing(self, audio_id):
         answer, data = self._data("/suno/timing", {"audio_id": audio_id})
-        words = data.get("aligned_words") if isinstance(data, dict) else None
-        if not isinstance(words, list):
-            raise malformed("no `aligned_words` in the timing answer", answer)
-        aligned = []
-        for item in words:
-            start, end = (
-                (_number(item.get("start_s")), _number(item.get("end_s")))
-                if (isinstance(item, dict))
-                else (None, None)
-            )
-            if start is None or end is None or not isinstance(item.get("word"), str):
-                raise malformed("an aligned word without text or times", answer)
-            aligned.append(
-                AlignedWord(
-                    item["word"],
-                    start,
-                    end,
-                    bool(item.get("success", True)),
-                    _number(item.get("p_align")),
-                )
-            )
-        waveform = data.get("waveform_data")
-        waveform = (
-            [v for v in (_number(x) for x in waveform) if v is not None]
-            if isinstance(waveform, list)
-            else []
-        )
+        found = parsing.timing(data)
+        if found is None:
+            raise malformed("no usable `aligned_words` in the timing answer", answer)
         return SideResult(
-            upstream_id=_text(answer.get("task_id")),
-            timing=Timing(words=aligned, waveform=waveform),
-            raw=answer,
+            upstream_id=parsing.text(answer.get("task_id")),
+            timing=found,
+            raw=answer if isinstance(answer, dict) else {},
         )
 
     def wav(self, audio_id):
@@ -383,11 +346,11 @@ class SunoHub(Provider):
         url = data.get("file_url") if isinstance(data, dict) else None
         if not isinstance(url, str) or not url:
             raise malformed("no `file_url` in the WAV answer", answer)
-        return SideResult(upstream_id=_text(answer.get("task_id")), file_url=url, raw=answer)
+        return SideResult(upstream_id=parsing.text(answer.get("task_id")), file_url=url, raw=answer)
 
     def mp4(self, audio_id):
         answer, data = self._data("/suno/mp4", {"audio_id": audio_id})
         url = data.get("video_url") if isinstance(data, dict) else None
         if not isinstance(url, str) or not url:
             raise malformed("no `video_url` in the MP4 answer", answer)
-        return SideResult(upstream_id=_text(answer.get("task_id")), file_url=url, raw=answer)
+        return SideResult(upstream_id=parsing.text(answer.get("task_id")), file_url=url, raw=answer)
