@@ -58,7 +58,7 @@ def main(concurrency=8, total=400):
           f"(threaded WSGI server, one process, {settings.DATABASES['default']['ENGINE']})")
     print(f"{'page':<14} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}")
     for label, path in (("library", "/"), ("song", f"/songs/{song.pk}/")):
-        def hit(_):
+        def hit(_, path=path):
             with httpx.Client(base_url=base, cookies=cookies, timeout=30) as client:
                 start = time.perf_counter()
                 status = client.get(path).status_code
