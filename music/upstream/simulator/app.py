@@ -16,7 +16,6 @@ import json
 import logging
 import threading
 import time
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -165,19 +164,3 @@ class Simulator(Engine):
 
     def task_record(self, job_id):
         return self.sunohub.task_record(job_id)
-
-    @staticmethod
-    def invent_title(text):
-        return invent_title(text)
-
-    @staticmethod
-    def invent_style(prompt):
-        return invent_style(prompt)
-
-    @staticmethod
-    def invent_lyric(prompt, body):
-        return invent_lyric(prompt, bool(body.get("instrumental")))
-
-
-def host_of(url):
-    return urlsplit(url).hostname or ""
