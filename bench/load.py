@@ -43,27 +43,41 @@ def session_cookie(user):
 def main(concurrency=8, total=400):
     user, team = ensure_demo("loaduser", "load-pass-123", "Load Team")
     now = timezone.now()
-    Song.objects.bulk_create([
-        Song(team=team, author=user, upstream_id=f"load-{i}", title=f"Load song {i}",
-             style="pop", state="succeeded", duration=100,
-             created_at=now - timezone.timedelta(seconds=i))
-        for i in range(1000)
-    ])
+    Song.objects.bulk_create(
+        [
+            Song(
+                team=team,
+                author=user,
+                upstream_id=f"load-{i}",
+                title=f"Load song {i}",
+                style="pop",
+                state="succeeded",
+                duration=100,
+                created_at=now - timezone.timedelta(seconds=i),
+            )
+            for i in range(1000)
+        ]
+    )
     song = Song.objects.filter(team=team).first()
     port = free_port()
     # A separate process, so the clients here do not share the server's interpreter lock.
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base)
     cookies = session_cookie(get_user_model().objects.get(pk=user.pk))
-    print(f"{concurrency} concurrent clients, {total} requests per page, 1,000 songs "
-          f"(runserver, threaded, one process; {settings.DATABASES['default']['ENGINE']})")
+    print(
+        f"{concurrency} concurrent clients, {total} requests per page, 1,000 songs "
+        f"(runserver, threaded, one process; {settings.DATABASES['default']['ENGINE']})"
+    )
     print(f"{'page':<14} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}")
     for label, path in (("library", "/"), ("song", f"/songs/{song.pk}/")):
+
         def hit(_, path=path):
             with httpx.Client(base_url=base, cookies=cookies, timeout=30) as client:
                 start = time.perf_counter()
@@ -77,8 +91,10 @@ def main(concurrency=8, total=400):
         times = sorted(t for t, _ in results)
         errors = sum(1 for _, s in results if s != 200)
         p95 = times[int(len(times) * 0.95) - 1]
-        print(f"{label:<14} {total / elapsed:>7.0f} {statistics.median(times):>7.1f} "
-              f"{p95:>7.1f} {errors:>6}")
+        print(
+            f"{label:<14} {total / elapsed:>7.0f} {statistics.median(times):>7.1f} "
+            f"{p95:>7.1f} {errors:>6}"
+        )
     server.terminate()
     server.wait(timeout=10)
 

@@ -7,7 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from music import catalogue
-from music.models import ProviderAccount, SongState
+from music.models import ProviderAccount, Role, SongState, Team
 
 PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
 
@@ -495,3 +495,27 @@ class ProviderAccountForm(forms.ModelForm):
 
 def account_choices(accounts):
     return [(str(a.pk), f"{a.name} ({a.get_format_display()})") for a in accounts]
+
+
+class TeamSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "default_model", "pro_pool", "auto_concat"]
+
+
+class AddMemberForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username__iexact=username).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("There is no user called “%(name)s”. An administrator creates accounts.")
+                % {"name": username}
+            )
+        self.user = user
+        return username

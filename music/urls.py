@@ -10,6 +10,7 @@ from music.views import (
     personas,
     songs,
     tasks,
+    team,
     teams,
 )
 
@@ -56,5 +57,7 @@ urlpatterns = [
     path("tasks/", tasks.task_list, name="tasks"),
     path("tasks/<uuid:task_id>/", tasks.task_detail, name="task"),
     path("team/switch/", teams.switch_team, name="switch_team"),
+    path("team/", team.team_page, name="team"),
+    path("team/members/<int:membership_id>/", team.member_change, name="member_change"),
     path("hooks/suno/<uuid:task_id>/<str:token>/", callbacks.suno_callback, name="callback"),
 ]

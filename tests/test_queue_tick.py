@@ -14,16 +14,27 @@ from tests.factories import TaskFactory
 def test_the_tick_is_scheduled_every_minute(db):
     schedule = Schedule.objects.get(name="studio-tick")
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
-        "music.tasks.tick", Schedule.MINUTES, 1)
+        "music.tasks.tick",
+        Schedule.MINUTES,
+        1,
+    )
 
 
 def test_a_tick_sweeps_and_polls_everything_in_flight(team, member, simulator):
-    lost = TaskFactory(team=team, created_by=member, state=TaskState.QUEUED,
-                       params={"action": "generate", "prompt": "lost", "model": "chirp-v4"},
-                       created_at=timezone.now() - timedelta(minutes=5),
-                       deadline_at=timezone.now() + timedelta(minutes=10))
-    sent = tasks.start_task(team=team, user=member, action="generate",
-                            params={"action": "generate", "prompt": "x", "model": "chirp-v4"})
+    lost = TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.QUEUED,
+        params={"action": "generate", "prompt": "lost", "model": "chirp-v4"},
+        created_at=timezone.now() - timedelta(minutes=5),
+        deadline_at=timezone.now() + timedelta(minutes=10),
+    )
+    sent = tasks.start_task(
+        team=team,
+        user=member,
+        action="generate",
+        params={"action": "generate", "prompt": "x", "model": "chirp-v4"},
+    )
     tasks.submit(sent.pk)
     Task.objects.update(next_poll_at=timezone.now())
 

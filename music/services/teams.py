@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from music.models import Membership, Role, Team
 
@@ -54,3 +55,43 @@ def ensure_demo(username="demo", password="demo-studio", team_name="Demo Studio"
     user.save()
     team = Team.objects.filter(memberships__user=user).first() or create_team(team_name, user)
     return user, team
+
+
+class TeamChangeRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def add_member(team, user, role):
+    membership, created = Membership.objects.get_or_create(
+        team=team, user=user, defaults={"role": role}
+    )
+    if not created:
+        raise TeamChangeRefused(_("%(name)s is already in the team.") % {"name": user})
+    return membership
+
+
+@transaction.atomic
+def change_role(membership, role):
+    if membership.role == Role.OWNER and role != Role.OWNER:
+        require_another_owner(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+
+
+@transaction.atomic
+def remove_member(membership):
+    if membership.role == Role.OWNER:
+        require_another_owner(membership)
+    membership.delete()
+
+
+def require_another_owner(membership):
+    others = (
+        Membership.objects.select_for_update()
+        .filter(team=membership.team, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise TeamChangeRefused(_("A team needs at least one owner."))
