@@ -3,8 +3,6 @@
 import logging
 import time
 
-from django.db import close_old_connections
-
 from music.models import POLLED_TASK_STATES, Task
 from music.services import tasks as lifecycle
 
@@ -41,5 +39,4 @@ def tick(seconds=TICK_SECONDS, pause=TICK_PAUSE):
         if not Task.objects.filter(state__in=POLLED_TASK_STATES).exists():
             break
         time.sleep(pause)
-        close_old_connections()
     return polled
