@@ -65,6 +65,8 @@ class SongWordsForm(RequestKeyForm):
         if self.account is not None and not self.is_bound:
             self.fields["model"].initial = self.account.default_model
             self.fields["is_pro"].initial = self.account.pro_pool
+        if "account" not in self.fields and not self.uses_pools:
+            del self.fields["is_pro"]  # a relay has no pools to choose from
         if self.pro_only:
             self.fields["is_pro"].initial = True
             self.fields["is_pro"].help_text = self.pro_only_message

@@ -202,3 +202,17 @@ def test_the_key_never_shows_in_logs_pages_admin_or_stored_requests(
     for task in Task.objects.all():
         assert KEY not in json.dumps([task.params, task.request_payload, task.response])
     assert KEY not in caplog.text
+
+
+def test_a_relay_team_is_not_asked_about_pools(owner_client, team):
+    add(owner_client)  # the team's only account is a relay
+    html = owner_client.get(reverse("music:create")).content.decode()
+    assert 'name="is_pro"' not in html
+    response = owner_client.post(
+        reverse("music:create"), {"mode": "inspiration", "prompt": "x", "model": "chirp-v4-5"}
+    )  # v4.5 needs no pool
+    assert response.status_code == 302
+    run_queued()
+    task = Task.objects.get(action="generate")
+    assert task.account.format == "relay"
+    assert task.request_payload["mv"] == "chirp-auk"
