@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from music.forms import ProviderAccountForm
-from music.models import ProviderAccount, Role
+from music.models import ACTIVE_TASK_STATES, ProviderAccount, Role
 from music.services import accounts
 from music.views.decorators import team_required
 
@@ -87,6 +87,17 @@ def account_default(request, account_id):
 @require_POST
 def account_delete(request, account_id):
     account = accounts.get_account(request.team, account_id)
+    busy = account.tasks.filter(state__in=ACTIVE_TASK_STATES).count()
+    if busy:
+        messages.error(
+            request,
+            _(
+                "“%(name)s” still has %(n)s task(s) in progress; delete it when they are done, or "
+                "they could not be followed to the end."
+            )
+            % {"name": account, "n": busy},
+        )
+        return redirect("music:accounts")
     account.delete()
     messages.success(
         request,

@@ -216,3 +216,25 @@ def test_a_relay_team_is_not_asked_about_pools(owner_client, team):
     task = Task.objects.get(action="generate")
     assert task.account.format == "relay"
     assert task.request_payload["mv"] == "chirp-auk"
+
+
+def test_an_account_with_work_in_progress_cannot_be_deleted(owner_client, team, owner, simulator):
+    add(owner_client)
+    account = ProviderAccount.objects.get()
+    simulator.running_seconds = 60
+    from music.services import tasks
+
+    task = tasks.start_task(
+        team=team,
+        user=owner,
+        action="generate",
+        params={"action": "generate", "prompt": "x", "model": "chirp-v4"},
+    )
+    tasks.submit(task.pk)
+    response = owner_client.post(reverse("music:account_delete", args=[account.pk]), follow=True)
+    assert "still has 1 task(s) in progress" in response.content.decode()
+    assert ProviderAccount.objects.filter(pk=account.pk).exists()
+    simulator.running_seconds = 0
+    finish_all_tasks()
+    owner_client.post(reverse("music:account_delete", args=[account.pk]))
+    assert not ProviderAccount.objects.filter(pk=account.pk).exists()
