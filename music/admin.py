@@ -1,11 +1,12 @@
 import json
 
-from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from music.forms import ProviderAccountForm
 from music.models import LyricTiming, Membership, Persona, ProviderAccount, Song, Task, Team
+from music.services import accounts
 
 
 def pretty_json(value):
@@ -110,29 +111,11 @@ class SongAdmin(admin.ModelAdmin):
         return pretty_json(obj.raw)
 
 
-class ProviderAccountAdminForm(forms.ModelForm):
-    api_key = forms.CharField(
-        label=_("API key"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Write-only: leave empty to keep the stored key."),
-    )
+class ProviderAccountAdminForm(ProviderAccountForm):
+    """The studio's account form (same checks, write-only key), plus the team."""
 
-    class Meta:
-        model = ProviderAccount
-        fields = [
-            "team",
-            "name",
-            "format",
-            "base_url",
-            "api_key",
-            "pro_pool",
-            "default_model",
-            "use_callbacks",
-            "media_hosts",
-            "fetch_batch_limit",
-            "is_default",
-        ]
+    class Meta(ProviderAccountForm.Meta):
+        fields = ["team", *ProviderAccountForm.Meta.fields]
 
 
 @admin.register(ProviderAccount)
@@ -149,9 +132,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         return obj.masked_key or "—"
 
     def save_model(self, request, obj, form, change):
-        if form.cleaned_data.get("api_key"):
-            obj.set_api_key(form.cleaned_data["api_key"])
-        super().save_model(request, obj, form, change)
+        accounts.save(obj)  # one default per team, as in the studio
 
 
 @admin.register(Persona)

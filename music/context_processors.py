@@ -1,4 +1,4 @@
-from music.services.teams import memberships_for
+from music.services.teams import request_memberships
 
 
 def studio(request):
@@ -9,5 +9,5 @@ def studio(request):
     return {
         "membership": membership if membership else None,
         "current_team": membership.team if membership else None,
-        "all_memberships": memberships_for(user),
+        "all_memberships": request_memberships(request),
     }

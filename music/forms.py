@@ -77,7 +77,7 @@ class SongWordsForm(RequestKeyForm):
 
     @property
     def uses_pools(self):
-        return self.account is None or self.account.format != "relay"
+        return self.account is None or self.account.has_pools
 
     def clean(self):
         data = super().clean()
@@ -466,9 +466,10 @@ class ProviderAccountForm(forms.ModelForm):
             "is_default",
         ]
 
-    def __init__(self, *args, team, **kwargs):
+    def __init__(self, *args, team=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.team = team
+        if team is not None:
+            self.instance.team = team
         if self.instance.api_key_last4:
             self.fields["api_key"].help_text = _(
                 "Stored encrypted (ends in %(last4)s). Leave empty to keep it."
@@ -493,6 +494,19 @@ class ProviderAccountForm(forms.ModelForm):
             self.add_error("media_hosts", _("Give host names only, like cdn.example.com."))
         data["media_hosts"] = ", ".join(hosts)
         return data
+
+    def _get_validation_exclusions(self):
+        # A new default replaces the old one (services.accounts.save), so "one default per
+        # team" is kept by saving, not refused by validation.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("is_default")
+        return exclude
+
+    def save(self, commit=True):
+        """A new key replaces the stored one (encrypted); an empty one keeps it."""
+        if self.cleaned_data.get("api_key"):
+            self.instance.set_api_key(self.cleaned_data["api_key"])
+        return super().save(commit=commit)
 
 
 def account_choices(accounts):

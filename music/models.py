@@ -125,6 +125,11 @@ class ProviderAccount(models.Model):
         return decrypt(self.api_key_encrypted)
 
     @property
+    def has_pools(self):
+        """SunoHub (and the simulator speaking it) sells a normal and a Pro pool; relays don't."""
+        return self.format != ProviderFormat.RELAY
+
+    @property
     def masked_key(self):
         return f"••••{self.api_key_last4}" if self.api_key_last4 else ""
 

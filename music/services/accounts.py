@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from music import upstream
-from music.models import ProviderAccount, ProviderFormat
+from music.models import ProviderAccount
 from music.upstream.base import UpstreamError
 
 
@@ -17,16 +17,9 @@ def get_account(team, account_id):
     return get_object_or_404(ProviderAccount, team=team, pk=account_id)
 
 
-def uses_pools(account):
-    """SunoHub (and the simulator speaking it) sells a normal and a Pro pool; relays don't."""
-    return account is None or account.format != ProviderFormat.RELAY
-
-
 @transaction.atomic
-def save(account, api_key=""):
-    """Save an account; a new key replaces the stored one, an empty one keeps it."""
-    if api_key:
-        account.set_api_key(api_key)
+def save(account):
+    """Save an account, keeping exactly one default per team."""
     if account.is_default:
         ProviderAccount.objects.filter(team=account.team, is_default=True).exclude(
             pk=account.pk

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from music.models import (
     Action,
     LyricTiming,
-    ProviderFormat,
     Relation,
     SongState,
     Task,
@@ -73,12 +72,12 @@ def _start(membership, action, params, song=None, request_key="", account=DEFAUL
 
 
 def on_relay(song):
-    return song.account is not None and song.account.format == ProviderFormat.RELAY
+    return song.account is not None and not song.account.has_pools
 
 
 def require_pro_made(song, what):
     if on_relay(song):
-        return  # relays have no pools
+        return
     if not song.is_pro:
         raise ActionRefused(
             _("%(what)s only works on songs made in the Pro pool, and “%(title)s” was not.")
@@ -195,10 +194,9 @@ def persona_song(membership, persona, words, request_key=""):
     return _start(membership, Action.ARTIST_CONSISTENCY, params, persona.source_song, request_key)
 
 
-def replace_section(membership, song, replacement, *, model, is_pro, auto_concat, request_key=""):
-    """Sing new lines in a window of the song; the result is a fragment to concatenate."""
-    require_ready(song)
-    params = {
+def replace_section_params(song, replacement, *, model, is_pro, auto_concat=False):
+    """The task parameters for a replacement (also what the editor previews)."""
+    return {
         "action": Action.REPLACE_SECTION,
         "audio_id": song.upstream_id,
         "lyric": replacement.lyric,
@@ -211,7 +209,21 @@ def replace_section(membership, song, replacement, *, model, is_pro, auto_concat
         "is_pro": is_pro,
         "auto_concat": auto_concat,
     }
+
+
+def replace_section(membership, song, replacement, *, model, is_pro, auto_concat, request_key=""):
+    """Sing new lines in a window of the song; the result is a fragment to concatenate."""
+    require_ready(song)
+    params = replace_section_params(
+        song, replacement, model=model, is_pro=is_pro, auto_concat=auto_concat
+    )
     return _start(membership, Action.REPLACE_SECTION, params, song, request_key)
+
+
+def _export(membership, song, action, request_key):
+    """Timing, WAV and MP4: one synchronous request about one song."""
+    params = {"action": action, "audio_id": song.upstream_id}
+    return _start(membership, action, params, song, request_key)
 
 
 def fetch_timing(membership, song, request_key=""):
@@ -219,8 +231,7 @@ def fetch_timing(membership, song, request_key=""):
     require_auk_on_relay(song, _("lyric timing"))
     if LyricTiming.objects.filter(song=song).exists():
         return None
-    params = {"action": Action.TIMING, "audio_id": song.upstream_id}
-    return _start(membership, Action.TIMING, params, song, request_key)
+    return _export(membership, song, Action.TIMING, request_key)
 
 
 def export_wav(membership, song, request_key=""):
@@ -228,8 +239,7 @@ def export_wav(membership, song, request_key=""):
     require_pro_made(song, _("WAV export"))
     if song.wav_file:
         return None
-    params = {"action": Action.WAV, "audio_id": song.upstream_id}
-    return _start(membership, Action.WAV, params, song, request_key)
+    return _export(membership, song, Action.WAV, request_key)
 
 
 def export_mp4(membership, song, request_key=""):
@@ -237,5 +247,4 @@ def export_mp4(membership, song, request_key=""):
     require_auk_on_relay(song, _("MP4 videos"))
     if song.video_file:
         return None
-    params = {"action": Action.MP4, "audio_id": song.upstream_id}
-    return _start(membership, Action.MP4, params, song, request_key)
+    return _export(membership, song, Action.MP4, request_key)

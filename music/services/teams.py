@@ -14,15 +14,20 @@ def memberships_for(user):
     return list(Membership.objects.filter(user=user).select_related("team").order_by("team__name"))
 
 
+def request_memberships(request):
+    """All of the signed-in user's memberships, loaded once per request."""
+    if not hasattr(request, "_memberships"):
+        user = request.user
+        request._memberships = memberships_for(user) if user.is_authenticated else []
+    return request._memberships
+
+
 def current_membership(request):
     """The membership for the team chosen in the session, else the user's first team."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    team_id = request.session.get(SESSION_KEY)
-    qs = Membership.objects.filter(user=user).select_related("team")
-    membership = qs.filter(team_id=team_id).first() if team_id else None
-    return membership or qs.order_by("team__name").first()
+    memberships = request_memberships(request)
+    team_id = request.session.get(SESSION_KEY) if memberships else None
+    chosen = next((m for m in memberships if m.team_id == team_id), None)
+    return chosen or (memberships[0] if memberships else None)
 
 
 def switch_team(request, team_id):

@@ -142,6 +142,22 @@ ACTION_FIELDS = {
 class SunoHub(Provider):
     name = "sunohub"
 
+    def _post(self, path, body):
+        """POST and return the answer object; `success: false` is the provider refusing."""
+        answer = http.call(self.client, "POST", path, json_body=body, error_parser=parse_error)
+        if not isinstance(answer, dict):
+            raise malformed("the answer is not an object", answer)
+        if answer.get("success") is False:
+            code, message = parse_error(answer)
+            raise UpstreamError(
+                message or "The provider refused the request.",
+                code=code or "refused",
+                permanent=True,
+                accepted=False,
+                raw=answer,
+            )
+        return answer
+
     def __init__(self, client, batch_size=0):
         self.client = client
         # The format documents no limit on `retrieve_batch`: one request per tick unless
@@ -169,24 +185,7 @@ class SunoHub(Provider):
         return payload
 
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
-        body = http.call(
-            self.client,
-            "POST",
-            "/suno/audios",
-            json_body=self.build_payload(request, callback_url),
-            error_parser=parse_error,
-        )
-        if not isinstance(body, dict):
-            raise malformed("the answer is not an object", body)
-        if body.get("success") is False:
-            code, message = parse_error(body)
-            raise UpstreamError(
-                message or "The provider refused the request.",
-                code=code or "refused",
-                permanent=True,
-                accepted=False,
-                raw=body,
-            )
+        body = self._post("/suno/audios", self.build_payload(request, callback_url))
         task_id = body.get("task_id")
         if not isinstance(task_id, str) or not task_id:
             raise malformed("no `task_id` in the answer", body)
@@ -200,23 +199,10 @@ class SunoHub(Provider):
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             if len(chunk) == 1:
-                body = http.call(
-                    self.client,
-                    "POST",
-                    "/suno/tasks",
-                    json_body={"id": chunk[0], "action": "retrieve"},
-                    error_parser=parse_error,
-                )
-                items = [body]
+                items = [self._post("/suno/tasks", {"id": chunk[0], "action": "retrieve"})]
             else:
-                body = http.call(
-                    self.client,
-                    "POST",
-                    "/suno/tasks",
-                    json_body={"ids": chunk, "action": "retrieve_batch"},
-                    error_parser=parse_error,
-                )
-                items = body.get("items") if isinstance(body, dict) else None
+                body = self._post("/suno/tasks", {"ids": chunk, "action": "retrieve_batch"})
+                items = body.get("items")
                 if not isinstance(items, list):
                     raise malformed("`items` is missing from the batch answer", body)
             for item in items:
@@ -244,14 +230,8 @@ class SunoHub(Provider):
 
     def check(self):
         """A cheap authenticated call: an empty batch retrieve."""
-        body = http.call(
-            self.client,
-            "POST",
-            "/suno/tasks",
-            json_body={"ids": [], "action": "retrieve_batch"},
-            error_parser=parse_error,
-        )
-        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        body = self._post("/suno/tasks", {"ids": [], "action": "retrieve_batch"})
+        if not isinstance(body.get("items"), list):
             raise malformed("no `items` in the answer", body)
 
     def parse_callback(self, body):
@@ -260,14 +240,7 @@ class SunoHub(Provider):
         return body["task_id"]
 
     def lyrics(self, prompt):
-        body = http.call(
-            self.client,
-            "POST",
-            "/suno/lyrics",
-            json_body={"prompt": prompt},
-            error_parser=parse_error,
-        )
-        data = body.get("data") if isinstance(body, dict) else None
+        body, data = self._data("/suno/lyrics", {"prompt": prompt})
         if isinstance(data, list):
             data = data[0] if data else None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
@@ -280,14 +253,7 @@ class SunoHub(Provider):
         )
 
     def style(self, prompt):
-        body = http.call(
-            self.client,
-            "POST",
-            "/suno/style",
-            json_body={"prompt": prompt},
-            error_parser=parse_error,
-        )
-        data = body.get("data") if isinstance(body, dict) else None
+        body, data = self._data("/suno/style", {"prompt": prompt})
         tags = data.get("upsampled_tags") if isinstance(data, dict) else None
         if not isinstance(tags, str) or not tags.strip():
             raise malformed("no `upsampled_tags` in the answer", body)
@@ -295,18 +261,7 @@ class SunoHub(Provider):
 
     # --- side endpoints (synchronous answers) ---------------------------------------
     def _data(self, path, body):
-        answer = http.call(self.client, "POST", path, json_body=body, error_parser=parse_error)
-        if not isinstance(answer, dict):
-            raise malformed("the answer is not an object", answer)
-        if answer.get("success") is False:
-            code, message = parse_error(answer)
-            raise UpstreamError(
-                message or "The provider refused the request.",
-                code=code or "refused",
-                permanent=True,
-                accepted=False,
-                raw=answer,
-            )
+        answer = self._post(path, body)
         return answer, answer.get("data")
 
     def upload(self, audio_url):

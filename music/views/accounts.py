@@ -46,7 +46,7 @@ def account_list(request):
 def _edit(request, account):
     form = ProviderAccountForm(request.POST or None, instance=account, team=request.team)
     if request.method == "POST" and form.is_valid():
-        saved = accounts.save(form.save(commit=False), api_key=form.cleaned_data["api_key"])
+        saved = accounts.save(form.save(commit=False))
         ok, message = accounts.test_connection(saved)
         (messages.success if ok else messages.warning)(
             request, _("Saved “%(name)s”. %(check)s") % {"name": saved, "check": message}

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from music.services.teams import current_membership
+
 
 def team_required(view):
     """Signed in and in a team; the view gets `request.membership` resolved."""
@@ -11,11 +13,11 @@ def team_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        membership = request.membership
-        if not membership:
+        membership = current_membership(request)
+        if membership is None:
             return render(request, "music/no_team.html", status=403)
-        request.membership = membership._wrapped if hasattr(membership, "_wrapped") else membership
-        request.team = request.membership.team
+        request.membership = membership  # the real object from here on, not the lazy one
+        request.team = membership.team
         return view(request, *args, **kwargs)
 
     return wrapper

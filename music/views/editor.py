@@ -29,18 +29,13 @@ def _timed(song):
 
 def _request_preview(song, form):
     """The JSON the provider will get, exactly as the client builds it."""
-    r, data = form.replacement, form.cleaned_data
-    request = SongRequest(
-        action="replace_section",
-        audio_id=song.upstream_id,
-        lyric=r.lyric,
-        prompt=r.prompt,
-        replace_section_start=round(r.start, 3),
-        replace_section_end=round(r.end, 3),
-        model=data["model"],
-        is_pro=data.get("is_pro", False),
+    params = actions.replace_section_params(
+        song,
+        form.replacement,
+        model=form.cleaned_data["model"],
+        is_pro=form.cleaned_data.get("is_pro", False),
     )
-    payload = upstream.get_provider(song.account).build_payload(request)
+    payload = upstream.get_provider(song.account).build_payload(SongRequest.from_params(params))
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 

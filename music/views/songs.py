@@ -61,34 +61,27 @@ def _filename(song, ext):
 @team_required
 def song_audio(request, song_id):
     song = library.get_song(request.team, song_id)
-    if not song.audio_file:
-        if song.is_ready and song.audio_url:
-            return HttpResponseRedirect(song.audio_url)  # not archived (refused host)
-        raise Http404("No audio yet.")
-    download = request.GET.get("download") == "1"
-    ext = "." + song.audio_file.name.rsplit(".", 1)[-1]
-    return media.serve_file(
-        request, song.audio_file, filename=_filename(song, ext), as_attachment=download
-    )
+    if not song.audio_file and song.is_ready and song.audio_url:
+        return HttpResponseRedirect(song.audio_url)  # not archived (refused host)
+    return _serve(request, song, "audio_file")
 
 
 @team_required
 def song_cover(request, song_id):
-    return _serve(request, song_id, "image_file")
+    return _serve(request, library.get_song(request.team, song_id), "image_file")
 
 
 @team_required
 def song_wav(request, song_id):
-    return _serve(request, song_id, "wav_file", download=True)
+    return _serve(request, library.get_song(request.team, song_id), "wav_file", download=True)
 
 
 @team_required
 def song_video(request, song_id):
-    return _serve(request, song_id, "video_file")
+    return _serve(request, library.get_song(request.team, song_id), "video_file")
 
 
-def _serve(request, song_id, field_name, download=False):
-    song = library.get_song(request.team, song_id)
+def _serve(request, song, field_name, download=False):
     field_file = getattr(song, field_name)
     if not field_file:
         raise Http404("Not made yet.")
