@@ -186,6 +186,7 @@ class Engine:
             # State files from before these columns existed keep working.
             for table, column, kind in (
                 ("jobs", "instant", "INTEGER DEFAULT 0"),
+                ("jobs", "answer", "TEXT"),
                 ("clips", "rendered", "TEXT"),
             ):
                 names = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
@@ -230,6 +231,34 @@ class Engine:
                     (clip_id, job_id, variant, json.dumps(spec)),
                 )
         return job_id, clip_ids
+
+    def record_side(self, request):
+        """Keep a synchronous side call (persona, timing, WAV, MP4) as a finished job, the way
+        the real service lists every call it billed under `/suno/tasks`."""
+        job_id, _ = self._create_job(request, [], instant=True)
+        return job_id
+
+    def store_answer(self, job_id, answer):
+        """The answer a side call gave, for the task listing (`answer["task_id"]` is the job)."""
+        answer["task_id"] = job_id
+        with self.db:
+            self.db.execute("UPDATE jobs SET answer = ? WHERE id = ?", (json.dumps(answer), job_id))
+
+    def jobs_between(self, start, end, limit, offset):
+        """Jobs created in [start, end], oldest first (the service's task listing)."""
+        return self.db.execute(
+            "SELECT * FROM jobs WHERE created >= ? AND created <= ? ORDER BY created, id"
+            " LIMIT ? OFFSET ?",
+            (start, end, limit, offset),
+        ).fetchall()
+
+    def finishes_in(self, job_id):
+        """Seconds until a job is done (0 when it is)."""
+        job = self._job(job_id)
+        if job is None or job["instant"]:
+            return 0.0
+        end = job["created"] + self.queued_seconds + self.running_seconds
+        return max(0.0, end - self.clock())
 
     # --- progress -------------------------------------------------------------------
     def phase(self, job):

@@ -7,6 +7,7 @@ audio lives in the engine, so another format can sit beside this one.
 
 import json
 import math
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -124,6 +125,8 @@ class SunoHubWire:
         if order.callback_url:
             self.sim.schedule_callback(job_id, order.callback_url)
             return {"task_id": job_id}
+        # Seed 003: without `callback_url` the answer comes only once the songs are made.
+        time.sleep(self.sim.finishes_in(job_id))
         return self.audios_answer(job_id)
 
     def audios_answer(self, job_id):
@@ -169,20 +172,46 @@ class SunoHubWire:
             return self.task_record(job_id)
         if action == "retrieve_batch":
             ids = body.get("ids")
+            if ids is None:
+                return self.task_listing(body)
             if not isinstance(ids, list):
                 raise bad_request("`ids` must be a list.")
             items = [self.task_record(i) for i in ids if isinstance(i, str) and self.sim._job(i)]
             return {"items": items, "count": len(items)}
         raise bad_request("`action` must be retrieve or retrieve_batch.")
 
+    def task_listing(self, body):
+        """The key's tasks by creation time (AceData's `created_at_min/max`, `limit`, `offset`)."""
+        start = _seconds(body, "created_at_min")
+        end = _seconds(body, "created_at_max")
+        limit, offset = body.get("limit", 20), body.get("offset", 0)
+        if not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise bad_request("`limit` must be between 1 and 100.")
+        if not isinstance(offset, int) or offset < 0:
+            raise bad_request("`offset` must be 0 or more.")
+        rows = self.sim.jobs_between(
+            0.0 if start is None else start, 1e12 if end is None else end, limit, offset
+        )
+        items = [self.task_record(row["id"]) for row in rows]
+        return {"items": items, "count": len(items)}
+
     def task_record(self, job_id):
         job = self.sim._job(job_id)
         request = json.loads(job["request"])
-        request.pop("callback_url", None)
         record = {"id": job_id, "created_at": job["created"], "request": request, "response": None}
-        if self.sim.phase(job) != "pending":
+        if job["answer"]:
+            side = json.loads(job["answer"])
+            record["path"] = side.pop("_path", "")
+            record["response"] = side
+        elif self.sim.phase(job) != "pending":
             record["response"] = self.audios_answer(job_id)
         return record
+
+    def side(self, path, body, answer):
+        """Answer a side call and keep it in the task listing, as the service bills it."""
+        answer["task_id"] = self.sim.record_side(body)
+        self.sim.store_answer(answer["task_id"], {**answer, "_path": path})
+        return answer
 
     # --- words ----------------------------------------------------------------------
     def lyrics(self, body):
@@ -214,7 +243,7 @@ class SunoHubWire:
         job_id, clip_id = self.sim.upload(_text(body, "audio_url"))
         row = self.sim._clip(clip_id)
         _, _, (view,) = self.sim.job_views(job_id)
-        return {
+        answer = {
             "success": True,
             "task_id": job_id,
             "data": {
@@ -228,20 +257,23 @@ class SunoHubWire:
                 "duration": view.duration,
             },
         }
+        self.sim.store_answer(job_id, {**answer, "_path": "/suno/upload"})
+        return answer
 
     def persona(self, body):
         name = _text(body, "name")
         description = _text(body, "description")
         persona_id = self.sim.create_persona(name, description, _text(body, "audio_id"))
-        return {
+        answer = {
             "success": True,
             "task_id": str(uuid.uuid4()),
             "data": {"persona_id": persona_id, "name": name.strip(), "description": description},
         }
+        return self.side("/suno/persona", body, answer)
 
     def timing(self, body):
         timing = self.sim.timing(_text(body, "audio_id"))
-        return {
+        answer = {
             "success": True,
             "task_id": str(uuid.uuid4()),
             "trace_id": str(uuid.uuid4()),
@@ -252,24 +284,27 @@ class SunoHubWire:
                 "is_streamed": False,
             },
         }
+        return self.side("/suno/timing", body, answer)
 
     def wav(self, body):
         url = self.sim.wav(_text(body, "audio_id"))
-        return {
+        answer = {
             "success": True,
             "task_id": str(uuid.uuid4()),
             "trace_id": str(uuid.uuid4()),
             "data": [{"file_url": url}],
         }
+        return self.side("/suno/wav", body, answer)
 
     def mp4(self, body):
         url = self.sim.mp4(_text(body, "audio_id"))
-        return {
+        answer = {
             "success": True,
             "task_id": str(uuid.uuid4()),
             "trace_id": str(uuid.uuid4()),
             "data": {"video_url": url},
         }
+        return self.side("/suno/mp4", body, answer)
 
 
 def aligned_words(lines, duration):
