@@ -5,7 +5,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from music.forms import ProviderAccountForm
-from music.models import LyricTiming, Membership, Persona, ProviderAccount, Song, Task, Team
+from music.models import (
+    LyricTiming,
+    Membership,
+    Persona,
+    ProviderAccount,
+    Song,
+    Task,
+    TaskEvent,
+    Team,
+)
 from music.services import accounts
 
 
@@ -40,8 +49,19 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "team"]
 
 
+class TaskEventInline(admin.TabularInline):
+    model = TaskEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "state", "code", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
+    inlines = [TaskEventInline]
     list_display = [
         "id",
         "action",
@@ -66,6 +86,8 @@ class TaskAdmin(admin.ModelAdmin):
         "polls",
         "submitted_at",
         "finished_at",
+        "late_until",
+        "callback_at",
         "created_at",
         "updated_at",
         "callback_token_hash",

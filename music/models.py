@@ -184,21 +184,29 @@ class Action(models.TextChoices):
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.
 SIDE_ACTIONS = {Action.UPLOAD, Action.PERSONA, Action.TIMING, Action.WAV, Action.MP4}
+# Actions where a second request for the same song only costs money: while one is active,
+# another click lands on it (a partial unique index, not a check-then-insert).
+ONCE_PER_SONG = [Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4]
 
 
 class TaskState(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SUBMITTING = "submitting", _("Sending")
+    # The request may have reached the provider (a time-out, a 5xx, a garbled answer, a
+    # worker that died mid-send): never sent again, reconciled until confirmed or expired.
+    UNCONFIRMED = "unconfirmed", _("Sent; waiting for the provider to confirm")
     SUBMITTED = "submitted", _("Waiting")
     RUNNING = "running", _("Making")
     SUCCEEDED = "succeeded", _("Done")
     FAILED = "failed", _("Failed")
 
 
-# States move forward only; a state's rank tells whether a change is a step forward.
+# States move forward only; a state's rank tells whether a change is a step forward. The one
+# way back out of `failed` is a late result (see `Task.late_until`).
 TASK_STATE_RANK = {
     TaskState.QUEUED: 0,
     TaskState.SUBMITTING: 1,
+    TaskState.UNCONFIRMED: 2,
     TaskState.SUBMITTED: 2,
     TaskState.RUNNING: 3,
     TaskState.SUCCEEDED: 4,
@@ -207,10 +215,12 @@ TASK_STATE_RANK = {
 ACTIVE_TASK_STATES = [
     TaskState.QUEUED,
     TaskState.SUBMITTING,
+    TaskState.UNCONFIRMED,
     TaskState.SUBMITTED,
     TaskState.RUNNING,
 ]
 POLLED_TASK_STATES = [TaskState.SUBMITTED, TaskState.RUNNING]
+TERMINAL_TASK_STATES = [TaskState.SUCCEEDED, TaskState.FAILED]
 
 
 class Task(models.Model):
@@ -259,6 +269,10 @@ class Task(models.Model):
     polls = models.PositiveIntegerField(_("checks"), default=0)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # A task failed for want of an answer (deadline, no trace) is still watched until then:
+    # the money may have been spent, so a late result still brings its songs in.
+    late_until = models.DateTimeField(_("still watched until"), null=True, blank=True)
+    callback_at = models.DateTimeField(_("last callback"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     submitted_at = models.DateTimeField(_("sent"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -287,6 +301,11 @@ class Task(models.Model):
                 condition=~Q(request_key=""),
                 name="one_task_per_form_post",
             ),
+            models.UniqueConstraint(
+                fields=["source_song", "action"],
+                condition=Q(state__in=ACTIVE_TASK_STATES, action__in=ONCE_PER_SONG),
+                name="one_active_task_per_song_action",
+            ),
         ]
 
     def __str__(self):
@@ -297,10 +316,38 @@ class Task(models.Model):
         return self.state in ACTIVE_TASK_STATES
 
     @property
+    def is_watched_late(self):
+        """Failed for want of an answer, but a late result may still land."""
+        return (
+            self.state == TaskState.FAILED
+            and self.late_until is not None
+            and self.late_until > timezone.now()
+        )
+
+    @property
     def summary(self):
         """A short human description of what was asked."""
         p = self.params
         return p.get("title") or p.get("prompt") or p.get("style") or self.get_action_display()
+
+
+class TaskEvent(models.Model):
+    """One step in a task's life, kept for the user, the admin and the audit."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=12, choices=TaskState)
+    code = models.CharField(_("code"), max_length=50, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("task event")
+        verbose_name_plural = _("task events")
+        indexes = [models.Index(fields=["task", "at"], name="taskevent_task_at")]
+
+    def __str__(self):
+        return f"{self.task_id} → {self.state} {self.code}".strip()
 
 
 class SongState(models.TextChoices):

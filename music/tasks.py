@@ -3,7 +3,7 @@
 import logging
 import time
 
-from music.models import POLLED_TASK_STATES, Task
+from music.models import POLLED_TASK_STATES, Task, TaskState
 from music.services import tasks as lifecycle
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def tick(seconds=TICK_SECONDS, pause=TICK_PAUSE):
         polled += lifecycle.poll_due()
         if time.monotonic() + pause > deadline:
             break
-        if not Task.objects.filter(state__in=POLLED_TASK_STATES).exists():
+        if not Task.objects.filter(state__in=[*POLLED_TASK_STATES, TaskState.UNCONFIRMED]).exists():
             break
         time.sleep(pause)
     return polled

@@ -190,7 +190,10 @@ SUNO_MEDIA_HOSTS = env_list(
     "SUNO_MEDIA_HOSTS", "cdn1.suno.ai,cdn2.suno.ai,cdn.suno.ai,audiopipe.suno.ai"
 )
 SUNO_FETCH_BATCH_LIMIT = int(os.environ.get("SUNO_FETCH_BATCH_LIMIT", "0"))  # 0: no limit
-SUNO_TASK_DEADLINE_MINUTES = int(os.environ.get("SUNO_TASK_DEADLINE_MINUTES", "20"))
+SUNO_TASK_DEADLINE_MINUTES = float(os.environ.get("SUNO_TASK_DEADLINE_MINUTES", "20"))
+# A task failed for want of an answer is still watched this long: a late song still lands.
+SUNO_LATE_GRACE_HOURS = float(os.environ.get("SUNO_LATE_GRACE_HOURS", "24"))
+SUNO_LATE_POLL_SECONDS = float(os.environ.get("SUNO_LATE_POLL_SECONDS", "300"))
 SUNO_MAX_MEDIA_BYTES = int(os.environ.get("SUNO_MAX_MEDIA_BYTES", str(80 * 1024 * 1024)))
 STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 STUDIO_CALLBACKS = env_bool("STUDIO_CALLBACKS", default=True)
@@ -206,7 +209,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"callback_secrets": {"()": "music.log_filters.RedactCallbackSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["callback_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # runserver's access log: through our handler, so callback secrets are redacted.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

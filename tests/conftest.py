@@ -64,7 +64,7 @@ def no_retry_sleep(monkeypatch):
     """Back-off sleeps are real in production; tests count the attempts instead."""
     from music.services import tasks
 
-    monkeypatch.setattr(tasks, "sleep", lambda seconds: None)
+    monkeypatch.setattr(tasks.sending, "sleep", lambda seconds: None)
 
 
 @pytest.fixture

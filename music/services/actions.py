@@ -7,18 +7,8 @@ rules hold whatever calls them.
 
 from django.utils.translation import gettext as _
 
-from music.models import (
-    Action,
-    LyricTiming,
-    Relation,
-    SongState,
-    Task,
-    TaskState,
-)
+from music.models import Action, LyricTiming, Relation, SongState
 from music.services.tasks import DEFAULT, start_task
-
-# Actions where a second, identical request for the same song only costs money.
-ONCE_PER_SONG = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
 
 
 class ActionRefused(Exception):
@@ -40,26 +30,8 @@ def require_ready(song):
         )
 
 
-def refuse_duplicate(song, action):
-    if (
-        action in ONCE_PER_SONG
-        and Task.objects.filter(
-            source_song=song,
-            action=action,
-            state__in=[
-                TaskState.QUEUED,
-                TaskState.SUBMITTING,
-                TaskState.SUBMITTED,
-                TaskState.RUNNING,
-            ],
-        ).exists()
-    ):
-        raise ActionRefused(_("This is already on its way for “%(title)s”.") % {"title": song})
-
-
 def _start(membership, action, params, song=None, request_key="", account=DEFAULT):
-    if song is not None:
-        refuse_duplicate(song, action)
+    # A second click on a once-per-song action lands on the first task (start_task).
     return start_task(
         team=membership.team,
         user=membership.user,

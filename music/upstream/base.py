@@ -154,6 +154,28 @@ class SideResult:
 
 
 @dataclass
+class SentRequest:
+    """A request whose answer we never got: what the provider's records are searched for."""
+
+    key: str  # our task id
+    action: str
+    payload: dict  # what was sent, with the callback secret replaced by SECRET_MARK
+    sent_at: float  # unix time the request left
+
+
+SECRET_MARK = "<secret>"
+
+
+@dataclass
+class Found:
+    """A provider's record of a request we sent: the job it became, and how it is doing."""
+
+    upstream_id: str
+    result: JobResult | None = None  # generation jobs
+    side: SideResult | None = None  # synchronous side calls
+
+
+@dataclass
 class Lyrics:
     text: str
     title: str = ""
@@ -164,6 +186,9 @@ class Provider:
     """The interface every wire format implements."""
 
     name = "base"
+    # SunoHub answers `/suno/audios` only when the songs are made unless it has a callback
+    # URL to call later: such a format always gets one (polling stays the fallback).
+    needs_callback_url = False
 
     def build_payload(self, request: SongRequest, callback_url: str = "") -> dict:
         """The exact JSON the submit would send (stored on the task, without secrets)."""
@@ -183,6 +208,14 @@ class Provider:
     def parse_callback(self, body: dict) -> str:
         """The upstream job id a callback body is about (its URLs are not trusted)."""
         raise NotImplementedError
+
+    def find_sent(self, sent: list[SentRequest]) -> dict[str, Found]:
+        """Look for requests whose answer was lost, in the provider's own records.
+
+        Keys of the answer are `SentRequest.key`s; requests without a trace are absent. A
+        format with no way to look (most relays) finds nothing: callbacks may still adopt.
+        """
+        return {}
 
     def lyrics(self, prompt: str) -> Lyrics:
         raise NotImplementedError

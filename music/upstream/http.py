@@ -11,6 +11,34 @@ log = logging.getLogger(__name__)
 
 # Upstream error codes that mean "this request as written will never work".
 PERMANENT_STATUSES = {400, 401, 402, 403, 404, 405, 409, 413, 422}
+MAX_JSON_DEPTH = 40
+
+
+class BadJSON(ValueError):
+    pass
+
+
+def _clean(value, depth=0):
+    """NUL bytes out of every string (PostgreSQL refuses them), and a bounded depth."""
+    if depth > MAX_JSON_DEPTH:
+        raise BadJSON("nested too deeply")
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_clean(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k, depth + 1): _clean(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def decode_json(data):
+    """Parse JSON from a provider (an answer or a callback body) into values the database
+    can store: NaN and Infinity become None, NUL bytes are dropped, depth is bounded.
+    Raises BadJSON for anything that is not such JSON."""
+    try:
+        return _clean(json.loads(data, parse_constant=lambda name: None))
+    except (ValueError, UnicodeDecodeError, RecursionError, TypeError) as exc:
+        raise BadJSON(str(exc)[:200]) from exc
 
 
 def make_client(base_url, api_key, *, timeout=30.0, transport=None):
@@ -53,8 +81,8 @@ def call(client, method, path, *, json_body=None, error_parser=None):
         ) from exc
 
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = decode_json(response.content)
+    except BadJSON:
         body = None
 
     if response.status_code >= 400:

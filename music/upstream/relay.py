@@ -13,6 +13,7 @@ from music.upstream import http, parsing
 from music.upstream.base import (
     Clip,
     ClipState,
+    Found,
     JobResult,
     JobState,
     Lyrics,
@@ -89,26 +90,27 @@ def model_key(mv):
 
 
 def parse_clip(raw):
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
-        raise malformed("a clip without an id")
+    clip_id = parsing.identifier(raw.get("id")) if isinstance(raw, dict) else ""
+    if not clip_id:
+        raise malformed("a clip without a usable id", raw)
     meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
     status = parsing.text(raw.get("status")).lower()
     state = CLIP_STATES.get(status)
     if state is None:
-        state = ClipState.SUCCEEDED if parsing.text(raw.get("audio_url")) else ClipState.RUNNING
+        state = ClipState.SUCCEEDED if parsing.url(raw.get("audio_url")) else ClipState.RUNNING
     history = meta.get("concat_history")
     return Clip(
-        id=raw["id"],
+        id=clip_id,
         state=state,
         title=parsing.text(raw.get("title")),
         prompt=parsing.text(meta.get("gpt_description_prompt")),
         lyric=parsing.text(meta.get("prompt")),
         style=parsing.text(meta.get("tags")),
         model=model_key(parsing.text(raw.get("model_name"))),
-        duration=parsing.number(meta.get("duration")),
-        audio_url=parsing.text(raw.get("audio_url")) if state == ClipState.SUCCEEDED else "",
-        image_url=parsing.text(raw.get("image_large_url") or raw.get("image_url")),
-        video_url=parsing.text(raw.get("video_url")),
+        duration=parsing.duration(meta.get("duration")),
+        audio_url=parsing.url(raw.get("audio_url")) if state == ClipState.SUCCEEDED else "",
+        image_url=parsing.url(raw.get("image_large_url")) or parsing.url(raw.get("image_url")),
+        video_url=parsing.url(raw.get("video_url")),
         created_at=parsing.text(raw.get("created_at")),
         error=parsing.text(meta.get("error_message")),
         concat_history=history if isinstance(history, list) else [],
@@ -118,7 +120,8 @@ def parse_clip(raw):
 
 def parse_task(raw):
     """A gateway task object: `{task_id, status, progress, fail_reason, data: [clips]}`."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("task_id"), str):
+    task_id = parsing.identifier(raw.get("task_id")) if isinstance(raw, dict) else ""
+    if not task_id:
         raise malformed("a task without `task_id`", raw)
     status = parsing.text(raw.get("status")).upper()
     state = TASK_STATES.get(status)
@@ -136,7 +139,7 @@ def parse_task(raw):
             or "The gateway could not make it."
         )
     progress = _progress(raw.get("progress"))
-    return JobResult(raw["task_id"], state, clips=clips, error=error, progress=progress, raw=raw)
+    return JobResult(task_id, state, clips=clips, error=error, progress=progress, raw=raw)
 
 
 class Relay(Provider):
@@ -225,9 +228,10 @@ class Relay(Provider):
             answer, data = self._data("POST", "/suno/submit/music", payload)
         if isinstance(data, dict):
             data = data.get("task_id") or data.get("id")
-        if not isinstance(data, str) or not data:
+        task_id = parsing.identifier(data)
+        if not task_id:
             raise malformed("no task id in the answer", answer)
-        return Submission(upstream_id=data, raw=answer if isinstance(answer, dict) else {})
+        return Submission(upstream_id=task_id, raw=answer if isinstance(answer, dict) else {})
 
     def fetch(self, upstream_ids):
         results = {}
@@ -239,8 +243,8 @@ class Relay(Provider):
             if not isinstance(data, list):
                 raise malformed("`data` is not a list of tasks", answer)
             for item in data:
-                task_id = item.get("task_id") if isinstance(item, dict) else None
-                if not isinstance(task_id, str):
+                task_id = parsing.identifier(item.get("task_id")) if isinstance(item, dict) else ""
+                if not task_id:
                     continue
                 try:
                     results[task_id] = parse_task(item)
@@ -253,9 +257,25 @@ class Relay(Provider):
     def parse_callback(self, body):
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
             body = body["data"]
-        if not isinstance(body, dict) or not isinstance(body.get("task_id"), str):
+        task_id = parsing.identifier(body.get("task_id")) if isinstance(body, dict) else ""
+        if not task_id:
             raise malformed("the callback has no `task_id`", body)
-        return body["task_id"]
+        return task_id
+
+    def find_sent(self, sent):
+        """Relays keep no task listing a key can search, so lost generation answers wait for
+        their callback. Timing, WAV and MP4 are GETs of a clip's artifact, which the gateway
+        keeps: asking again reads the same artifact rather than making a new one."""
+        found = {}
+        for request in sent:
+            if request.action in ("timing", "wav", "mp4"):
+                audio_id = request.payload.get("audio_id", "")
+                try:
+                    side = getattr(self, request.action)(audio_id)
+                except UpstreamError:
+                    continue
+                found[request.key] = Found(upstream_id="", side=side)
+        return found
 
     def check(self):
         """A cheap authenticated call: an empty batch fetch."""
@@ -322,8 +342,12 @@ class Relay(Provider):
             "is_public": False,
         }
         answer, data = self._data("POST", "/suno/persona/create", body)
-        persona_id = data.get("id") or data.get("persona_id") if isinstance(data, dict) else None
-        if not isinstance(persona_id, str) or not persona_id:
+        persona_id = (
+            parsing.identifier(data.get("id") or data.get("persona_id"))
+            if isinstance(data, dict)
+            else ""
+        )
+        if not persona_id:
             raise malformed("no persona `id` in the answer", answer)
         return SideResult(persona_id=persona_id, raw=answer if isinstance(answer, dict) else {})
 
@@ -336,8 +360,10 @@ class Relay(Provider):
 
     def _file(self, path, keys):
         answer, data = self._data("GET", path)
-        url = next((data.get(k) for k in keys if isinstance(data, dict) and data.get(k)), None)
-        if not isinstance(url, str):
+        url = next(
+            (parsing.url(data.get(k)) for k in keys if isinstance(data, dict) and data.get(k)), ""
+        )
+        if not url:
             raise malformed("no file link in the answer", answer)
         return SideResult(file_url=url, raw=answer if isinstance(answer, dict) else {})
 

@@ -6,17 +6,32 @@
 
 from music.upstream import http, parsing
 from music.upstream.base import (
+    SECRET_MARK,
     Clip,
     ClipState,
+    Found,
     JobResult,
     JobState,
     Lyrics,
     Provider,
+    SentRequest,
     SideResult,
     SongRequest,
     Submission,
     UpstreamError,
 )
+
+# Where each synchronous side call goes (task listings name it as the record's `path`).
+SIDE_PATHS = {
+    "upload": "/suno/upload",
+    "persona": "/suno/persona",
+    "timing": "/suno/timing",
+    "wav": "/suno/wav",
+    "mp4": "/suno/mp4",
+}
+LISTING_PAGE = 100
+LISTING_MAX_PAGES = 20
+LISTING_MARGIN = 120.0  # seconds around our send times: clocks differ, queues lag
 
 CLIP_STATES = {
     "pending": ClipState.PENDING,
@@ -54,26 +69,28 @@ def parse_error(body):
 
 
 def parse_clip(raw):
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
-        raise malformed("a clip without an id")
+    clip_id = parsing.identifier(raw.get("id")) if isinstance(raw, dict) else ""
+    if not clip_id:
+        raise malformed("a clip without a usable id", raw)
     state_name = parsing.text(raw.get("state") or raw.get("status")).lower()
     state = CLIP_STATES.get(state_name)
+    audio_url = parsing.url(raw.get("audio_url"))
     if state is None:
         # Callback bodies omit `state`; a clip with audio is a finished clip there.
-        state = ClipState.SUCCEEDED if parsing.text(raw.get("audio_url")) else ClipState.RUNNING
+        state = ClipState.SUCCEEDED if audio_url else ClipState.RUNNING
     history = raw.get("concat_history")
     return Clip(
-        id=raw["id"],
+        id=clip_id,
         state=state,
         title=parsing.text(raw.get("title")),
         prompt=parsing.text(raw.get("prompt")),
         lyric=parsing.text(raw.get("lyric")),
         style=parsing.text(raw.get("style")),
         model=parsing.text(raw.get("model")),
-        duration=parsing.number(raw.get("duration")),
-        audio_url=parsing.text(raw.get("audio_url")),
-        image_url=parsing.text(raw.get("image_url")),
-        video_url=parsing.text(raw.get("video_url")),
+        duration=parsing.duration(raw.get("duration")),
+        audio_url=audio_url,
+        image_url=parsing.url(raw.get("image_url")),
+        video_url=parsing.url(raw.get("video_url")),
         created_at=parsing.text(raw.get("created_at")),
         error=parsing.text(raw.get("error_message") or raw.get("error")),
         concat_history=history if isinstance(history, list) else [],
@@ -139,8 +156,86 @@ ACTION_FIELDS = {
 }
 
 
+def parse_upload(answer):
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, dict) or not parsing.identifier(data.get("audio_id")):
+        raise malformed("no `audio_id` in the upload answer", answer)
+    clip = parse_clip({**data, "id": data["audio_id"], "state": "succeeded"})
+    return SideResult(upstream_id=parsing.identifier(answer.get("task_id")), clip=clip, raw=answer)
+
+
+def parse_persona(answer):
+    data = answer.get("data") if isinstance(answer, dict) else None
+    persona_id = parsing.identifier(data.get("persona_id")) if isinstance(data, dict) else ""
+    if not persona_id:
+        raise malformed("no `persona_id` in the answer", answer)
+    return SideResult(
+        upstream_id=parsing.identifier(answer.get("task_id")), persona_id=persona_id, raw=answer
+    )
+
+
+def parse_timing(answer):
+    found = parsing.timing(answer.get("data") if isinstance(answer, dict) else None)
+    if found is None:
+        raise malformed("no usable `aligned_words` in the timing answer", answer)
+    return SideResult(
+        upstream_id=parsing.identifier(answer.get("task_id")), timing=found, raw=answer
+    )
+
+
+def parse_wav(answer):
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if isinstance(data, list):
+        data = data[0] if data else None
+    url = parsing.url(data.get("file_url")) if isinstance(data, dict) else ""
+    if not url:
+        raise malformed("no `file_url` in the WAV answer", answer)
+    return SideResult(
+        upstream_id=parsing.identifier(answer.get("task_id")), file_url=url, raw=answer
+    )
+
+
+def parse_mp4(answer):
+    data = answer.get("data") if isinstance(answer, dict) else None
+    url = parsing.url(data.get("video_url")) if isinstance(data, dict) else ""
+    if not url:
+        raise malformed("no `video_url` in the MP4 answer", answer)
+    return SideResult(
+        upstream_id=parsing.identifier(answer.get("task_id")), file_url=url, raw=answer
+    )
+
+
+SIDE_PARSERS = {
+    "upload": parse_upload,
+    "persona": parse_persona,
+    "timing": parse_timing,
+    "wav": parse_wav,
+    "mp4": parse_mp4,
+}
+
+
+def matches(sent: SentRequest, record):
+    """Whether a task record of the provider's is the request we sent."""
+    request = record.get("request")
+    if not isinstance(request, dict):
+        return False
+    ours = sent.payload.get("callback_url") or ""
+    if ours:
+        # Our callback URL names our task; only its secret is not stored on our side.
+        prefix = ours.split(SECRET_MARK)[0]
+        theirs = request.get("callback_url")
+        return bool(prefix) and isinstance(theirs, str) and theirs.startswith(prefix)
+    path = SIDE_PATHS.get(sent.action)
+    return (
+        path is not None
+        and record.get("path") == path
+        and all(request.get(k) == v for k, v in sent.payload.items())
+    )
+
+
 class SunoHub(Provider):
     name = "sunohub"
+    needs_callback_url = True
 
     def _post(self, path, body):
         """POST and return the answer object; `success: false` is the provider refusing."""
@@ -186,8 +281,8 @@ class SunoHub(Provider):
 
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
         body = self._post("/suno/audios", self.build_payload(request, callback_url))
-        task_id = body.get("task_id")
-        if not isinstance(task_id, str) or not task_id:
+        task_id = parsing.identifier(body.get("task_id"))
+        if not task_id:
             raise malformed("no `task_id` in the answer", body)
         result = parse_audios_answer(task_id, body) if body.get("data") is not None else None
         return Submission(upstream_id=task_id, result=result, raw=body)
@@ -206,27 +301,68 @@ class SunoHub(Provider):
                 if not isinstance(items, list):
                     raise malformed("`items` is missing from the batch answer", body)
             for item in items:
-                if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                    continue
-                try:
-                    results[item["id"]] = self.parse_task(item)
-                except UpstreamError as exc:
-                    results[item["id"]] = JobResult(
-                        item["id"],
-                        JobState.FAILED,
-                        error=exc.message,
-                        error_code=exc.code,
-                        raw=item,
-                    )
+                job_id = parsing.identifier(item.get("id")) if isinstance(item, dict) else ""
+                if job_id:
+                    results[job_id] = self.parse_task(job_id, item)
         return results
 
-    def parse_task(self, item):
+    def parse_task(self, job_id, item):
         response = item.get("response")
-        if response is None:
-            return JobResult(item["id"], JobState.PENDING, raw=item)
-        result = parse_audios_answer(item["id"], response)
+        try:
+            if response is None:
+                return JobResult(job_id, JobState.PENDING, raw=item)
+            result = parse_audios_answer(job_id, response)
+        except UpstreamError as exc:
+            return JobResult(
+                job_id, JobState.FAILED, error=exc.message, error_code=exc.code, raw=item
+            )
         result.raw = item
         return result
+
+    def find_sent(self, sent):
+        """Search the key's task listing around our send times (`retrieve_batch` with
+        `created_at_min/max`, a page at a time) for records of the requests we sent."""
+        if not sent:
+            return {}
+        start = min(s.sent_at for s in sent) - LISTING_MARGIN
+        end = max(s.sent_at for s in sent) + LISTING_MARGIN
+        waiting = list(sent)
+        found = {}
+        for page in range(LISTING_MAX_PAGES):
+            body = self._post(
+                "/suno/tasks",
+                {
+                    "action": "retrieve_batch",
+                    "created_at_min": start,
+                    "created_at_max": end,
+                    "limit": LISTING_PAGE,
+                    "offset": page * LISTING_PAGE,
+                },
+            )
+            items = body.get("items")
+            if not isinstance(items, list):
+                raise malformed("`items` is missing from the task listing", body)
+            for record in items:
+                job_id = parsing.identifier(record.get("id")) if isinstance(record, dict) else ""
+                match = job_id and next((s for s in waiting if matches(s, record)), None)
+                if not match:
+                    continue
+                waiting.remove(match)
+                found[match.key] = self.found(match, job_id, record)
+            if len(items) < LISTING_PAGE or not waiting:
+                break
+        return found
+
+    def found(self, sent, job_id, record):
+        parser = SIDE_PARSERS.get(sent.action)
+        if parser is None:
+            return Found(job_id, result=self.parse_task(job_id, record))
+        response = record.get("response")
+        try:
+            side = parser(response) if response is not None else None
+        except UpstreamError:
+            side = None  # a record we cannot read yet: the next look may
+        return Found(job_id, side=side)
 
     def check(self):
         """A cheap authenticated call: an empty batch retrieve."""
@@ -235,9 +371,10 @@ class SunoHub(Provider):
             raise malformed("no `items` in the answer", body)
 
     def parse_callback(self, body):
-        if not isinstance(body, dict) or not isinstance(body.get("task_id"), str):
+        task_id = parsing.identifier(body.get("task_id")) if isinstance(body, dict) else ""
+        if not task_id:
             raise malformed("the callback has no `task_id`", body)
-        return body["task_id"]
+        return task_id
 
     def lyrics(self, prompt):
         body, data = self._data("/suno/lyrics", {"prompt": prompt})
@@ -265,47 +402,17 @@ class SunoHub(Provider):
         return answer, answer.get("data")
 
     def upload(self, audio_url):
-        answer, data = self._data("/suno/upload", {"audio_url": audio_url})
-        if not isinstance(data, dict) or not isinstance(data.get("audio_id"), str):
-            raise malformed("no `audio_id` in the upload answer", answer)
-        clip = parse_clip({**data, "id": data["audio_id"], "state": "succeeded"})
-        return SideResult(upstream_id=parsing.text(answer.get("task_id")), clip=clip, raw=answer)
+        return parse_upload(self._post("/suno/upload", {"audio_url": audio_url}))
 
     def create_persona(self, name, description, audio_id):
-        answer, data = self._data(
-            "/suno/persona", {"name": name, "description": description, "audio_id": audio_id}
-        )
-        if not isinstance(data, dict) or not isinstance(data.get("persona_id"), str):
-            raise malformed("no `persona_id` in the answer", answer)
-        return SideResult(
-            upstream_id=parsing.text(answer.get("task_id")),
-            persona_id=data["persona_id"],
-            raw=answer,
-        )
+        body = {"name": name, "description": description, "audio_id": audio_id}
+        return parse_persona(self._post("/suno/persona", body))
 
     def timing(self, audio_id):
-        answer, data = self._data("/suno/timing", {"audio_id": audio_id})
-        found = parsing.timing(data)
-        if found is None:
-            raise malformed("no usable `aligned_words` in the timing answer", answer)
-        return SideResult(
-            upstream_id=parsing.text(answer.get("task_id")),
-            timing=found,
-            raw=answer if isinstance(answer, dict) else {},
-        )
+        return parse_timing(self._post("/suno/timing", {"audio_id": audio_id}))
 
     def wav(self, audio_id):
-        answer, data = self._data("/suno/wav", {"audio_id": audio_id})
-        if isinstance(data, list):
-            data = data[0] if data else None
-        url = data.get("file_url") if isinstance(data, dict) else None
-        if not isinstance(url, str) or not url:
-            raise malformed("no `file_url` in the WAV answer", answer)
-        return SideResult(upstream_id=parsing.text(answer.get("task_id")), file_url=url, raw=answer)
+        return parse_wav(self._post("/suno/wav", {"audio_id": audio_id}))
 
     def mp4(self, audio_id):
-        answer, data = self._data("/suno/mp4", {"audio_id": audio_id})
-        url = data.get("video_url") if isinstance(data, dict) else None
-        if not isinstance(url, str) or not url:
-            raise malformed("no `video_url` in the MP4 answer", answer)
-        return SideResult(upstream_id=parsing.text(answer.get("task_id")), file_url=url, raw=answer)
+        return parse_mp4(self._post("/suno/mp4", {"audio_id": audio_id}))

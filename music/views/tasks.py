@@ -32,6 +32,7 @@ def task_detail(request, task_id):
     context = {
         "task": task,
         "songs": task.songs.select_related("author").order_by("created_at"),
+        "events": task.events.all(),
         "request_json": json.dumps(task.request_payload, indent=2, ensure_ascii=False),
         "response_json": json.dumps(task.response, indent=2, ensure_ascii=False),
     }

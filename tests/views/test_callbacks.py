@@ -15,7 +15,7 @@ def sent(team, member, run_on_commit, monkeypatch):
         tokens.append(token)
         return real(token)
 
-    monkeypatch.setattr(tasks, "hash_token", capture)
+    monkeypatch.setattr(tasks.sending, "hash_token", capture)
     task = run_on_commit(
         tasks.start_task,
         team=team,
@@ -23,7 +23,7 @@ def sent(team, member, run_on_commit, monkeypatch):
         action="generate",
         params={"action": "generate", "prompt": "hook", "model": "chirp-v4"},
     )
-    monkeypatch.setattr(tasks, "hash_token", real)
+    monkeypatch.setattr(tasks.sending, "hash_token", real)
     return Task.objects.get(pk=task.pk), tokens[0]
 
 

@@ -122,7 +122,13 @@ class Simulator(Engine):
                 raise ApiError(400, "bad_request", "The body must be a JSON object.")
         if handler is None:
             raise ApiError(404, "not_found", f"No such endpoint: {path}")
-        return self.json(handler(body))
+        answer = handler(body)
+        if self.faults.after_errors:
+            status, code, message = self.faults.after_errors.pop(0)
+            raise ApiError(status, code, message)
+        if self.faults.after_delay:
+            time.sleep(self.faults.after_delay)
+        return self.json(answer)
 
     def json(self, payload, status="200 OK"):
         return (

@@ -63,6 +63,22 @@ def bad_request(message):
     return ApiError(400, "bad_request", message)
 
 
+def poisoned(clip):
+    """A clip answer with the values real providers have sent that break careless clients:
+    over-long text, NUL bytes, NaN, impossible ports, script URLs, wrong types. The audio
+    link stays good, so a careful client still gets the song."""
+    return {
+        **clip,
+        "title": "\x00" + "Poisoned " * 40,
+        "lyric": (clip.get("lyric") or "") + "\x00",
+        "duration": float("nan"),
+        "image_url": "http://cdn.example.invalid:99999/cover.png",
+        "video_url": "javascript:alert(1)",
+        "style": 12345,
+        "model": ["not", "a", "string"],
+    }
+
+
 @dataclass
 class Faults:
     """Knobs for failure injection. `next_errors` are consumed one request at a time."""
@@ -72,6 +88,11 @@ class Faults:
     delay: float = 0.0  # seconds to sleep before answering
     fail_jobs: str = ""  # a message: jobs end with clips in state `error`
     lose_callbacks: bool = False
+    # Faults *after* a request was handled (the job exists, and is billed): the answer is
+    # replaced by one of these errors, or arrives only after `after_delay` seconds.
+    after_errors: list = field(default_factory=list)  # [(status, code, message), ...]
+    after_delay: float = 0.0
+    poison: bool = False  # clips carry values a careless client would choke on
 
     def reset(self):
         self.next_errors.clear()
@@ -79,6 +100,9 @@ class Faults:
         self.delay = 0.0
         self.fail_jobs = ""
         self.lose_callbacks = False
+        self.after_errors.clear()
+        self.after_delay = 0.0
+        self.poison = False
 
 
 @dataclass

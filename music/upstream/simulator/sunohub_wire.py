@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 
 from music.upstream.simulator import words
-from music.upstream.simulator.engine import ApiError, Order, bad_request
+from music.upstream.simulator.engine import ApiError, Order, bad_request, poisoned
 
 REASONS = {
     400: "Bad Request",
@@ -132,6 +132,8 @@ class SunoHubWire:
     def audios_answer(self, job_id):
         _, _, views = self.sim.job_views(job_id)
         data = [self.clip_json(view) for view in views]
+        if self.sim.faults.poison:
+            data = [poisoned(clip) for clip in data]
         return {"success": True, "task_id": job_id, "trace_id": str(uuid.uuid4()), "data": data}
 
     def callback_body(self, job_id):

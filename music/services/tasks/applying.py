@@ -1,0 +1,378 @@
+"""Applying what the provider says to a task and its songs. Safe to repeat, one task at a
+time: an answer we cannot store spoils that task's update, never another's."""
+
+import logging
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from music.models import (
+    SONG_STATE_RANK,
+    TASK_STATE_RANK,
+    TERMINAL_TASK_STATES,
+    Action,
+    LyricTiming,
+    Persona,
+    Relation,
+    Song,
+    SongState,
+    Task,
+    TaskState,
+)
+from music.services import media
+from music.services.tasks import events, timing
+from music.upstream.base import ClipState, JobResult, JobState
+
+log = logging.getLogger(__name__)
+
+CLIP_TO_SONG_STATE = {
+    ClipState.PENDING: SongState.PENDING,
+    ClipState.RUNNING: SongState.RUNNING,
+    ClipState.SUCCEEDED: SongState.SUCCEEDED,
+    ClipState.FAILED: SongState.FAILED,
+}
+JOB_TO_TASK_STATE = {
+    JobState.PENDING: TaskState.SUBMITTED,
+    JobState.RUNNING: TaskState.RUNNING,
+    JobState.SUCCEEDED: TaskState.SUCCEEDED,
+    JobState.FAILED: TaskState.FAILED,
+}
+ACTION_RELATION = {
+    "generate": Relation.GENERATED,
+    "extend": Relation.EXTENDED,
+    "upload_extend": Relation.EXTENDED,
+    "upload_generate": Relation.EXTENDED,
+    "concat": Relation.CONCATENATED,
+    "cover": Relation.COVERED,
+    "replace_section": Relation.REPLACED,
+    "stems": Relation.STEM,
+    "artist_consistency": Relation.PERSONA,
+    "upload": Relation.UPLOADED,
+}
+# Results that are only a piece of a song until concatenated.
+FRAGMENT_ACTIONS = {"extend", "upload_extend", "upload_generate", "replace_section"}
+# Column sizes of Song: a provider's over-long value is cut, never a database error.
+LIMITS = {"title": 200, "style": 1000, "model_name": 40}
+
+
+def fail(task_id, message, code="", raw=None, not_charged=False, late=False):
+    """End a task as failed, with a reason. `late`: it failed for want of an answer, so it
+    is still watched for the grace period and a late result can still complete it."""
+    if not_charged:
+        message = _("%(message)s Nothing was charged; you can try again.") % {"message": message}
+    now = timezone.now()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task_id)
+        if task.state in TERMINAL_TASK_STATES:
+            return
+        task.state = TaskState.FAILED
+        task.error_message = message
+        task.error_code = code[:50]
+        task.finished_at = now
+        if late:
+            task.late_until = now + timing.late_grace()
+            task.next_poll_at = now + timing.late_poll()
+        if raw is not None:
+            task.response = raw
+        task.save()
+        task.songs.filter(state__in=[SongState.PENDING, SongState.RUNNING]).update(
+            state=SongState.FAILED, error_message=message
+        )
+        events.record(task_id, TaskState.FAILED, code, message)
+
+
+def may_apply(task):
+    """Whether a result may still change this task: active, or watched for a late result."""
+    return task.state not in TERMINAL_TASK_STATES or task.is_watched_late
+
+
+def apply_result(task_id, result: JobResult, *, task=None, known=None):
+    """Bring a task and its songs up to what the upstream says. Safe to repeat.
+
+    `task` and `known` (clip id -> Song) may be passed pre-loaded by a poll tick.
+    """
+    if task is None:
+        task = Task.objects.select_related("source_song").get(pk=task_id)
+    if not may_apply(task):
+        return
+    late = task.state == TaskState.FAILED
+    if late and result.state not in (JobState.SUCCEEDED, JobState.FAILED):
+        return  # still being made after our deadline: keep watching
+    if known is None:
+        clip_ids = [c.id for c in result.clips]
+        known = {s.upstream_id: s for s in Song.objects.filter(upstream_id__in=clip_ids)}
+    known = {
+        c.id: known[c.id]
+        for c in result.clips
+        if c.id in known and known[c.id].provider == task.provider
+    }
+    if not late and is_unchanged(task, result, known):
+        return
+    # Download outside the transaction: media can be large and slow.
+    archived = {}
+    for clip in result.clips:
+        song = known.get(clip.id)
+        if clip.state == ClipState.SUCCEEDED and not (song and song.audio_file):
+            archived[clip.id] = media.fetch_clip_media(clip, task.account)
+
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("source_song")
+            .get(pk=task_id)
+        )
+        if not may_apply(task):
+            return
+        if task.state == TaskState.FAILED:
+            apply_late(task, result, archived)
+            return
+        previous = task.state
+        all_final = True
+        for index, clip in enumerate(result.clips):
+            song = upsert_song(task, clip, index, archived.get(clip.id))
+            all_final = all_final and song.state in (SongState.SUCCEEDED, SongState.FAILED)
+
+        new_state = JOB_TO_TASK_STATE[result.state]
+        if new_state == TaskState.SUCCEEDED and not all_final:
+            new_state = TaskState.RUNNING  # media still being archived; the next poll retries
+        if TASK_STATE_RANK[new_state] >= TASK_STATE_RANK[task.state]:
+            task.state = new_state
+        task.response = result.raw or task.response
+        if result.progress is not None:
+            task.progress = max(task.progress, result.progress)
+        if task.state == TaskState.SUCCEEDED:
+            task.progress = 100
+            task.finished_at = timezone.now()
+            task.error_message = ""
+        elif task.state == TaskState.FAILED:
+            task.finished_at = timezone.now()
+            task.error_message = result.error or _("The provider could not make this song.")
+            task.error_code = result.error_code[:50]
+        task.save()
+        if task.state != previous:
+            events.record(task.pk, task.state, task.error_code, task.error_message)
+    if task.state == TaskState.SUCCEEDED and task.params.get("auto_concat"):
+        join_replacement(task)
+
+
+def apply_late(task, result, archived):
+    """A result for a task that failed for want of an answer (inside apply_result's lock)."""
+    if result.state == JobState.FAILED:
+        task.error_message = result.error or task.error_message
+        task.error_code = (result.error_code or task.error_code)[:50]
+        task.late_until = None
+        task.response = result.raw or task.response
+        task.save()
+        events.record(task.pk, TaskState.FAILED, task.error_code, _("The provider failed it."))
+        return
+    songs = [
+        upsert_song(task, clip, index, archived.get(clip.id))
+        for index, clip in enumerate(result.clips)
+    ]
+    if not all(s.state in (SongState.SUCCEEDED, SongState.FAILED) for s in songs):
+        return  # media still being archived: the next look retries
+    task.state = TaskState.SUCCEEDED
+    task.progress = 100
+    task.finished_at = timezone.now()
+    task.error_message = ""
+    task.error_code = ""
+    task.late_until = None
+    task.response = result.raw or task.response
+    task.save()
+    events.record(task.pk, TaskState.SUCCEEDED, "late", _("The result arrived late."))
+
+
+def join_replacement(task):
+    """The team asked for whole songs right away: concatenate the new section once."""
+    from music.services.tasks.starting import start_task
+
+    fragment = task.songs.filter(state=SongState.SUCCEEDED).order_by("created_at").first()
+    if fragment is None:
+        return
+    start_task(
+        team=task.team,
+        user=task.created_by,
+        action=Action.CONCAT,
+        params={"action": Action.CONCAT, "audio_id": fragment.upstream_id, "is_infill": True},
+        source_song=fragment,
+        request_key=f"auto-concat-{task.pk}",
+    )
+
+
+def is_unchanged(task, result, known):
+    """Whether a result only repeats what we already have (most polls of running jobs)."""
+    if JOB_TO_TASK_STATE[result.state] != task.state or result.state == JobState.SUCCEEDED:
+        return False
+    if result.progress is not None and result.progress != task.progress:
+        return False
+    return all(
+        clip.id in known and known[clip.id].state == CLIP_TO_SONG_STATE[clip.state]
+        for clip in result.clips
+    )
+
+
+def upsert_song(task, clip, index, archived):
+    song = (
+        Song.objects.select_for_update().filter(provider=task.provider, upstream_id=clip.id).first()
+    )
+    if song is None:
+        parent = task.source_song
+        song = Song(
+            team=task.team,
+            task=task,
+            author=task.created_by,
+            provider=task.provider,
+            upstream_id=clip.id,
+            account=task.account,
+            parent=parent,
+            root=(parent.root or parent) if parent else None,
+            relation=ACTION_RELATION.get(task.action, Relation.GENERATED),
+            is_fragment=task.action in FRAGMENT_ACTIONS,
+            # A whole song or a stem is Pro-made when what it comes from was.
+            is_pro=bool(task.params.get("is_pro"))
+            or bool(parent and parent.is_pro and task.action in ("concat", "stems"))
+            or task.provider == "relay",  # relays have no pools
+            instrumental=bool(task.params.get("instrumental")),
+            # Keep the two clips of one job in a stable order in "newest first" lists.
+            created_at=task.created_at + timedelta(microseconds=index),
+        )
+    elif song.team_id != task.team_id:
+        log.error("clip %s already belongs to another team; ignoring it", clip.id)
+        return song
+    target = CLIP_TO_SONG_STATE[clip.state]
+    if archived is not None and not archived.ok:
+        song.archive_error = archived.error[:300]
+        if archived.retry:
+            target = SongState.RUNNING  # try the download again on the next poll
+    if archived is not None and archived.ok:
+        song.archive_error = ""
+        archived.attach(song)
+    if SONG_STATE_RANK[target] >= SONG_STATE_RANK[song.state]:
+        song.state = target
+    song.title = (clip.title or song.title or task.params.get("title", ""))[: LIMITS["title"]]
+    song.prompt = clip.prompt or song.prompt or task.params.get("prompt", "")
+    song.lyric = clip.lyric or song.lyric
+    song.style = (clip.style or song.style or task.params.get("style", ""))[: LIMITS["style"]]
+    song.model_name = (clip.model or song.model_name or task.params.get("model", ""))[
+        : LIMITS["model_name"]
+    ]
+    song.duration = clip.duration or song.duration
+    song.audio_url = clip.audio_url or song.audio_url
+    song.image_url = clip.image_url or song.image_url
+    song.video_url = clip.video_url or song.video_url
+    if clip.state == ClipState.FAILED:
+        song.error_message = clip.error or _("The provider could not make this clip.")
+    elif target == SongState.SUCCEEDED:
+        song.error_message = ""
+    if clip.concat_history:
+        song.parts = [
+            {"id": str(part.get("id", ""))[:100], "continue_at": part.get("continue_at")}
+            for part in clip.concat_history
+            if isinstance(part, dict)
+        ]
+    song.raw = clip.raw
+    song.save()
+    return song
+
+
+def apply_side_result(task_id, result):
+    """Store what a synchronous endpoint answered and finish the task."""
+    task = Task.objects.select_related("source_song").get(pk=task_id)
+    if not (task.state in (TaskState.SUBMITTING, TaskState.UNCONFIRMED) or task.is_watched_late):
+        return
+    if task.action == Action.UPLOAD:
+        # An upload is a song like any other: archive and record it the same way.
+        upstream_id = (result.upstream_id or result.clip.id)[:100]
+        moved = Task.objects.filter(
+            pk=task_id, state__in=[TaskState.SUBMITTING, TaskState.UNCONFIRMED]
+        ).update(state=TaskState.SUBMITTED, upstream_id=upstream_id)
+        if not moved:
+            Task.objects.filter(pk=task_id, upstream_id="").update(upstream_id=upstream_id)
+        apply_result(
+            task_id,
+            JobResult(result.clip.id, JobState.SUCCEEDED, clips=[result.clip], raw=result.raw),
+        )
+        return
+    archived = None
+    if task.action in (Action.WAV, Action.MP4):
+        archived = media.fetch_file(
+            result.file_url,
+            task.action,
+            ".wav" if task.action == Action.WAV else ".mp4",
+            account=task.account,
+        )
+        if not archived.ok and archived.retry:
+            # The export exists upstream but its file did not come through: look it up again
+            # (the provider's records keep it) rather than finishing without it.
+            now = timezone.now()
+            Task.objects.filter(
+                pk=task_id, state__in=[TaskState.SUBMITTING, TaskState.UNCONFIRMED]
+            ).update(
+                state=TaskState.UNCONFIRMED,
+                error_message=archived.error,
+                next_poll_at=now + timing.FIRST_POLL_AFTER,
+            )
+            Task.objects.filter(pk=task_id, state=TaskState.FAILED).update(
+                next_poll_at=now + timing.FIRST_POLL_AFTER
+            )
+            return
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("source_song")
+            .get(pk=task_id)
+        )
+        if not (
+            task.state in (TaskState.SUBMITTING, TaskState.UNCONFIRMED) or task.is_watched_late
+        ):
+            return
+        song = task.source_song
+        if task.action == Action.PERSONA:
+            Persona.objects.get_or_create(
+                provider=task.provider,
+                upstream_id=result.persona_id,
+                defaults={
+                    "team": task.team,
+                    "name": task.params["name"],
+                    "description": task.params.get("description", ""),
+                    "source_song": song,
+                    "task": task,
+                    "created_by": task.created_by,
+                },
+            )
+        elif task.action == Action.TIMING:
+            LyricTiming.objects.update_or_create(
+                song=song,
+                defaults={
+                    "words": [vars(w) for w in result.timing.words],
+                    "waveform": [round(v, 4) for v in result.timing.waveform],
+                    "fetched_at": timezone.now(),
+                },
+            )
+        else:
+            field = "wav_file" if task.action == Action.WAV else "video_file"
+            if archived.ok:
+                getattr(song, field).save(
+                    archived.files["file"].name,
+                    ContentFile(archived.files["file"].data),
+                    save=False,
+                )
+            else:
+                song.archive_error = archived.error[:300]
+            if task.action == Action.MP4:
+                song.video_url = result.file_url
+            song.save()
+        late = task.state == TaskState.FAILED
+        task.state = TaskState.SUCCEEDED
+        task.upstream_id = task.upstream_id or result.upstream_id[:100]
+        task.response = result.raw
+        task.progress = 100
+        task.error_message = ""
+        task.error_code = ""
+        task.late_until = None
+        task.finished_at = timezone.now()
+        task.save()
+        events.record(task.pk, TaskState.SUCCEEDED, "late" if late else "")

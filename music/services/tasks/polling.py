@@ -1,0 +1,159 @@
+"""Following tasks: one batch request per provider account for everything due, a last look
+before any deadline, and a slow watch of tasks that failed for want of an answer."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from music import upstream
+from music.models import POLLED_TASK_STATES, ProviderAccount, Song, Task, TaskState
+from music.services.tasks import reconciling, timing
+from music.services.tasks.applying import apply_result, fail
+from music.upstream.base import UpstreamError
+
+log = logging.getLogger(__name__)
+
+# What a poll pass looks at: jobs being made, requests awaiting confirmation, late watches.
+WATCHED = Q(state__in=[*POLLED_TASK_STATES, TaskState.UNCONFIRMED]) | Q(
+    state=TaskState.FAILED, late_until__isnull=False
+)
+FIELDS = ("pk", "upstream_id", "polls", "deadline_at", "account_id", "state")
+
+
+def poll_interval(polls):
+    return timing.poll_interval(polls)
+
+
+def claim_due(now, limit=500):
+    """Claim tasks due for a look, so an overlapping tick leaves them alone."""
+    with transaction.atomic():
+        due = list(
+            Task.objects.select_for_update(skip_locked=True)
+            .filter(WATCHED, next_poll_at__lte=now)
+            .exclude(state=TaskState.FAILED, late_until__lte=now)
+            .order_by("next_poll_at")
+            .values_list(*FIELDS)[:limit]
+        )
+        if due:
+            Task.objects.filter(pk__in=[row[0] for row in due]).update(
+                next_poll_at=now + timing.POLL_LEASE
+            )
+    return [dict(zip(FIELDS, row, strict=True)) for row in due]
+
+
+def poll_due(limit=500):
+    """One poll pass: every due task, one batch request (or listing) per provider account."""
+    now = timezone.now()
+    due = claim_due(now, limit)
+    groups = {}
+    for row in due:
+        groups.setdefault(row["account_id"], []).append(row)
+    accounts = ProviderAccount.objects.in_bulk([a for a in groups if a is not None])
+    for account_id, rows in groups.items():
+        try:
+            poll_group(accounts.get(account_id), rows, now)
+        except Exception:  # one account's trouble must not stop the others
+            log.exception("poll of %s tasks of account %s failed", len(rows), account_id)
+    return len(due)
+
+
+def next_look(row, now, polls):
+    """When to look at a task again: backing off, never past its deadline (the last look
+    must happen on time); slowly once it failed and is only watched."""
+    if row["state"] == TaskState.FAILED:
+        return now + timing.late_poll()
+    when = now + poll_interval(polls)
+    deadline = row["deadline_at"]
+    return min(when, deadline) if deadline and deadline > now else when
+
+
+def poll_group(account, rows, now):
+    """Look at one account's due tasks and apply what changed, each task on its own."""
+    provider = upstream.get_provider(account)
+    fetchable = [r for r in rows if r["upstream_id"]]
+    unknown = [r for r in rows if not r["upstream_id"]]
+    results, error = {}, None
+    if fetchable:
+        try:
+            results = provider.fetch([r["upstream_id"] for r in fetchable])
+        except UpstreamError as exc:
+            log.warning("poll of %s tasks failed: %s", len(fetchable), exc)
+            error = exc
+    for row in rows:
+        update = {"polls": row["polls"] + 1, "next_poll_at": next_look(row, now, row["polls"] + 1)}
+        if error is not None and row["upstream_id"] and row["state"] != TaskState.FAILED:
+            update["error_message"] = _("Last check failed: %(reason)s") % {"reason": error.message}
+        Task.objects.filter(pk=row["pk"]).update(**update)
+
+    # Load every task and known clip of the pass at once: most polls change nothing.
+    loaded = Task.objects.select_related("source_song", "account").in_bulk(
+        [r["pk"] for r in fetchable]
+    )
+    clip_ids = [c.id for r in results.values() for c in r.clips]
+    known = {s.upstream_id: s for s in Song.objects.filter(upstream_id__in=clip_ids)}
+    for row in fetchable:
+        result = results.get(row["upstream_id"])
+        if result is not None and row["pk"] in loaded:
+            apply_safely(row["pk"], result, task=loaded[row["pk"]], known=known)
+    if unknown:
+        reconciling.reconcile(provider, [r["pk"] for r in unknown])
+    expire_overdue([r for r in rows if r["deadline_at"] and r["deadline_at"] <= now])
+
+
+def apply_safely(task_id, result, **preloaded):
+    """Apply one task's result; a value we cannot store fails this update alone."""
+    try:
+        apply_result(task_id, result, **preloaded)
+    except Exception as exc:
+        log.exception("could not apply the result of task %s", task_id)
+        Task.objects.filter(pk=task_id).update(
+            error_message=_(
+                "The provider's latest answer could not be stored (%(kind)s); checking again."
+            )
+            % {"kind": exc.__class__.__name__}
+        )
+
+
+def expire_overdue(rows):
+    """Past their deadline after the last look: fail them, and keep watching for a day."""
+    for row in rows:
+        state = Task.objects.filter(pk=row["pk"]).values_list("state", flat=True).first()
+        if state in (TaskState.SUBMITTED, TaskState.RUNNING):
+            fail(
+                row["pk"],
+                _(
+                    "The provider did not finish this within %(minutes)s minutes. The studio "
+                    "keeps checking for a day: if the song arrives, it appears in the library."
+                )
+                % {"minutes": timing.deadline_minutes()},
+                "deadline",
+                late=True,
+            )
+        elif state == TaskState.UNCONFIRMED:
+            fail(
+                row["pk"],
+                _(
+                    "The provider never confirmed this request, and it was not sent again. "
+                    "Check with the provider before trying again; if the song was made, it "
+                    "still appears in the library within a day."
+                ),
+                "no_trace",
+                late=True,
+            )
+
+
+def refresh(task_id):
+    """Fetch one task now (a callback arrived): the callback is a hint, the fetch the truth."""
+    task = Task.objects.select_related("account").get(pk=task_id)
+    if not task.upstream_id or not (task.state in POLLED_TASK_STATES or task.is_watched_late):
+        return
+    try:
+        results = upstream.get_provider(task.account).fetch([task.upstream_id])
+    except UpstreamError as exc:
+        log.warning("refresh of task %s failed: %s", task_id, exc)
+        return
+    if task.upstream_id in results:
+        apply_safely(task_id, results[task.upstream_id])
