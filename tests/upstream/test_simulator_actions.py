@@ -38,6 +38,15 @@ def audios(api, **body):
     return answer["data"]
 
 
+def unfinished_clip(api, simulator):
+    """The id of a clip still being made. Asked with a callback URL, so the answer comes at
+    once: without one, SunoHub answers only when the songs are done."""
+    _, answer = post(
+        api, "/suno/audios", action="generate", prompt="later", callback_url="http://studio.test/"
+    )
+    return simulator._clips(answer["task_id"])[0]["id"]
+
+
 def refused(api, path, status, **body):
     got, answer = post(api, path, **body)
     assert got == status, answer
@@ -101,10 +110,8 @@ def test_extend_refuses_unknown_unfinished_and_uploaded_songs(api, simulator, so
     body = {"action": "extend", "continue_at": 1, "lyric": MORE}
     refused(api, "/suno/audios", 404, audio_id="nope", **body)
     simulator.queued_seconds = 60
-    _, waiting = post(api, "/suno/audios", action="generate", prompt="later")
-    assert "not finished" in refused(
-        api, "/suno/audios", 400, audio_id=waiting["data"][0]["id"], **body
-    )
+    waiting = unfinished_clip(api, simulator)
+    assert "not finished" in refused(api, "/suno/audios", 400, audio_id=waiting, **body)
     simulator.queued_seconds = 0
     _, uploaded = post(api, "/suno/upload", audio_url=song["audio_url"])
     message = refused(api, "/suno/audios", 400, audio_id=uploaded["data"]["audio_id"], **body)
@@ -300,7 +307,8 @@ def test_upload_of_a_simulator_url_decodes_it(api, simulator, song):
     assert api.get(data["audio_url"]).status_code == 200
     # The same upload as a task: one finished clip.
     record = api.post("/suno/tasks", json={"action": "retrieve", "id": answer["task_id"]}).json()
-    assert record["response"]["data"][0]["id"] == data["audio_id"]
+    assert record["path"] == "/suno/upload"  # listed as the call it was, with its answer
+    assert record["response"]["data"]["audio_id"] == data["audio_id"]
 
 
 @pytest.mark.parametrize(
@@ -470,8 +478,7 @@ def song_task(simulator, clip):
 # --- media, validation and faults ---------------------------------------------------------
 def test_media_of_unknown_or_unfinished_clips_is_404(api, simulator):
     simulator.queued_seconds = 60
-    _, answer = post(api, "/suno/audios", action="generate", prompt="later")
-    waiting = answer["data"][0]["id"]
+    waiting = unfinished_clip(api, simulator)
     for name in (f"{waiting}.mp3", f"image_{waiting}.png", "nope.mp3", "x.exe", "image_nope.png"):
         response = api.get(f"/media/{name}")
         assert response.status_code == 404

@@ -75,13 +75,13 @@ def test_fetch_uses_retrieve_batch_for_many(provider, simulator):
 
 def test_pending_task_without_response_is_pending(simulator, provider):
     simulator.queued_seconds = 60
-    job = provider.submit(SongRequest(prompt="slow")).upstream_id
+    job = provider.submit(SongRequest(prompt="slow"), "http://studio.test/cb/").upstream_id
     assert provider.fetch([job])[job].state == JobState.PENDING
 
 
 def test_running_clips_make_a_running_job(simulator, provider):
     simulator.running_seconds = 60
-    job = provider.submit(SongRequest(prompt="slow")).upstream_id
+    job = provider.submit(SongRequest(prompt="slow"), "http://studio.test/cb/").upstream_id
     result = provider.fetch([job])[job]
     assert result.state == JobState.RUNNING
     assert all(c.audio_url == "" for c in result.clips)
