@@ -26,6 +26,7 @@ import logging
 import posixpath
 import shutil
 import time
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 FORMAT = "studio-team-backup"
 VERSION = 1
 COPY_CHUNK = 1 << 20
+CHECK_CHUNK = 500
 
 # Written in this order and restored in this order (foreign keys are checked at commit, so
 # the song <-> task cycle is fine either way).
@@ -287,12 +289,16 @@ def read_archive(archive):
         rows = {key: json.loads(archive.read(f"data/{key}.json")) for key, _model in MODELS}
         if len(rows["team"]) != 1 or not rows["team"][0]["fields"]["slug"]:
             raise ValueError("data/team.json")
+        for model in KEPT_PK_MODELS:
+            key = next(k for k, m in MODELS if m is model)
+            for row in rows[key]:
+                uuid.UUID(str(row["pk"]))
         song_ids = {str(row["pk"]) for row in rows["songs"]}
         for entry in manifest.get("files", []):
             # A file belongs to one of the archive's songs; its id picks the folder it lands in.
             if str(entry["song"]) not in song_ids or not entry["name"]:
                 raise ValueError(f"media/{entry['name']}")
-    except (KeyError, ValueError, TypeError, IndexError) as exc:
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
         raise RestoreRefused(damaged % {"error": exc}) from exc
     return manifest, users, rows
 
@@ -310,9 +316,13 @@ def refuse_clashes(manifest, rows):
     for model in KEPT_PK_MODELS:
         key = next(k for k, m in MODELS if m is model)
         ids = [row["pk"] for row in rows[key]]
-        clashing = list(model.objects.filter(pk__in=ids).values_list("pk", flat=True)[:1])
+        clashing = []
+        # In chunks: a big library has more ids than SQLite takes parameters in one query.
+        for start in range(0, len(ids), CHECK_CHUNK):
+            chunk = ids[start : start + CHECK_CHUNK]
+            clashing += model.objects.filter(pk__in=chunk).values_list("pk", flat=True)
         if clashing:
-            count = model.objects.filter(pk__in=ids).count()
+            count = len(clashing)
             raise RestoreRefused(
                 _(
                     "%(count)s of the archive's %(kind)s already exist in this studio (for "
@@ -395,7 +405,7 @@ def write_rows(archive, manifest, users, rows, written):
     new_names = {}
     for entry in manifest.get("files", []):
         name = entry["name"]
-        target = restored_name(name, old_team_id, team.pk, entry["song"])
+        target = restored_name(name, old_team_id, team.pk, uuid.UUID(str(entry["song"])))
         try:
             member = archive.getinfo(f"media/{name}")
         except KeyError as exc:
