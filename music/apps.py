@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,3 +24,13 @@ class MusicConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_schedule, sender=self)
+
+        # Stored files follow their rows (removed once the delete commits).
+        from music.services import file_cleanup
+
+        post_delete.connect(
+            file_cleanup.song_deleted, sender="music.Song", dispatch_uid="song-files"
+        )
+        post_delete.connect(
+            file_cleanup.team_deleted, sender="music.Team", dispatch_uid="team-files"
+        )

@@ -100,3 +100,14 @@ def require_another_owner(membership):
     )
     if not others.exists():
         raise TeamChangeRefused(_("A team needs at least one owner."))
+
+
+@transaction.atomic
+def delete_team(team):
+    """Delete a team and everything it owns; its stored files go once this commits.
+
+    Personas guard their source song (PROTECT), which would refuse the team's cascade, so they
+    are deleted first, in the same transaction.
+    """
+    team.personas.all().delete()
+    team.delete()
