@@ -42,7 +42,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from music.models import LyricTiming, Membership, Persona, ProviderAccount, Song, Task, Team
+from music.models import (
+    LyricTiming,
+    Membership,
+    Persona,
+    ProviderAccount,
+    Song,
+    Task,
+    TaskEvent,
+    Team,
+)
 from music.services.file_cleanup import SONG_FILE_FIELDS, list_tree, song_file_names, song_folder
 
 log = logging.getLogger(__name__)
@@ -59,12 +68,13 @@ MODELS = [
     ("accounts", ProviderAccount),
     ("memberships", Membership),
     ("tasks", Task),
+    ("task_events", TaskEvent),
     ("songs", Song),
     ("personas", Persona),
     ("timings", LyricTiming),
 ]
 # Models whose integer primary key the restoring database assigns afresh.
-NEW_PK_MODELS = (Team, Membership, LyricTiming)
+NEW_PK_MODELS = (Team, Membership, TaskEvent, LyricTiming)
 # Models whose UUID primary keys are kept, and so must not exist yet where we restore.
 KEPT_PK_MODELS = (ProviderAccount, Task, Song, Persona)
 ACCOUNT_SECRETS = {"api_key_encrypted", "api_key_last4"}
@@ -116,6 +126,7 @@ def team_querysets(team):
         "accounts": ProviderAccount.objects.filter(team=team).order_by("pk"),
         "memberships": Membership.objects.filter(team=team).order_by("pk"),
         "tasks": Task.objects.filter(team=team).order_by("created_at", "pk"),
+        "task_events": TaskEvent.objects.filter(task__team=team).order_by("pk"),
         "songs": Song.objects.filter(team=team).order_by("created_at", "pk"),
         "personas": Persona.objects.filter(team=team).order_by("pk"),
         "timings": LyricTiming.objects.filter(song__team=team).order_by("pk"),

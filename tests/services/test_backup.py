@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
-from music.models import LyricTiming, Persona, ProviderAccount, Song, Task, Team
+from music.models import LyricTiming, Persona, ProviderAccount, Song, Task, TaskEvent, Team
 from music.services import backup, file_cleanup, teams
 from tests.factories import MembershipFactory, SongFactory, TaskFactory, TeamFactory, UserFactory
 
@@ -32,6 +32,7 @@ def make_team():
     account.save()
 
     task = TaskFactory(team=team, created_by=member, account=account, upstream_id="job-1")
+    TaskEvent.objects.create(task=task, state="succeeded", code="late", note="arrived late")
     parent = SongFactory(team=team, task=task, author=member, account=account, lyric="[Verse]\nA")
     store(parent, "audio_file", "audio.mp3", b"ID3 parent audio")
     store(parent, "image_file", "cover.jpeg", b"\xff\xd8 parent cover")
@@ -150,6 +151,7 @@ def test_a_team_survives_backup_delete_and_restore(tmp_path):
     assert Persona.objects.get().source_song == parent
     assert parent.timing.words == [{"word": "A", "start": 0.5}]
     assert Task.objects.get(pk=child.task_id).source_song == parent
+    assert TaskEvent.objects.filter(task__team__slug=team.slug, code="late").count() == 1
     assert parent.account.team == restored and not parent.account.api_key_last4
     assert parent.audio_file.name.startswith(f"teams/{restored.pk}/songs/{parent.pk}/")
     assert {(m.user.username, m.role) for m in restored.memberships.all()} == {
