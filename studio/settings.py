@@ -196,6 +196,12 @@ SUNO_LATE_GRACE_HOURS = float(os.environ.get("SUNO_LATE_GRACE_HOURS", "24"))
 SUNO_LATE_POLL_SECONDS = float(os.environ.get("SUNO_LATE_POLL_SECONDS", "300"))
 SUNO_MAX_MEDIA_BYTES = int(os.environ.get("SUNO_MAX_MEDIA_BYTES", str(80 * 1024 * 1024)))
 STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Outbound requests to URLs the studio did not choose (media links, base URLs, uploads,
+# callbacks) reach public addresses only (music/upstream/netguard.py). An operator may allow
+# named private hosts, e.g. an on-premises gateway: "host" (any port) or "host:port".
+STUDIO_ALLOWED_PRIVATE_HOSTS = env_list("STUDIO_ALLOWED_PRIVATE_HOSTS")
+# Wall-clock seconds for one whole download (connect, redirects, body), however it trickles.
+STUDIO_FETCH_DEADLINE = float(os.environ.get("STUDIO_FETCH_DEADLINE", "120"))
 STUDIO_CALLBACKS = env_bool("STUDIO_CALLBACKS", default=True)
 
 SIMULATOR = {

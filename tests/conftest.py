@@ -44,6 +44,11 @@ def live_simulator(tmp_path, settings):
     thread.start()
     settings.SUNO_BASE_URL = sim.base_url
     settings.SUNO_API_KEY = "live-key"
+    # A provider on localhost is a private address: allowed only as a listed host and port.
+    settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [
+        *settings.STUDIO_ALLOWED_PRIVATE_HOSTS,
+        f"127.0.0.1:{server.server_port}",
+    ]
     yield sim
     server.shutdown()
     server.server_close()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from music import upstream
 from music.models import ProviderAccount
+from music.upstream import netguard
 from music.upstream.base import UpstreamError
 
 
@@ -37,8 +38,34 @@ def make_default(account):
     account.save(update_fields=["is_default"])
 
 
+def base_url_problem(account):
+    """Why the studio may not call this account's base URL, in plain words, or "".
+
+    The key goes with every call, so a base URL on this server's own network (loopback, the
+    LAN, the cloud metadata address) is refused unless the operator listed that host in
+    STUDIO_ALLOWED_PRIVATE_HOSTS. Checked before anything is sent; a name that does not
+    resolve is left to the connection test to explain.
+    """
+    base_url = upstream.base_url(account)
+    if upstream.in_process_transports(base_url):
+        return ""  # the embedded simulator: no network at all
+    try:
+        netguard.check_url(base_url)
+    except netguard.NotAllowed:
+        return _(
+            "The base URL %(url)s is not allowed: it must be a public http(s) address. "
+            "A provider on a private network can be allowed by the server's operator."
+        ) % {"url": base_url}
+    except netguard.Unreachable:
+        pass  # the connection test explains that in its own words
+    return ""
+
+
 def test_connection(account):
     """(ok, message): one cheap authenticated call, explained in plain words."""
+    problem = base_url_problem(account)
+    if problem:
+        return False, problem  # refused before the key is sent anywhere
     try:
         upstream.get_provider(account, timeout=10).check()
     except UpstreamError as exc:

@@ -1,21 +1,20 @@
 """Archiving upstream media into our storage, and serving it back with Range support.
 
 Upstream CDN links expire; team songs must not. Downloading a URL an upstream hands us is
-an SSRF surface, so only http(s) URLs on the provider's own hosts are fetched, never a
-private or loopback address (the configured provider's own host excepted: that is the
-operator's choice, e.g. a simulator on localhost), with size and time limits.
+an SSRF surface, so only http(s) URLs on the provider's own hosts are fetched, through the
+outbound guard (music/upstream/netguard.py: public addresses only unless the operator listed
+a private host, the connection pinned to the checked address, every redirect checked, an
+overall deadline and a size cap). What comes back is kept only if its bytes are audio,
+video or an image (music/services/mediatypes.py), and it is stored under the extension of
+what it is, never of what its URL says: served from our origin, a provider's HTML or script
+would run as ours.
 """
 
-import ipaddress
 import logging
-import mimetypes
-import os
 import re
-import socket
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpResponse
@@ -23,8 +22,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from music import upstream
+from music.services import mediatypes
+from music.upstream import netguard
 
 log = logging.getLogger(__name__)
+
+# Sent with every stored file we serve: the browser must take the type we say (nosniff), and
+# should it ever open one as a page, it gets no script, no origin and no requests (sandbox).
+MEDIA_CSP = "sandbox; default-src 'none'"
 
 
 class MediaRefused(Exception):
@@ -35,6 +40,7 @@ class MediaRefused(Exception):
 class Download:
     name: str
     data: bytes
+    media_type: mediatypes.MediaType | None = None
 
 
 @dataclass
@@ -49,71 +55,92 @@ class ArchivedMedia:
             getattr(song, field_name).save(download.name, ContentFile(download.data), save=False)
 
 
+def _is_plain_url(url):
+    # Browsers drop leading/trailing spaces and tabs or newlines inside a URL before they
+    # parse it; Python's parser does not quite the same. A URL with any of them is refused
+    # rather than guessed at.
+    return bool(url) and not any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url)
+
+
+def safe_media_url(url, account=None):
+    """The URL if it may be shown as a link or redirected to (http(s) on an allowed media
+    host of the account's provider), else "". Nothing is resolved or fetched."""
+    url = url or ""
+    if not _is_plain_url(url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+        return ""
+    if parts.hostname.lower() not in upstream.media_hosts(account):
+        return ""
+    return url
+
+
 def check_url(url, account=None):
-    """Raise MediaRefused unless the URL is one the archiver may fetch."""
-    parts = urlsplit(url)
+    """Raise MediaRefused unless the URL is on a host the archiver may fetch from.
+
+    The address rules are checked when connecting (each hop), by the guard.
+    """
+    if not _is_plain_url(url):
+        raise MediaRefused(_("Only http(s) media links are archived."))
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise MediaRefused(_("Only http(s) media links are archived.")) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MediaRefused(_("Only http(s) media links are archived."))
     host = parts.hostname.lower()
-    provider_host = upstream.provider_host(account)
     if host not in upstream.media_hosts(account):
         raise MediaRefused(
             _("Media host %(host)s is not allowed for this provider.") % {"host": host}
         )
-    if host == provider_host:
-        return
-    try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise MediaRefused(_("Media host %(host)s cannot be resolved.") % {"host": host}) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise MediaRefused(
-                _("Media host %(host)s points to a private address.") % {"host": host}
-            )
 
 
 def download(client, url, limit, account=None):
+    """The bytes at `url` (redirects followed, each hop on an allowed host), or raise."""
+
+    def accept(hop):
+        try:
+            check_url(hop, account)
+        except MediaRefused as exc:
+            raise netguard.NotAllowed(str(exc)) from exc
+
     check_url(url, account)
-    with client.stream("GET", url) as response:
-        if response.status_code != 200:
-            raise httpx.HTTPStatusError(
-                f"HTTP {response.status_code}", request=response.request, response=response
-            )
-        declared = int(response.headers.get("Content-Length") or 0)
-        if declared > limit:
-            raise MediaRefused(_("The file is larger than %(mb)s MB.") % {"mb": limit >> 20})
-        chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise MediaRefused(_("The file is larger than %(mb)s MB.") % {"mb": limit >> 20})
-            chunks.append(chunk)
-        return b"".join(chunks), response.headers.get("Content-Type", "")
+    too_big = _("The file is larger than %(mb)s MB.") % {"mb": limit >> 20}
+    try:
+        fetched = client.request("GET", url, accept_url=accept)
+    except netguard.TooLarge as exc:
+        raise MediaRefused(too_big) from exc
+    except netguard.NotAllowed as exc:
+        if isinstance(exc.__cause__, MediaRefused):
+            raise exc.__cause__ from None
+        raise MediaRefused(
+            _("The media link is not allowed: it does not point to a public address.")
+        ) from exc
+    if fetched.status_code != 200:
+        raise netguard.Unreachable(f"HTTP {fetched.status_code}")
+    if len(fetched.content) > limit:
+        raise MediaRefused(too_big)
+    return fetched.content, fetched.content_type
 
 
-def extension(url, content_type, default):
-    ext = os.path.splitext(urlsplit(url).path)[1].lower()
-    if re.fullmatch(r"\.[a-z0-9]{2,5}", ext):
-        return ext
-    return mimetypes.guess_extension((content_type or "").split(";")[0].strip()) or default
-
-
-def fetch_one(client, url, stem, default_ext, account=None):
+def fetch_one(client, url, stem, kinds=mediatypes.ANY, account=None):
     """Download one file into a Download, or an ArchivedMedia that says what went wrong."""
     if not url:
         return ArchivedMedia(ok=False, error=_("The provider gave no file link."), retry=True)
     try:
-        data, content_type = download(client, url, settings.SUNO_MAX_MEDIA_BYTES, account)
+        data, _content_type = download(client, url, settings.SUNO_MAX_MEDIA_BYTES, account)
     except MediaRefused as exc:
         log.warning("refused to archive %s: %s", url, exc)
         return ArchivedMedia(ok=False, error=str(exc), retry=False)
-    except httpx.HTTPError as exc:
+    except netguard.OutboundError as exc:
         log.warning("could not archive %s: %s", url, exc)
         reason = (
             _("the download timed out")
-            if isinstance(exc, httpx.TimeoutException)
+            if isinstance(exc, netguard.TimedOut)
             else _("the provider's file server did not answer properly")
         )
         return ArchivedMedia(
@@ -121,27 +148,48 @@ def fetch_one(client, url, stem, default_ext, account=None):
             retry=True,
             error=_("Could not copy the file yet (%(reason)s); trying again.") % {"reason": reason},
         )
-    return Download(f"{stem}{extension(url, content_type, default_ext)}", data)
+    # The type is what the bytes are; the URL's extension and the Content-Type are ignored.
+    media_type = mediatypes.sniff(data)
+    if media_type is None or media_type.kind not in kinds:
+        log.warning("refused to archive %s: not a media file of kinds %s", url, kinds)
+        return ArchivedMedia(ok=False, error=_refused_type_message(kinds), retry=False)
+    return Download(f"{stem}{media_type.extension}", data, media_type)
+
+
+def _refused_type_message(kinds):
+    if tuple(kinds) == (mediatypes.IMAGE,):
+        return _("The provider's file is not an image the studio can keep, so it was not saved.")
+    if mediatypes.IMAGE not in kinds:
+        return _(
+            "The provider's file is not audio or video the studio can keep, so it was not saved."
+        )
+    return _("The provider's file is not a media file the studio can keep, so it was not saved.")
 
 
 def fetch_clip_media(clip, account=None):
     """Download a finished clip's audio (required) and cover art (best effort)."""
     with upstream.media_client(account) as client:
-        audio = fetch_one(client, clip.audio_url, "audio", ".mp3", account)
+        # Audio may come in a video container (an MP4 or WebM with one sound track).
+        audio = fetch_one(
+            client, clip.audio_url, "audio", (mediatypes.AUDIO, mediatypes.VIDEO), account
+        )
         if isinstance(audio, ArchivedMedia):
             return audio
         result = ArchivedMedia(ok=True, files={"audio_file": audio})
         if clip.image_url:
-            cover = fetch_one(client, clip.image_url, "cover", ".jpeg", account)
+            cover = fetch_one(client, clip.image_url, "cover", (mediatypes.IMAGE,), account)
             if isinstance(cover, Download):
                 result.files["image_file"] = cover
     return result
 
 
 def fetch_file(url, stem, default_ext="", account=None):
-    """Download one export (WAV, MP4) as `files["file"]`."""
+    """Download one export (WAV, MP4) as `files["file"]`.
+
+    `default_ext` is kept for callers; the stored extension is the sniffed type's.
+    """
     with upstream.media_client(account) as client:
-        found = fetch_one(client, url, stem, default_ext, account)
+        found = fetch_one(client, url, stem, (mediatypes.AUDIO, mediatypes.VIDEO), account)
     if isinstance(found, ArchivedMedia):
         return found
     return ArchivedMedia(ok=True, files={"file": found})
@@ -150,10 +198,30 @@ def fetch_file(url, stem, default_ext="", account=None):
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def serve_file(request, field_file, *, filename, content_type=None, as_attachment=False):
-    """Serve a stored file, answering single-range requests with 206 so players can seek."""
+def served_type(field_file, kinds=mediatypes.ANY):
+    """The MediaType a stored file is served as: sniffed from its head, never its name.
+
+    None for anything else (e.g. a file archived before types were checked): such a file
+    is only ever sent as an opaque download.
+    """
+    media_type = mediatypes.sniff_file(field_file)
+    return media_type if media_type is not None and media_type.kind in kinds else None
+
+
+def serve_file(request, field_file, *, filename, kinds=mediatypes.ANY, as_attachment=False):
+    """Serve a stored file, answering single-range requests with 206 so players can seek.
+
+    `filename` is the download name without an extension: the extension, like the
+    Content-Type, comes from what the file is (see `served_type`). A file that is none of
+    `kinds` goes out as application/octet-stream, as an attachment.
+    """
     size = field_file.size
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    media_type = served_type(field_file, kinds)
+    if media_type is None:
+        content_type, extension, as_attachment = "application/octet-stream", ".bin", True
+    else:
+        content_type, extension = media_type.content_type, media_type.extension
+    filename = f"{filename}{extension}"
     header = request.headers.get("Range", "").strip()
     match = RANGE_RE.match(header) if header else None
     if header and (not match or match.groups() == ("", "")):
@@ -170,7 +238,7 @@ def serve_file(request, field_file, *, filename, content_type=None, as_attachmen
         if start >= size or end < start:
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
-            return response
+            return media_headers(response)
         with field_file.open("rb") as fh:
             fh.seek(start)
             data = fh.read(end - start + 1)
@@ -189,4 +257,11 @@ def serve_file(request, field_file, *, filename, content_type=None, as_attachmen
         response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
+    return media_headers(response)
+
+
+def media_headers(response):
+    """What every stored-media response carries, 206 and 416 included."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
     return response

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
+from music.upstream import netguard
 from music.upstream.base import UpstreamError  # noqa: F401  (re-exported for callers)
 from music.upstream.http import make_client
 from music.upstream.relay import Relay
@@ -108,11 +109,21 @@ def provider_host(account=None):
     return connection_for(account).host
 
 
-def media_client(account=None):
-    return httpx.Client(
-        transport=transport_for(connection_for(account).base_url),
-        timeout=httpx.Timeout(60.0, connect=10.0),
-        follow_redirects=False,
+def in_process_transports(base_url):
+    """{host: transport} for a base URL served inside this process (the embedded simulator).
+
+    Reaching it opens no connection, so the outbound guard's address rules do not apply to
+    it; every other host goes over the network, through the guard.
+    """
+    transport = transport_for(base_url)
+    return {urlsplit(base_url).hostname: transport} if transport is not None else {}
+
+
+def media_client(account=None, *, policy=None):
+    """The guarded fetcher for an account's media (see music/upstream/netguard.py)."""
+    return netguard.Guard(
+        policy or netguard.Policy.from_settings(),
+        in_process=in_process_transports(connection_for(account).base_url),
         headers={"User-Agent": "studio/0.1"},
     )
 

@@ -46,6 +46,10 @@ def account_list(request):
 def _edit(request, account):
     form = ProviderAccountForm(request.POST or None, instance=account, team=request.team)
     if request.method == "POST" and form.is_valid():
+        problem = accounts.base_url_problem(form.instance)
+        if problem:
+            form.add_error("base_url", problem)
+            return render(request, "music/account_form.html", {"form": form, "account": account})
         saved = accounts.save(form.save(commit=False))
         ok, message = accounts.test_connection(saved)
         (messages.success if ok else messages.warning)(

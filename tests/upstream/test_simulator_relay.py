@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from music import catalogue, upstream
+from music.upstream import netguard
 from music.upstream.simulator import app, engine, words
 
 FADE = engine.CONCAT_FADE
@@ -509,11 +510,12 @@ def test_callbacks_are_posted_unless_lost(api, simulator, monkeypatch, lose):
         def start(self):
             self.fire()
 
-    fake_httpx = types.SimpleNamespace(
-        post=lambda url, json, timeout: posted.append((url, json)), HTTPError=httpx.HTTPError
-    )
+    def fake_request(method, url, *, json, **kwargs):
+        assert method == "POST"
+        posted.append((url, json))
+
     monkeypatch.setattr(app, "threading", types.SimpleNamespace(Timer=Now))
-    monkeypatch.setattr(app, "httpx", fake_httpx)
+    monkeypatch.setattr(netguard, "request", fake_request)
     simulator.send_callbacks = True
     simulator.faults.lose_callbacks = lose
     task_id = submit(api, gpt_description_prompt="x", notify_hook="https://studio.test/hook")

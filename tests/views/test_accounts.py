@@ -100,7 +100,8 @@ def test_editing_keeps_the_key_unless_a_new_one_is_given(owner_client, team):
         ({"base_url": "http://127.0.0.1:9"}, "Could not reach"),
     ],
 )
-def test_test_connection_explains_problems(owner_client, overrides, message):
+def test_test_connection_explains_problems(owner_client, settings, overrides, message):
+    settings.STUDIO_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1:9"]  # nothing listens there
     add(owner_client, **overrides)
     account = ProviderAccount.objects.get()
     response = owner_client.post(reverse("music:account_test", args=[account.pk]), follow=True)
@@ -116,8 +117,8 @@ def test_a_refused_key_is_explained(owner_client, simulator):
 
 
 @pytest.fixture
-def not_a_provider():
-    """Some web server that is not a music API (a wrong base URL)."""
+def not_a_provider(settings):
+    """Some web server that is not a music API (a wrong base URL), on an allowed host."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
@@ -133,6 +134,7 @@ def not_a_provider():
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [f"127.0.0.1:{server.server_port}"]
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
@@ -238,3 +240,57 @@ def test_an_account_with_work_in_progress_cannot_be_deleted(owner_client, team, 
     finish_all_tasks()
     owner_client.post(reverse("music:account_delete", args=[account.pk]))
     assert not ProviderAccount.objects.filter(pk=account.pk).exists()
+
+
+# --- the base URL must be a public address (the key goes with every call) ------------------
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://10.0.0.5",
+        "http://169.254.169.254",
+        "http://localhost:8000",
+        "http://127.0.0.1:8765",
+        "http://[::1]:8000",
+        "http://[::ffff:127.0.0.1]",
+    ],
+)
+def test_a_private_base_url_is_refused_on_save(owner_client, monkeypatch, base_url):
+    from music import upstream
+
+    monkeypatch.setattr(upstream, "get_provider", pytest.fail)  # nothing may be sent
+    response = add(owner_client, base_url=base_url)
+    assert response.status_code == 200
+    assert "not allowed" in response.content.decode()
+    assert "base_url" in response.context["form"].errors
+    assert not ProviderAccount.objects.exists()
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_on_save(owner_client, monkeypatch):
+    from tests.localserver import fake_dns
+
+    fake_dns(monkeypatch, {"gateway.example.test": ["10.20.30.40"]})
+    response = add(owner_client, base_url="https://gateway.example.test")
+    assert "not allowed" in response.content.decode()
+    assert not ProviderAccount.objects.exists()
+
+
+def test_test_connection_refuses_a_private_base_url_without_calling_it(
+    owner_client, team, monkeypatch
+):
+    """An account saved before the rule (or whose URL was changed behind the form)."""
+    from music import upstream
+
+    account = ProviderAccount(team=team, name="Old", format="relay", base_url="http://10.0.0.5")
+    account.set_api_key(KEY)
+    account.save()
+    monkeypatch.setattr(upstream, "get_provider", pytest.fail)
+    response = owner_client.post(reverse("music:account_test", args=[account.pk]), follow=True)
+    assert "not allowed" in response.content.decode()
+
+
+def test_a_listed_private_gateway_can_be_saved(owner_client, settings, not_a_provider):
+    settings.STUDIO_ALLOWED_PRIVATE_HOSTS = []
+    assert "not allowed" in add(owner_client, base_url=not_a_provider).content.decode()
+    settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [not_a_provider.removeprefix("http://")]
+    assert add(owner_client, base_url=not_a_provider).status_code == 302
+    assert ProviderAccount.objects.get().base_url == not_a_provider

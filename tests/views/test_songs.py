@@ -107,3 +107,113 @@ def test_a_failed_song_shows_why(member_client, team):
     song = SongFactory(team=team, state="failed", error_message="Prompt likely copyrighted.")
     html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
     assert "Prompt likely copyrighted." in html
+
+
+# --- stored media is served as what it is, and provider links are not trusted --------------
+MEDIA_CSP = "sandbox; default-src 'none'"
+
+
+def assert_media_headers(response):
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == MEDIA_CSP
+
+
+def test_media_responses_carry_nosniff_and_a_sandbox_csp(member_client, song):
+    audio = reverse("music:song_audio", args=[song.pk])
+    for response in (
+        member_client.get(audio),
+        member_client.get(audio, HTTP_RANGE="bytes=0-9"),
+        member_client.get(audio, HTTP_RANGE=f"bytes={song.audio_file.size + 5}-"),
+        member_client.get(reverse("music:song_cover", args=[song.pk])),
+    ):
+        assert response.status_code in (200, 206, 416)
+        assert_media_headers(response)
+
+
+def test_an_mp3_archived_from_an_html_link_is_served_as_audio_mpeg(member_client, team, settings):
+    from music.services import media
+    from music.upstream.base import Clip, ClipState
+    from tests.localserver import Route, local_server
+    from tests.mediafiles import mp3_frames
+
+    data = mp3_frames()
+    with local_server({"/x.html": Route(data, headers={"Content-Type": "text/html"})}) as cdn:
+        settings.SUNO_MEDIA_HOSTS = ["127.0.0.1"]
+        settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [cdn.host_port]
+        clip = Clip(id="c", state=ClipState.SUCCEEDED, audio_url=cdn.url("/x.html"))
+        archived = media.fetch_clip_media(clip)
+    song = SongFactory(team=team, title="Disguised")
+    archived.attach(song)
+    song.save()
+    assert song.audio_file.name.endswith(".mp3")
+    response = member_client.get(reverse("music:song_audio", args=[song.pk]), {"download": "1"})
+    assert response["Content-Type"] == "audio/mpeg"
+    assert ".mp3" in response["Content-Disposition"]
+    assert_media_headers(response)
+    assert b"".join(response.streaming_content) == data
+
+
+@pytest.mark.parametrize(
+    ("field", "name", "body"),
+    [
+        ("audio_file", "music:song_audio", b"<html><script>alert(document.cookie)</script>"),
+        ("image_file", "music:song_cover", b"alert(document.cookie)"),
+        ("image_file", "music:song_cover", b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    ],
+)
+def test_a_stored_file_that_is_not_media_goes_out_as_an_opaque_download(
+    member_client, team, field, name, body
+):
+    """E.g. a file archived before types were checked, named .html or .js."""
+    from django.core.files.base import ContentFile
+
+    song = SongFactory(team=team)
+    getattr(song, field).save("legacy.html", ContentFile(body))
+    response = member_client.get(reverse(name, args=[song.pk]))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert ".html" not in response["Content-Disposition"]
+    assert_media_headers(response)
+
+
+def test_an_image_is_not_served_as_the_songs_audio(member_client, team):
+    from django.core.files.base import ContentFile
+
+    from tests.mediafiles import image
+
+    song = SongFactory(team=team)
+    song.audio_file.save("audio.mp3", ContentFile(image("PNG")))
+    response = member_client.get(reverse("music:song_audio", args=[song.pk]))
+    assert response["Content-Type"] == "application/octet-stream"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        " javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "https://evil.example/song.mp3",
+        "https://cdn1.suno.ai\t/x.mp3",
+    ],
+)
+def test_a_provider_link_is_shown_or_followed_only_on_an_allowed_media_host(
+    member_client, team, url
+):
+    song = SongFactory(team=team, audio_url=url, archive_error="Refused.")
+    html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
+    assert "Open it at the provider" not in html
+    assert "javascript:" not in html.lower()
+    assert "evil.example" not in html
+    response = member_client.get(reverse("music:song_audio", args=[song.pk]))
+    assert response.status_code == 404
+
+
+def test_a_link_on_an_allowed_media_host_is_shown_and_followed(member_client, team):
+    url = "https://cdn1.suno.ai/song.mp3"
+    song = SongFactory(team=team, audio_url=url, archive_error="Refused.")
+    html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
+    assert f'href="{url}"' in html
+    response = member_client.get(reverse("music:song_audio", args=[song.pk]))
+    assert response.status_code == 302 and response["Location"] == url

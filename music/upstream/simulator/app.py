@@ -155,9 +155,21 @@ class Simulator(Engine):
         def fire():
             if self.faults.lose_callbacks:
                 return
+            from music.upstream import netguard
+
+            # The caller chose this URL: through the outbound guard, so a callback cannot
+            # make the simulator reach this server's own network (the studio's public URL,
+            # where callbacks belong, excepted).
             try:
-                httpx.post(url, json=make_body(job_id), timeout=10)
-            except httpx.HTTPError as exc:
+                netguard.request(
+                    "POST",
+                    url,
+                    json=make_body(job_id),
+                    policy=netguard.callback_policy(deadline=10),
+                    follow_redirects=False,
+                    read_body=False,
+                )
+            except (netguard.OutboundError, httpx.HTTPError) as exc:
                 log.info("simulator callback to %s failed: %s", url, exc)
 
         timer = threading.Timer(delay, fire)

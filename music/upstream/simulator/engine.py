@@ -865,7 +865,38 @@ class Engine:
                 return self.media(url.removeprefix(own).split("?")[0])[1]
             except ApiError as exc:
                 raise media.MediaError(f"Could not fetch `audio_url`: {exc.message}") from exc
-        return media.fetch(url)
+        return self._fetch_url(url)
+
+    @staticmethod
+    def _fetch_url(url):
+        """GET a caller's link through the outbound guard (public addresses only, pinned,
+        every redirect checked, a deadline and a size cap).
+
+        The messages say which rule refused, never what answered: "connection refused" or
+        a time-out for one port and not another would map this server's network.
+        """
+        from music.upstream import netguard
+
+        policy = netguard.Policy.from_settings(
+            deadline=media.FETCH_TIMEOUT, max_bytes=media.FETCH_MAX_BYTES
+        )
+        try:
+            fetched = netguard.request("GET", url, policy=policy)
+        except netguard.NotAllowed as exc:
+            raise media.MediaError(
+                "`audio_url` is not allowed: it must be a public http(s) address."
+            ) from exc
+        except netguard.TooLarge as exc:
+            raise media.MediaError("The file at `audio_url` is larger than 50 MB.") from exc
+        except netguard.TimedOut as exc:
+            raise media.MediaError("Could not fetch `audio_url`: it timed out.") from exc
+        except netguard.OutboundError as exc:
+            raise media.MediaError("Could not fetch `audio_url`.") from exc
+        if fetched.status_code != 200:
+            raise media.MediaError(
+                f"Could not fetch `audio_url`: the server answered HTTP {fetched.status_code}."
+            )
+        return fetched.content
 
     def create_persona(self, name, description, clip_id):
         name = (name or "").strip()

@@ -1,0 +1,63 @@
+"""Media types are decided from the bytes: a short allow-list, everything else refused."""
+
+import pytest
+
+from music.services import mediatypes
+from tests.mediafiles import image, mp3_frames
+
+
+def ebml(doctype):
+    return b"\x1a\x45\xdf\xa3\xa3\x42\x86\x81\x01\x42\x82" + bytes([0x80 | len(doctype)]) + doctype
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "extension", "kind"),
+    [
+        (lambda: mp3_frames(), "audio/mpeg", ".mp3", "audio"),
+        (lambda: b"ID3\x04\x00\x00\x00\x00\x00\x00" + mp3_frames(), "audio/mpeg", ".mp3", "audio"),
+        (lambda: b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00", "audio/wav", ".wav", "audio"),
+        (lambda: b"fLaC\x00\x00\x00\x22" + bytes(34), "audio/flac", ".flac", "audio"),
+        (lambda: b"OggS\x00\x02" + bytes(30), "audio/ogg", ".ogg", "audio"),
+        (
+            lambda: b"\x00\x00\x00\x1cftypM4A \x00\x00\x02\x00M4A isommp42",
+            "audio/mp4",
+            ".m4a",
+            "audio",
+        ),
+        (
+            lambda: b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41",
+            "video/mp4",
+            ".mp4",
+            "video",
+        ),
+        (lambda: ebml(b"webm") + bytes(20), "video/webm", ".webm", "video"),
+        (lambda: ebml(b"matroska") + bytes(20), "video/x-matroska", ".mkv", "video"),
+        (lambda: image("PNG"), "image/png", ".png", "image"),
+        (lambda: image("JPEG"), "image/jpeg", ".jpg", "image"),
+        (lambda: image("GIF"), "image/gif", ".gif", "image"),
+        (lambda: image("WEBP"), "image/webp", ".webp", "image"),
+    ],
+)
+def test_allowed_types_are_recognised(data, content_type, extension, kind):
+    found = mediatypes.sniff(data())
+    assert found == mediatypes.MediaType(kind, content_type, extension)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"<!doctype html><html><script>alert(document.cookie)</script></html>",
+        b"<html><body onload=alert(1)>",
+        b"alert(document.cookie); fetch('/admin/')",
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"%PDF-1.7\n",
+        b"PK\x03\x04" + bytes(30),  # a zip
+        b"\xff\xf1\x50\x80\x02\x1f\xfc",  # ADTS AAC: not on the list
+        b"\xff\xfe<\x00h\x00t\x00m\x00l\x00",  # UTF-16 HTML with a BOM
+        b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ",  # QuickTime
+    ],
+)
+def test_anything_else_is_refused(data):
+    assert mediatypes.sniff(data) is None
