@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONCE, NONE, SELF
+from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
+
+from studio.keyfile import kept_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STUDIO_VAR_DIR", BASE_DIR / "var"))
@@ -31,8 +35,11 @@ def env_list(name, default=""):
 
 TESTING = "pytest" in sys.modules or env_bool("STUDIO_TESTING")
 DEBUG = env_bool("DEBUG", default=False)
-# A fixed key is only acceptable for the embedded demo; deployments must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-demo-key-set-SECRET_KEY-in-production")
+# No key is published in the code: without SECRET_KEY the studio makes a random one on first
+# start and keeps it in VAR_DIR, so sessions survive restarts and `make run` needs no set-up.
+SECRET_KEY = os.environ.get("SECRET_KEY") or kept_secret(
+    VAR_DIR / "secret_key", get_random_secret_key, setting="SECRET_KEY"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -181,7 +188,20 @@ if env_bool("Q_SYNC", default=TESTING):
 # --- Upstream ---------------------------------------------------------------------------
 # With no API key the studio talks to the embedded simulator, in-process.
 SUNO_API_KEY = os.environ.get("SUNO_API_KEY", "")
-STUDIO_ENCRYPTION_KEY = os.environ.get("STUDIO_ENCRYPTION_KEY", "")
+# Keys for provider API keys at rest (music/crypto.py): the first encrypts, every one
+# decrypts, so rotating means putting the new key first and keeping the old one after it.
+# Without STUDIO_ENCRYPTION_KEY a random key is made on first start and kept in VAR_DIR.
+STUDIO_ENCRYPTION_KEYS = env_list("STUDIO_ENCRYPTION_KEY") or [
+    key.strip()
+    for key in kept_secret(
+        VAR_DIR / "encryption_keys",
+        lambda: Fernet.generate_key().decode(),
+        setting="STUDIO_ENCRYPTION_KEY",
+    )
+    .replace("\n", ",")
+    .split(",")  # the file may list several keys, like the variable
+    if key.strip()
+]
 SUNO_BASE_URL = os.environ.get(
     "SUNO_BASE_URL", "" if not SUNO_API_KEY else "https://api.sunohub.cn"
 )

@@ -1,0 +1,89 @@
+"""Deployment settings: no secret published in the code."""
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from studio.keyfile import kept_secret
+
+PRINT_SECRETS = (
+    "from django.conf import settings as s; "
+    "print(s.SECRET_KEY); print(','.join(s.STUDIO_ENCRYPTION_KEYS))"
+)
+
+
+def manage(tmp_path, *args, **env):
+    """Run manage.py in a fresh process with only the given studio settings in its environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("STUDIO_", "SECURE_", "DATABASE_URL", "REDIS_URL"))
+        and k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    clean.update(STUDIO_VAR_DIR=str(tmp_path / "var"), **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_without_secrets_set_the_studio_makes_and_keeps_its_own(tmp_path):
+    first = manage(tmp_path, "shell", "--no-imports", "-c", PRINT_SECRETS)
+    assert first.returncode == 0, first.stderr
+    secret_key, encryption_keys = first.stdout.splitlines()
+    assert len(secret_key) >= 50
+    assert "insecure" not in secret_key
+    assert len(encryption_keys.split(",")) == 1
+    var = tmp_path / "var"
+    for name, value in [("secret_key", secret_key), ("encryption_keys", encryption_keys)]:
+        assert (var / name).read_text().strip() == value
+        assert stat.S_IMODE((var / name).stat().st_mode) == 0o600
+    again = manage(tmp_path, "shell", "--no-imports", "-c", PRINT_SECRETS)
+    assert again.stdout.splitlines() == [secret_key, encryption_keys]
+
+
+def test_secrets_from_the_environment_are_used_and_nothing_is_kept(tmp_path):
+    result = manage(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT_SECRETS,
+        SECRET_KEY="from-the-environment-" * 3,
+        STUDIO_ENCRYPTION_KEY="new-key, old-key",
+    )
+    assert result.stdout.splitlines() == ["from-the-environment-" * 3, "new-key,old-key"]
+    assert not (tmp_path / "var" / "secret_key").exists()
+    assert not (tmp_path / "var" / "encryption_keys").exists()
+
+
+def test_kept_secret_is_made_once_and_private(tmp_path):
+    (tmp_path / "var").mkdir()
+    path = tmp_path / "var" / "secret_key"
+    made = kept_secret(path, lambda: "first-value", setting="SECRET_KEY")
+    assert made == "first-value"
+    assert kept_secret(path, lambda: "second-value", setting="SECRET_KEY") == "first-value"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no temporary file left
+
+
+def test_a_secret_that_cannot_be_kept_refuses_to_start(tmp_path):
+    not_a_folder = tmp_path / "var"
+    not_a_folder.write_text("a file where the data folder should be")
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set"):
+        kept_secret(not_a_folder / "secret_key", lambda: "value", setting="SECRET_KEY")
+
+
+def test_an_emptied_secret_file_refuses_to_start(tmp_path):
+    (tmp_path / "encryption_keys").write_text("\n")
+    with pytest.raises(ImproperlyConfigured, match="STUDIO_ENCRYPTION_KEY"):
+        kept_secret(tmp_path / "encryption_keys", lambda: "v", setting="STUDIO_ENCRYPTION_KEY")
