@@ -146,6 +146,31 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- HTTPS ------------------------------------------------------------------------------
+# One switch for a studio served over HTTPS: redirect plain HTTP, tell browsers to use HTTPS
+# only (HSTS), and never send the session or CSRF cookie in clear. Off by default, because
+# `make run` serves plain http://127.0.0.1 and HSTS would stick in the browser.
+STUDIO_HTTPS = env_bool("STUDIO_HTTPS")
+SECURE_SSL_REDIRECT = STUDIO_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if STUDIO_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = STUDIO_HTTPS and env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
+)
+# Only allows submitting the domain to browsers' preload lists (hstspreload.org); that step
+# stays the operator's. SECURE_HSTS_PRELOAD=false leaves the directive out.
+SECURE_HSTS_PRELOAD = STUDIO_HTTPS and env_bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = STUDIO_HTTPS
+CSRF_COOKIE_SECURE = STUDIO_HTTPS
+# Behind a TLS-terminating proxy, the header it sets to say the request came over HTTPS, e.g.
+# "X-Forwarded-Proto". Only set it when the proxy always sets (or strips) that header itself,
+# otherwise a client could claim HTTPS.
+STUDIO_PROXY_SSL_HEADER = os.environ.get("STUDIO_PROXY_SSL_HEADER", "").strip()
+if STUDIO_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + STUDIO_PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+
 # Every asset is vendored under static/, so the policy can forbid all other origins.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,4 +1,4 @@
-"""Deployment settings: no secret published in the code."""
+"""Deployment settings: HTTPS from one switch, and no secret published in the code."""
 
 import os
 import stat
@@ -14,6 +14,12 @@ from studio.keyfile import kept_secret
 PRINT_SECRETS = (
     "from django.conf import settings as s; "
     "print(s.SECRET_KEY); print(','.join(s.STUDIO_ENCRYPTION_KEYS))"
+)
+PRINT_HTTPS = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+    "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE); "
+    "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
 )
 
 
@@ -34,6 +40,22 @@ def manage(tmp_path, *args, **env):
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_check_is_clean_with_https_and_a_real_key(tmp_path):
+    result = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        STUDIO_HTTPS="true",
+        SECRET_KEY="k3y-" + "x7Qp!9zR#v2LmT8wYc4N" * 3,
+        ALLOWED_HOSTS="studio.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_without_secrets_set_the_studio_makes_and_keeps_its_own(tmp_path):
@@ -64,6 +86,29 @@ def test_secrets_from_the_environment_are_used_and_nothing_is_kept(tmp_path):
     assert result.stdout.splitlines() == ["from-the-environment-" * 3, "new-key,old-key"]
     assert not (tmp_path / "var" / "secret_key").exists()
     assert not (tmp_path / "var" / "encryption_keys").exists()
+
+
+def test_https_is_off_by_default_for_make_run(tmp_path):
+    result = manage(tmp_path, "shell", "--no-imports", "-c", PRINT_HTTPS)
+    assert result.stdout.splitlines() == ["False 0 False False False", "None"]
+
+
+def test_the_https_switch_turns_on_redirect_hsts_and_secure_cookies(tmp_path):
+    result = manage(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT_HTTPS,
+        STUDIO_HTTPS="true",
+        SECURE_HSTS_SECONDS="600",
+        STUDIO_PROXY_SSL_HEADER="X-Forwarded-Proto",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "True 600 True True True",
+        "('HTTP_X_FORWARDED_PROTO', 'https')",
+    ]
 
 
 def test_kept_secret_is_made_once_and_private(tmp_path):
