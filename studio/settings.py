@@ -259,6 +259,9 @@ SUNO_TASK_DEADLINE_MINUTES = int(os.environ.get("SUNO_TASK_DEADLINE_MINUTES", "2
 SUNO_MAX_MEDIA_BYTES = int(os.environ.get("SUNO_MAX_MEDIA_BYTES", str(80 * 1024 * 1024)))
 STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 STUDIO_CALLBACKS = env_bool("STUDIO_CALLBACKS", default=True)
+# The local demo (`make run` sets it): the login page shows the demo login while the demo
+# user keeps its default password. Never set it on a studio others can reach.
+STUDIO_DEMO = env_bool("STUDIO_DEMO")
 
 SIMULATOR = {
     "state_path": os.environ.get("SIMULATOR_STATE", str(VAR_DIR / "simulator")),

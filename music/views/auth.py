@@ -1,12 +1,17 @@
-"""Signing in: the login page and the lockout page."""
+"""Signing in: the login page (with the demo hint in demo mode) and the lockout page."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
+from music.services import teams
+
 
 def sign_in(request):
-    return auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
+    view = auth_views.LoginView.as_view(
+        redirect_authenticated_user=True, extra_context={"demo_login": teams.demo_login()}
+    )
+    return view(request)
 
 
 def locked_out(request, response=None, credentials=None):

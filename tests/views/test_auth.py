@@ -1,5 +1,5 @@
 """Signing in: throttled by django-axes on the studio's login and the admin's, with a page
-that says what to do."""
+that says what to do; the demo hint only in demo mode."""
 
 import pytest
 from axes.models import AccessAttempt
@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from music.services.teams import ensure_demo
 from tests.factories import UserFactory
 
 PASSWORD = "secret-pass-123"  # tests/factories.py
@@ -105,3 +106,19 @@ def test_admins_see_and_delete_attempts_in_django_admin(client, member):
 def test_the_test_clients_login_passes_axes(client, member):
     assert client.login(username=member.username, password=PASSWORD)
     assert client.get(reverse("music:library")).status_code == 200
+
+
+@pytest.mark.parametrize("demo_mode", [True, False])
+def test_the_demo_login_is_shown_only_in_demo_mode(client, settings, db, demo_mode):
+    settings.STUDIO_DEMO = demo_mode
+    ensure_demo()
+    html = client.get(reverse("login")).content.decode()
+    assert ("demo-studio" in html) is demo_mode
+
+
+def test_the_demo_login_is_hidden_once_its_password_changed(client, settings, db):
+    settings.STUDIO_DEMO = True
+    user, _ = ensure_demo()
+    user.set_password("a-private-password")
+    user.save()
+    assert "demo-studio" not in client.get(reverse("login")).content.decode()
