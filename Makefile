@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# `make run` is the local demo: the login page shows the demo login (STUDIO_DEMO=false hides it).
+STUDIO_DEMO ?= true
 
 .PHONY: install run test lint format bench clean
 
@@ -19,7 +21,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py setup_demo
-	$(BIN)/python manage.py run_studio
+	STUDIO_DEMO=$(STUDIO_DEMO) $(BIN)/python manage.py run_studio
 
 test: install
 	bash scripts/test.sh

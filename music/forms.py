@@ -6,7 +6,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from music import catalogue
+from music import catalogue, crypto
 from music.models import ProviderAccount, Role, SongState, Team
 
 PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
@@ -443,6 +443,11 @@ class LibraryFilterForm(forms.Form):
         ]
 
 
+UNREADABLE_KEY = _(
+    "The stored API key cannot be read with the current encryption keys; enter it again."
+)
+
+
 class ProviderAccountForm(forms.ModelForm):
     api_key = forms.CharField(
         label=_("API key"),
@@ -470,7 +475,10 @@ class ProviderAccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if team is not None:
             self.instance.team = team
-        if self.instance.api_key_last4:
+        self.key_unreadable = crypto.key_unreadable(self.instance)
+        if self.key_unreadable:
+            self.fields["api_key"].help_text = UNREADABLE_KEY
+        elif self.instance.api_key_last4:
             self.fields["api_key"].help_text = _(
                 "Stored encrypted (ends in %(last4)s). Leave empty to keep it."
             ) % {"last4": self.instance.api_key_last4}
@@ -488,6 +496,8 @@ class ProviderAccountForm(forms.ModelForm):
                 self.add_error("base_url", _("The base URL must start with http:// or https://."))
             if not data.get("api_key") and not self.instance.api_key_encrypted:
                 self.add_error("api_key", _("Paste the API key the provider gave you."))
+            elif not data.get("api_key") and self.key_unreadable:
+                self.add_error("api_key", UNREADABLE_KEY)
         hosts = [h.strip() for h in (data.get("media_hosts") or "").split(",") if h.strip()]
         bad = [h for h in hosts if "/" in h or " " in h or ":" in h]
         if bad:

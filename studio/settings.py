@@ -7,11 +7,16 @@ for a real deployment.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONCE, NONE, SELF
+from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
+
+from studio.keyfile import kept_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STUDIO_VAR_DIR", BASE_DIR / "var"))
@@ -31,8 +36,11 @@ def env_list(name, default=""):
 
 TESTING = "pytest" in sys.modules or env_bool("STUDIO_TESTING")
 DEBUG = env_bool("DEBUG", default=False)
-# A fixed key is only acceptable for the embedded demo; deployments must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-demo-key-set-SECRET_KEY-in-production")
+# No key is published in the code: without SECRET_KEY the studio makes a random one on first
+# start and keeps it in VAR_DIR, so sessions survive restarts and `make run` needs no set-up.
+SECRET_KEY = os.environ.get("SECRET_KEY") or kept_secret(
+    VAR_DIR / "secret_key", get_random_secret_key, setting="SECRET_KEY"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -49,6 +57,7 @@ INSTALLED_APPS = [
     "django_q",
     "template_partials",
     "csp",
+    "axes",
     "music",
 ]
 
@@ -65,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "music.middleware.CurrentTeamMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -110,9 +121,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username + address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "music:library"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Login throttling (django-axes), on the studio's sign-in and the admin's -------------
+# After STUDIO_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is locked for STUDIO_LOGIN_COOLOFF_MINUTES, even with the right password; an admin
+# unlocks sooner in Django admin (Access attempts) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = int(os.environ.get("STUDIO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("STUDIO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a right password before the limit forgets the earlier typos
+AXES_LOCKOUT_CALLABLE = "music.views.auth.locked_out"
+AXES_VERBOSE = False  # no start-up banner in every command; lockouts are logged either way
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -138,6 +165,31 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS ------------------------------------------------------------------------------
+# One switch for a studio served over HTTPS: redirect plain HTTP, tell browsers to use HTTPS
+# only (HSTS), and never send the session or CSRF cookie in clear. Off by default, because
+# `make run` serves plain http://127.0.0.1 and HSTS would stick in the browser.
+STUDIO_HTTPS = env_bool("STUDIO_HTTPS")
+SECURE_SSL_REDIRECT = STUDIO_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if STUDIO_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = STUDIO_HTTPS and env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
+)
+# Only allows submitting the domain to browsers' preload lists (hstspreload.org); that step
+# stays the operator's. SECURE_HSTS_PRELOAD=false leaves the directive out.
+SECURE_HSTS_PRELOAD = STUDIO_HTTPS and env_bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = STUDIO_HTTPS
+CSRF_COOKIE_SECURE = STUDIO_HTTPS
+# Behind a TLS-terminating proxy, the header it sets to say the request came over HTTPS, e.g.
+# "X-Forwarded-Proto". Only set it when the proxy always sets (or strips) that header itself,
+# otherwise a client could claim HTTPS.
+STUDIO_PROXY_SSL_HEADER = os.environ.get("STUDIO_PROXY_SSL_HEADER", "").strip()
+if STUDIO_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + STUDIO_PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
 
 # Every asset is vendored under static/, so the policy can forbid all other origins.
 CONTENT_SECURITY_POLICY = {
@@ -181,7 +233,20 @@ if env_bool("Q_SYNC", default=TESTING):
 # --- Upstream ---------------------------------------------------------------------------
 # With no API key the studio talks to the embedded simulator, in-process.
 SUNO_API_KEY = os.environ.get("SUNO_API_KEY", "")
-STUDIO_ENCRYPTION_KEY = os.environ.get("STUDIO_ENCRYPTION_KEY", "")
+# Keys for provider API keys at rest (music/crypto.py): the first encrypts, every one
+# decrypts, so rotating means putting the new key first and keeping the old one after it.
+# Without STUDIO_ENCRYPTION_KEY a random key is made on first start and kept in VAR_DIR.
+STUDIO_ENCRYPTION_KEYS = env_list("STUDIO_ENCRYPTION_KEY") or [
+    key.strip()
+    for key in kept_secret(
+        VAR_DIR / "encryption_keys",
+        lambda: Fernet.generate_key().decode(),
+        setting="STUDIO_ENCRYPTION_KEY",
+    )
+    .replace("\n", ",")
+    .split(",")  # the file may list several keys, like the variable
+    if key.strip()
+]
 SUNO_BASE_URL = os.environ.get(
     "SUNO_BASE_URL", "" if not SUNO_API_KEY else "https://api.sunohub.cn"
 )
@@ -203,6 +268,9 @@ STUDIO_ALLOWED_PRIVATE_HOSTS = env_list("STUDIO_ALLOWED_PRIVATE_HOSTS")
 # Wall-clock seconds for one whole download (connect, redirects, body), however it trickles.
 STUDIO_FETCH_DEADLINE = float(os.environ.get("STUDIO_FETCH_DEADLINE", "120"))
 STUDIO_CALLBACKS = env_bool("STUDIO_CALLBACKS", default=True)
+# The local demo (`make run` sets it): the login page shows the demo login while the demo
+# user keeps its default password. Never set it on a studio others can reach.
+STUDIO_DEMO = env_bool("STUDIO_DEMO")
 
 SIMULATOR = {
     "state_path": os.environ.get("SIMULATOR_STATE", str(VAR_DIR / "simulator")),

@@ -4,6 +4,7 @@ import threading
 from wsgiref.simple_server import make_server
 
 import pytest
+from django.test import Client, RequestFactory
 
 from music import upstream
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
@@ -70,6 +71,23 @@ def no_retry_sleep(monkeypatch):
     from music.services import tasks
 
     monkeypatch.setattr(tasks.sending, "sleep", lambda seconds: None)
+
+
+@pytest.fixture(autouse=True)
+def client_login_with_a_request(monkeypatch):
+    """Let `client.login(username=..., password=...)` pass django-axes.
+
+    Axes (the first authentication backend, kept on in tests) refuses to authenticate without
+    the request it throttles by; the test client's login() gives none, so it gets one from
+    127.0.0.1. `force_login` needs nothing: it authenticates nobody.
+    """
+    original = Client.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return original(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from music import upstream
+from music import crypto, upstream
 from music.models import ProviderAccount
 from music.upstream import netguard
 from music.upstream.base import UpstreamError
@@ -12,6 +12,35 @@ from music.upstream.base import UpstreamError
 
 def team_accounts(team):
     return list(ProviderAccount.objects.filter(team=team).order_by("-is_default", "name"))
+
+
+def with_key_status(accounts):
+    """The accounts, each marked `key_unreadable` when its stored key is lost (for the page)."""
+    for account in accounts:
+        account.key_unreadable = crypto.key_unreadable(account)
+    return accounts
+
+
+def unreadable_key_message():
+    return _("The stored API key cannot be read with the current encryption keys; enter it again.")
+
+
+@transaction.atomic
+def reencrypt_keys():
+    """Encrypt every stored API key again with the first encryption key, after a rotation.
+
+    Returns (re-encrypted, unreadable) counts; unreadable keys are left as they are.
+    """
+    done = unreadable = 0
+    for account in ProviderAccount.objects.select_for_update().exclude(api_key_encrypted=""):
+        try:
+            token = crypto.reencrypt(account.api_key_encrypted)
+        except crypto.KeyUnreadable:
+            unreadable += 1
+            continue
+        ProviderAccount.objects.filter(pk=account.pk).update(api_key_encrypted=token)
+        done += 1
+    return done, unreadable
 
 
 def get_account(team, account_id):
@@ -66,6 +95,8 @@ def test_connection(account):
     problem = base_url_problem(account)
     if problem:
         return False, problem  # refused before the key is sent anywhere
+    if account.format != "simulator" and crypto.key_unreadable(account):
+        return False, unreadable_key_message()
     try:
         upstream.get_provider(account, timeout=10).check()
     except UpstreamError as exc:

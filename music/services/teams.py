@@ -1,6 +1,10 @@
 """Teams, members and the team a request works in."""
 
+import functools
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -48,18 +52,46 @@ def create_team(name, owner, *, slug=None):
     return team
 
 
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-studio"
+
+
 @transaction.atomic
-def ensure_demo(username="demo", password="demo-studio", team_name="Demo Studio"):
-    """Create (or reset the password of) the demo admin and their team."""
+def ensure_demo(username=DEMO_USERNAME, password=DEMO_PASSWORD, team_name="Demo Studio"):
+    """The demo admin and their team, made on the first run.
+
+    An existing user is left as it is: `make run` runs this every time, and must never reset
+    a password someone changed (nor rights an admin took away).
+    """
     User = get_user_model()
-    user, _ = User.objects.get_or_create(
-        username=username, defaults={"is_staff": True, "is_superuser": True}
-    )
-    user.is_staff = user.is_superuser = True
-    user.set_password(password)
-    user.save()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_superuser(username=username, email="", password=password)
     team = Team.objects.filter(memberships__user=user).first() or create_team(team_name, user)
     return user, team
+
+
+def demo_login():
+    """(username, password) to show on the login page, only in demo mode (STUDIO_DEMO, set
+    by `make run`) and only while the demo user still has the default password."""
+    if not settings.STUDIO_DEMO:
+        return None
+    User = get_user_model()
+    encoded = (
+        User.objects.filter(username=DEMO_USERNAME, is_active=True)
+        .values_list("password", flat=True)
+        .first()
+    )
+    if encoded and _is_demo_password(encoded):
+        return DEMO_USERNAME, DEMO_PASSWORD
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _is_demo_password(encoded):
+    # Hashing is slow on purpose; the stored hash changes with the password, so the answer
+    # for one hash can be remembered.
+    return check_password(DEMO_PASSWORD, encoded)
 
 
 class TeamChangeRefused(Exception):

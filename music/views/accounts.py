@@ -37,7 +37,7 @@ def account_list(request):
         request,
         "music/account_list.html",
         {
-            "accounts": accounts.team_accounts(request.team),
+            "accounts": accounts.with_key_status(accounts.team_accounts(request.team)),
             "is_owner": request.membership.role == Role.OWNER,
         },
     )

@@ -6,6 +6,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
 
@@ -294,3 +295,54 @@ def test_a_listed_private_gateway_can_be_saved(owner_client, settings, not_a_pro
     settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [not_a_provider.removeprefix("http://")]
     assert add(owner_client, base_url=not_a_provider).status_code == 302
     assert ProviderAccount.objects.get().base_url == not_a_provider
+
+
+@pytest.fixture
+def lost_key_account(owner_client, team):
+    """An account whose key was encrypted with a key the studio no longer has."""
+    add(owner_client)
+    account = ProviderAccount.objects.get(team=team)
+    account.api_key_encrypted = Fernet(Fernet.generate_key()).encrypt(KEY.encode()).decode()
+    account.save()
+    return account
+
+
+UNREADABLE = "cannot be read with the current encryption keys; enter it again"
+
+
+def test_owners_are_told_a_stored_key_cannot_be_read(owner_client, lost_key_account):
+    html = owner_client.get(reverse("music:accounts")).content.decode()
+    assert UNREADABLE in html
+    assert reverse("music:account_edit", args=[lost_key_account.pk]) in html
+    response = owner_client.post(
+        reverse("music:account_test", args=[lost_key_account.pk]), follow=True
+    )
+    assert UNREADABLE in response.content.decode()
+
+
+def test_a_lost_key_must_be_entered_again_to_save(owner_client, lost_key_account):
+    url = reverse("music:account_edit", args=[lost_key_account.pk])
+    assert UNREADABLE in owner_client.get(url).content.decode()
+    data = {
+        "name": "Sim relay",
+        "format": "relay",
+        "base_url": "http://simulator.local",
+        "api_key": "",
+        "default_model": "chirp-v4",
+        "fetch_batch_limit": "0",
+        "is_default": "on",
+    }
+    response = owner_client.post(url, data)
+    assert response.status_code == 200
+    assert "api_key" in response.context["form"].errors
+    owner_client.post(url, {**data, "api_key": "sk-entered-again-4321"})
+    lost_key_account.refresh_from_db()
+    assert lost_key_account.api_key == "sk-entered-again-4321"
+    html = owner_client.get(reverse("music:accounts")).content.decode()
+    assert UNREADABLE not in html
+
+
+def test_the_lost_key_message_is_in_chinese(owner_client, lost_key_account):
+    owner_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    html = owner_client.get(reverse("music:accounts")).content.decode()
+    assert "无法用当前的加密密钥读取" in html
