@@ -136,3 +136,13 @@ def run_on_commit(django_capture_on_commit_callbacks):
 @pytest.fixture
 def user_factory(db):
     return UserFactory
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in the default language, whatever the previous one switched to."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

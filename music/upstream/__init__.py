@@ -89,7 +89,9 @@ def get_provider(account=None, *, timeout=None):
         conn.base_url,
         conn.api_key,
         timeout=timeout or settings.SUNO_TIMEOUT,
-        transport=transport_for(conn.base_url),
+        # The key goes with every call: a provider reached over the network is connected to
+        # only at an address the outbound guard allows (a name may change where it points).
+        transport=transport_for(conn.base_url) or netguard.pinned_transport(),
     )
     return FORMATS[conn.format](client, batch_size=conn.batch_limit)
 

@@ -5,6 +5,7 @@ import logging
 
 import httpx
 
+from music.upstream import netguard
 from music.upstream.base import UpstreamError
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,19 @@ def call(client, method, path, *, json_body=None, error_parser=None):
     """Send one request and return the decoded JSON answer, or raise UpstreamError."""
     try:
         response = client.request(method, path, json=json_body)
+    except netguard.NotAllowed as exc:
+        raise UpstreamError(
+            "The provider's address is not allowed: it is on a private network.",
+            code="not_allowed",
+            permanent=True,
+            accepted=False,
+        ) from exc
+    except netguard.OutboundError as exc:
+        raise UpstreamError(
+            f"Could not reach the provider ({exc.__class__.__name__}).",
+            code="unreachable",
+            accepted=False,
+        ) from exc
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         raise UpstreamError(
             f"Could not reach the provider ({exc.__class__.__name__}).",

@@ -28,6 +28,7 @@ English for logs (callers say it to users in their own, translated words).
 """
 
 import ipaddress
+import math
 import socket
 import ssl
 import time
@@ -307,6 +308,14 @@ class _GuardedTransport(httpx.HTTPTransport):
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context, network_backend=backend, retries=0
         )
+
+
+def pinned_transport(policy=None):
+    """A transport for a long-lived API client (a provider's base URL): every connection
+    goes to an address checked by the same rules, with no overall deadline (the client's
+    own time-outs bound each call)."""
+    policy = policy or Policy.from_settings()
+    return _GuardedTransport(_GuardedBackend(policy, math.inf), policy.verify)
 
 
 # --- requests ---------------------------------------------------------------------------
