@@ -44,3 +44,22 @@ def test_outsiders_get_404_for_tasks(client, outsider, team):
     task = TaskFactory(team=team)
     client.force_login(outsider)
     assert client.get(reverse("music:task", args=[task.pk])).status_code == 404
+
+
+def test_an_unconfirmed_task_says_what_is_going_on_and_shows_its_history(member_client, team):
+    from music.models import TaskEvent
+
+    task = TaskFactory(
+        team=team,
+        state=TaskState.UNCONFIRMED,
+        error_message="The provider did not answer in time. It was not sent again.",
+    )
+    TaskEvent.objects.create(task=task, state=TaskState.QUEUED)
+    TaskEvent.objects.create(task=task, state=TaskState.UNCONFIRMED, note="no answer in time")
+
+    html = member_client.get(reverse("music:task", args=[task.pk])).content.decode()
+    assert "Sent; waiting for the provider to confirm" in html
+    assert "It was not sent again." in html
+    assert "no answer in time" in html
+    listing = member_client.get(reverse("music:tasks"), {"state": "active"}).content.decode()
+    assert "waiting for the provider to confirm" in listing  # unconfirmed is still in progress
