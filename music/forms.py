@@ -197,6 +197,9 @@ def require_words(form, data):
         )
 
 
+MAX_UPLOAD_SECONDS = 480
+
+
 class ExtendForm(SongWordsForm):
     continue_at = forms.FloatField(
         label=_("Continue from (seconds)"),
@@ -261,7 +264,16 @@ class UploadForm(SongWordsForm):
     mode = forms.ChoiceField(
         label=_("Then"), choices=MODE_CHOICES, initial="upload", widget=forms.RadioSelect
     )
-    continue_at = forms.FloatField(label=_("Continue from (seconds)"), required=False)
+    # Uploads the providers take last at most 8 minutes: a second past that is a typo.
+    continue_at = forms.FloatField(
+        label=_("Continue from (seconds)"),
+        required=False,
+        max_value=MAX_UPLOAD_SECONDS,
+        error_messages={
+            "max_value": _("Continue from a second inside the first %(max)s s of your audio.")
+            % {"max": MAX_UPLOAD_SECONDS}
+        },
+    )
 
     def clean(self):
         data = super().clean()

@@ -328,6 +328,16 @@ def test_upload_and_continue_in_one_step(member_client, song, simulator):
             },
             "more than 0",
         ),
+        (
+            {
+                "audio_url": "https://example.com/a.mp3",
+                "mode": "continue",
+                "continue_at": "1e308",
+                "lyric": "la",
+                "model": "chirp-v4",
+            },
+            "inside the first 480 s",
+        ),
     ],
 )
 def test_upload_validation(member_client, data, message):
