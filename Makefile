@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # `make run` is the local demo: the login page shows the demo login (STUDIO_DEMO=false hides it).
 STUDIO_DEMO ?= true
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run serve test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py setup_demo
 	STUDIO_DEMO=$(STUDIO_DEMO) $(BIN)/python manage.py run_studio
+
+# Production: the same server without the demo (set DATABASE_URL, REDIS_URL, SECRET_KEY, ...).
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py run_studio $(or $(ADDR),127.0.0.1:8000)
 
 test: install
 	bash scripts/test.sh

@@ -32,6 +32,7 @@ SKIPPED = {
     "logout": "signing out is for everyone",
     "set_language": "the language switch keeps a cookie, not team data",
     "music:callback": "the provider's callback, authenticated by the task's own secret",
+    "health": "the load balancer's health check: public, says only ok or down",
 }
 
 # What a viewer of team B's POST to a URL may do (nothing in the team changes in any case):

@@ -1,30 +1,94 @@
+"""Run the studio: gunicorn web workers and the django-q2 cluster, stopped together."""
+
+import contextlib
+import os
 import signal
 import subprocess
 import sys
+import time
 
-from django.core.management import call_command
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+STOP_GRACE = 20  # seconds each child has to stop before it is killed
 
 
 class Command(BaseCommand):
-    help = "Run the web server and the django-q2 cluster together; Ctrl-C stops both."
+    help = (
+        "Run the web server (gunicorn, or runserver with --dev) and the django-q2 cluster "
+        "together. Ctrl-C or SIGTERM stops every child process."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--dev", action="store_true", help="Django's runserver instead.")
+        parser.add_argument("--no-queue", action="store_true", help="Only the web server.")
 
-    def handle(self, *args, addrport, **options):
-        cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"])
-        self.stdout.write(f"Queue workers started (pid {cluster.pid}).")
-        self.stdout.write(self.style.SUCCESS(f"Studio on http://{addrport}/  (Ctrl-C stops it)"))
+    def handle(self, *args, addrport, workers, dev, no_queue, **options):
+        if ":" not in addrport:
+            addrport = f"127.0.0.1:{addrport}"
+        children = []
+        stopping = []
+
+        def stop(signum, frame):
+            stopping.append(signum)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
-            call_command("runserver", addrport, use_reloader=False, use_threading=True)
-        except KeyboardInterrupt:
-            pass
+            if not no_queue:
+                children.append(spawn("queue", [sys.executable, "manage.py", "qcluster"]))
+            children.append(spawn("web", web_command(addrport, workers, dev)))
+            self.stdout.write(
+                self.style.SUCCESS(f"Studio on http://{addrport}/  (Ctrl-C stops it)")
+            )
+            self.stdout.flush()
+            while not stopping:
+                for name, process in children:
+                    if process.poll() is not None:
+                        self.stderr.write(f"The {name} process ended (exit {process.returncode}).")
+                        stopping.append(name)
+                time.sleep(0.5)
         finally:
-            if cluster.poll() is None:
-                cluster.send_signal(signal.SIGTERM)
-                try:
-                    cluster.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    cluster.kill()
+            for _name, process in children:
+                terminate(process)
             self.stdout.write("Stopped the web server and the queue workers.")
+
+
+def web_command(addrport, workers, dev):
+    if dev:
+        return [sys.executable, "manage.py", "runserver", addrport, "--noreload"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(settings.BASE_DIR / "studio" / "gunicorn.conf.py"),
+        "--bind",
+        addrport,
+        "--workers",
+        str(workers),
+    ]
+
+
+def spawn(name, command):
+    # Each child leads its own process group, so stopping it reaches its own children too
+    # (gunicorn's workers, the cluster's sentinel, pusher, monitor and workers).
+    return name, subprocess.Popen(command, start_new_session=True)
+
+
+def terminate(process):
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+    # Grandchildren that outlived their parent are still in the group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
