@@ -17,6 +17,7 @@ class RedactCallbackSecrets(logging.Filter):
     def filter(self, record):
         if isinstance(record.msg, str) and "/hooks/suno/" in record.msg:
             record.msg = redact(record.msg)
-        if record.args:
+        # A single mapping argument stays a mapping (logging's "%(name)s" style).
+        if isinstance(record.args, tuple):
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         return True

@@ -19,3 +19,11 @@ def test_callback_secrets_never_reach_the_access_log():
     line = record.getMessage()
     assert "s3cr3t-T0ken_x" not in line
     assert f"/hooks/suno/{TASK}/<secret>/" in line
+
+
+def test_other_log_lines_are_left_as_they_are():
+    record = logging.LogRecord(
+        "music.tasks", logging.INFO, __file__, 1, "sweep: %s", ({"resent": 1},), None
+    )
+    RedactCallbackSecrets().filter(record)
+    assert record.getMessage() == "sweep: {'resent': 1}"
