@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/range.py
 
 clean:
 	rm -rf $(VENV) var

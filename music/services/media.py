@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -239,12 +239,13 @@ def serve_file(request, field_file, *, filename, kinds=mediatypes.ANY, as_attach
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return media_headers(response)
-        with field_file.open("rb") as fh:
-            fh.seek(start)
-            data = fh.read(end - start + 1)
-        response = HttpResponse(data, status=206, content_type=content_type)
+        # Streamed in chunks: `bytes=0-` (what players ask first) of a long file must not
+        # sit in memory whole, once per listener.
+        response = StreamingHttpResponse(
+            read_range(field_file, start, end - start + 1), status=206, content_type=content_type
+        )
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(len(data))
+        response["Content-Length"] = str(end - start + 1)
     else:
         response = FileResponse(
             field_file.open("rb"),
@@ -258,6 +259,21 @@ def serve_file(request, field_file, *, filename, kinds=mediatypes.ANY, as_attach
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return media_headers(response)
+
+
+RANGE_CHUNK = 256 * 1024
+
+
+def read_range(field_file, start, length):
+    """The bytes [start, start + length) of a stored file, a chunk at a time."""
+    with field_file.storage.open(field_file.name, "rb") as fh:
+        fh.seek(start)
+        while length > 0:
+            data = fh.read(min(RANGE_CHUNK, length))
+            if not data:
+                return
+            length -= len(data)
+            yield data
 
 
 def media_headers(response):
