@@ -51,8 +51,7 @@ class Command(BaseCommand):
                         stopping.append(name)
                 time.sleep(0.5)
         finally:
-            for _name, process in children:
-                terminate(process)
+            stop_all([process for _name, process in children])
             self.stdout.write("Stopped the web server and the queue workers.")
 
 
@@ -78,17 +77,22 @@ def spawn(name, command):
     return name, subprocess.Popen(command, start_new_session=True)
 
 
-def terminate(process):
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=STOP_GRACE)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
-    # Grandchildren that outlived their parent are still in the group.
+def signal_group(process, sig):
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(process.pid, sig)
+
+
+def stop_all(processes):
+    """SIGTERM to every child's group at once, a shared grace period, then SIGKILL to what is
+    left, grandchildren included (a queue worker busy with a poll tick may not stop at once;
+    nothing it does is lost: the task rows are the truth)."""
+    for process in processes:
+        if process.poll() is None:
+            signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for process in processes:
+        signal_group(process, signal.SIGKILL)
+        process.wait()
