@@ -108,6 +108,7 @@ def test_faults_before_handling_create_no_job(api, kind, statuses):
     response = api.get("/suno/act/wav/some-clip")  # a relay submit endpoint: relay's shape
     assert response.status_code in statuses and response.json()["data"] is None
     assert ledger(api) == []
+    assert api.get("/_simulator/ledger").json()["hits"] == {kind: 5}
 
 
 @pytest.mark.parametrize(

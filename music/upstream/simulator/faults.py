@@ -34,6 +34,7 @@ import math
 import random
 import threading
 import time
+from collections import Counter
 from urllib.parse import urlsplit, urlunsplit
 
 # --- endpoint classes --------------------------------------------------------------------
@@ -280,8 +281,14 @@ class FaultLayer:
         self.sim = sim
         self.control_enabled = control
         self.plan = plan or FaultPlan()
+        self.hits = Counter()  # faults injected by kind, since this process started
+        self._hits_lock = threading.Lock()
         self._local = threading.local()
         self._migrate()
+
+    def count(self, kind, n=1):
+        with self._hits_lock:
+            self.hits[kind] += n
 
     # --- storage ----------------------------------------------------------------------
     def _migrate(self):
@@ -335,20 +342,24 @@ class FaultLayer:
             return self._submit(environ, method, path, wire, answer, plan)
         if kind == STATUS:
             if plan.hit("poll_error"):
+                self.count("poll_error")
                 return self._poll_error(wire, plan)
             return self._poisoned(answer(), plan)
         if kind == WORDS:
             before = self._before(wire, plan)
             return before[1] if before else answer()
         if kind == MEDIA and plan.hit("media_error"):
+            self.count("media_error")
             return self._error(wire, 503, "service_unavailable", "Media server busy (fault).")
         return answer()
 
     def _before(self, wire, plan):
         if plan.hit("error_before"):
+            self.count("error_before")
             status, code = plan.choice(BEFORE_ERRORS)
             return "error_before", self._error(wire, status, code, "Upstream failure (fault).")
         if plan.hit("rate_limit"):
+            self.count("rate_limit")
             return "rate_limit", self._error(
                 wire, 429, "too_many_requests", "Too many requests (fault)."
             )
@@ -365,6 +376,7 @@ class FaultLayer:
             self._close_call(serial, None, _status_code(response[0]), faults)
             return response
         if plan.hit("slow"):
+            self.count("slow")
             faults.append("slow")
             time.sleep(plan.slow_sleep)
         self._local.call = {"serial": serial, "jobs": 0}
@@ -388,6 +400,7 @@ class FaultLayer:
                 after = "malformed_after"
                 response = self._garbage(plan, response)
         if after:
+            self.count(after)
             faults.append(after)
         answered = 0 if after == "timeout_after" else _status_code(response[0])
         self._close_call(serial, handled, answered, faults, kept)
@@ -450,6 +463,7 @@ class FaultLayer:
             if plan.hit("poison"):
                 chosen = [p for p in POISONS if plan.random() < 0.5] or [plan.choice(POISONS)]
                 poison_clip(clip, chosen, host)
+                self.count("poison")
                 changed = True
         return changed
 
@@ -458,8 +472,12 @@ class FaultLayer:
         """How many times to deliver a callback that is due now (0, 1 or 2)."""
         plan = self.plan
         if plan.hit("lose_callback"):
+            self.count("lose_callback")
             return 0
-        return 2 if plan.hit("duplicate_callback") else 1
+        if plan.hit("duplicate_callback"):
+            self.count("duplicate_callback")
+            return 2
+        return 1
 
     def callback_payload(self, body):
         """The callback body, poisoned by the plan's rate: (body, encoded bytes or None).
@@ -494,7 +512,9 @@ class FaultLayer:
         if path == "/_simulator/ledger":
             if method != "GET":
                 return self._error(wire, 405, "method_not_allowed", "Use GET.")
-            return self.sim.json({"jobs": self.ledger(), "calls": self.call_counts()})
+            with self._hits_lock:
+                hits = dict(self.hits)
+            return self.sim.json({"jobs": self.ledger(), "calls": self.call_counts(), "hits": hits})
         return self._error(wire, 404, "not_found", f"No such endpoint: {path}")
 
     # --- the ledger -------------------------------------------------------------------
