@@ -76,6 +76,7 @@ SONG_KINDS = {
     "replace_section",
 }
 TERMINAL = ("succeeded", "failed")
+UPLOADED = {"upload", "upload_generate", "upload_extend"}
 MARK = re.compile(r"FX(\d{6})")
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DB = "studio_faults"
@@ -151,13 +152,31 @@ def source_clip(request):
     return ""
 
 
+UPLOAD_PATHS = ("/suno/upload", "/suno/uploads/audio-url")
+UPLOAD_STEP = "upload_continue (upload step)"
+
+
 def intent_key(job, kind):
     """One user action: its marker (the newest in the request: a child's is always newer than
-    what it inherits from its parent), else (kind, source clip) for once-per-song actions."""
+    what it inherits from its parent), else (kind, source clip) for once-per-song actions.
+
+    A relay has no one-step upload-and-continue: the studio uploads, then continues, two paid
+    calls by design; the upload step is keyed apart so it is not counted as a second payment.
+    """
     found = markers({k: v for k, v in job["request"].items() if k != "callback_url"})
     if found:
-        return f"FX{max(found):06d}"
+        return f"FX{max(found):06d}" + (":upload-step" if kind == UPLOAD_STEP else "")
     return f"{kind}:{source_clip(job['request'])}"
+
+
+def job_kind(job, issued):
+    """The kind of action a paid job was for: the bench's own record of the marker in the
+    request when there is one, else what the endpoint and action say."""
+    found = markers({k: v for k, v in job["request"].items() if k != "callback_url"})
+    kind = issued.get(f"FX{max(found):06d}") if found else None
+    if kind == "upload_continue" and job["path"] in UPLOAD_PATHS:
+        return UPLOAD_STEP
+    return kind or ledger_kind(job)
 
 
 @dataclass
@@ -358,6 +377,9 @@ class Bench:
                 "duration",
                 "wav_file",
                 "video_file",
+                "task__action",
+                "parent__task__action",
+                "root__task__action",
             )
         )
 
@@ -387,6 +409,14 @@ class Bench:
     def targets(self, kind, songs, timed, personas):
         """Songs (or personas) this kind of action can be issued on now."""
         whole = {"generated", "covered", "persona", "concatenated", "extended"}
+
+        def pro(s):
+            # Pro-made, and not joined from an upload: the simulator does not count a whole
+            # song with an uploaded part as Pro-made (the studio does), so WAV, stems and
+            # personas of it are refused upstream; that disagreement is not what this measures.
+            family = (s["task__action"], s["parent__task__action"], s["root__task__action"])
+            return s["is_pro"] and not UPLOADED & set(family)
+
         if kind == "create":
             return [None]
         if kind == "extend":
@@ -399,19 +429,19 @@ class Bench:
             return [
                 s
                 for s in songs
-                if s["is_pro"] and s["relation"] in whole and s["id"] not in self.used["stems"]
+                if pro(s) and s["relation"] in whole and s["id"] not in self.used["stems"]
             ]
         if kind in ("upload", "upload_continue"):
             return [s for s in songs if s["relation"] != "stem"]
         if kind == "persona":
-            return [s for s in songs if s["is_pro"] and s["relation"] in whole]
+            return [s for s in songs if pro(s) and s["relation"] in whole]
         if kind == "persona_song":
             return personas
         if kind == "wav":
             return [
                 s
                 for s in songs
-                if s["is_pro"]
+                if pro(s)
                 and s["relation"] in whole
                 and not s["wav_file"]
                 and s["id"] not in self.used["wav"]
@@ -493,10 +523,11 @@ class Bench:
             if kind == "upload":
                 data = form.data(audio_url=url, mode="upload")
             else:
+                at = min(5.0, int((song["duration"] or 10) * 50) / 100)
                 data = form.data(
                     audio_url=url,
                     mode="continue",
-                    continue_at="5",
+                    continue_at=f"{at:.2f}",
                     lyric=extension_lyric(mark),
                     style="lofi",
                     title=f"{mark} continued",
@@ -832,12 +863,15 @@ class Bench:
         rows = {kind: Counter() for kind in KINDS}
         intents = defaultdict(list)
         lost_jobs = []
+        issued = {a.key: a.kind for a in self.actions if a.key.startswith("FX")}
         for job in paid:
-            kind = ledger_kind(job)
+            kind = job_kind(job, issued)
             row = rows.setdefault(kind, Counter())
             row["jobs"] += 1
             intents[intent_key(job, kind)].append((kind, job))
-            if job["phase"] == "succeeded":
+            if job["phase"] == "succeeded" and kind == UPLOAD_STEP:
+                row["succeeded"] += 1  # its clip is the source of the continuation, not a song
+            elif job["phase"] == "succeeded":
                 row["succeeded"] += 1
                 if in_library(job, kind):
                     row["in library"] += 1

@@ -189,6 +189,11 @@ def test_side_calls_and_upload_generate_in_the_ledger(api, sim):
     outer = [j for j in made if j["request"]["action"] == "upload_generate"]
     assert len(inner) == 1 and not inner[0]["billable"]  # part of the paid call
     assert len(outer) == 1 and outer[0]["billable"]
+    # Refused after its upload step (continue_at past the end): nothing is paid for.
+    late = {**body, "audio_url": f"{clip['audio_url']}?n=2", "continue_at": 999}
+    assert submit(api, **late).status_code == 400
+    refused = [j for j in ledger(api) if j["request"].get("audio_url") == late["audio_url"]]
+    assert len(refused) == 1 and not refused[0]["billable"]
 
 
 def test_relay_side_calls_without_jobs_are_in_the_ledger(api):

@@ -549,15 +549,18 @@ class FaultLayer:
                     "clip_ids": json.loads(job["clip_ids"]),
                     "path": path,
                     # The last job a paid call made is what it was paid for; an earlier one
-                    # (the upload inside upload_generate) is part of it.
-                    "billable": bool(call) and link["seq"] == last_seq[link["serial"]],
+                    # (the upload inside upload_generate) is part of it; a refused call (a
+                    # 4xx from the handler, e.g. after that upload) is not paid for.
+                    "billable": bool(call)
+                    and _ok(call["handled"])
+                    and link["seq"] == last_seq[link["serial"]],
                     "call": _call_json(call),
                     "side": _side_summary(answer),
                 }
             )
         linked = {link["serial"] for link in links.values()}
         for serial, call in calls.items():
-            if serial in linked or call["handled"] is None or not 200 <= call["handled"] < 300:
+            if serial in linked or not _ok(call["handled"]):
                 continue
             answer = _loads(call["answer"])
             out.append(
@@ -584,6 +587,10 @@ class FaultLayer:
             for fault in json.loads(row["faults"] or "[]") or ["none"]:
                 by_fault[fault] = by_fault.get(fault, 0) + 1
         return {"by_path": by_path, "by_fault": by_fault}
+
+
+def _ok(status):
+    return status is not None and 200 <= status < 300
 
 
 def _status_code(status_line):
