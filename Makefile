@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench bench-faults clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,21 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# `bench` measures speed; `bench-faults` (separate: it takes a while) counts what faults cost:
+# double-paid actions, songs lost, tasks stuck, server errors. SQLite + ORM broker first, then
+# PostgreSQL + Redis (database studio_faults, Redis db 14) when they are reachable.
 bench: install
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
+
+FAULTS_ARGS ?=
+bench-faults: install
+	$(BIN)/python bench/faults.py --backend sqlite $(FAULTS_ARGS)
+	@if $(BIN)/python scripts/services_up.py postgres://postgres@127.0.0.1:5432/studio_faults \
+	    redis://127.0.0.1:6379/14; then \
+	  $(BIN)/python bench/faults.py --backend pg $(FAULTS_ARGS); \
+	else echo "== SKIPPED the PostgreSQL + Redis run: the servers above are unreachable."; fi
 
 clean:
 	rm -rf $(VENV) var
