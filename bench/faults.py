@@ -145,10 +145,14 @@ def markers(value):
     return []
 
 
-def source_clip(request):
+def source_clip(job):
+    """The clip a job works on: a request field, or the path of a relay's GET side call."""
+    request = job["request"]
     for name in ("audio_id", "clip_id", "continue_clip_id", "root_clip_id", "arg"):
         if request.get(name):
             return request[name]
+    if job["path"].startswith("/suno/act/"):
+        return job["path"].rsplit("/", 1)[-1]
     return ""
 
 
@@ -166,7 +170,7 @@ def intent_key(job, kind):
     found = markers({k: v for k, v in job["request"].items() if k != "callback_url"})
     if found:
         return f"FX{max(found):06d}" + (":upload-step" if kind == UPLOAD_STEP else "")
-    return f"{kind}:{source_clip(job['request'])}"
+    return f"{kind}:{source_clip(job)}"
 
 
 def job_kind(job, issued):
@@ -602,7 +606,7 @@ class Bench:
             member.close()
 
         action = self.record(kind, self.members[0], f"{kind}:{song['upstream_id']}", race=True)
-        threads = [threading.Thread(target=one, args=(i,)) for i in (0, 1)]
+        threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in (0, 1)]
         for t in threads:
             t.start()
         for t in threads:
@@ -665,7 +669,7 @@ class Bench:
             member.close()
 
         threads = [
-            threading.Thread(target=one, args=(i, kind, target))
+            threading.Thread(target=one, args=(i, kind, target), daemon=True)
             for i, (kind, target) in enumerate(jobs)
         ]
         for t in threads:
@@ -841,12 +845,11 @@ class Bench:
         )
 
         def in_library(job, kind):
-            request = job["request"]
             if kind == "persona":
                 persona_id = (job.get("side") or {}).get("persona_id", "")
                 return persona_id in personas
             if kind in ("wav", "mp4", "timing"):
-                song = songs.get(source_clip(request))
+                song = songs.get(source_clip(job))
                 if song is None:
                     return False
                 if kind == "timing":
@@ -887,9 +890,10 @@ class Bench:
         now = timezone.now()
         tasks = list(
             Task.objects.filter(team=self.team).values(
-                "action", "state", "error_code", "deadline_at", "params"
+                "action", "state", "error_code", "deadline_at", "upstream_id"
             )
         )
+        task_of_job = {t["upstream_id"]: t for t in tasks if t["upstream_id"]}
         for task in tasks:
             kind = TASK_KIND.get(task["action"], task["action"])
             row = rows.setdefault(kind, Counter())
@@ -967,6 +971,14 @@ class Bench:
         if lost_jobs:
             by_fault = Counter(",".join(j["call"]["faults"]) or "none" for _, j in lost_jobs)
             print(f"lost jobs by the fault that hit their call: {fmt(by_fault)}")
+            outcome = Counter()
+            for _, job in lost_jobs:
+                task = task_of_job.get(job["id"])
+                if task is None:
+                    outcome["no task knows the job"] += 1
+                else:
+                    outcome[f"its task {task['state']} {task['error_code']}".strip()] += 1
+            print(f"lost jobs by what the studio knows of them: {fmt(outcome)}")
         if self.tally.server_errors:
             paths = Counter(
                 re.sub(r"[0-9a-f-]{36}", "<id>", p) for _, p, _ in self.tally.server_errors
