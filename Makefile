@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # `make run` is the local demo: the login page shows the demo login (STUDIO_DEMO=false hides it).
 STUDIO_DEMO ?= true
 
-.PHONY: install run serve test lint format bench clean
+.PHONY: install run serve test lint format bench bench-faults clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,11 +40,22 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# `bench` measures speed; `bench-faults` (separate: it takes a while) counts what faults cost:
+# double-paid actions, songs lost, tasks stuck, server errors. SQLite + ORM broker first, then
+# PostgreSQL + Redis (database studio_faults, Redis db 14) when they are reachable.
 bench: install
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/range.py
+
+FAULTS_ARGS ?=
+bench-faults: install
+	$(BIN)/python bench/faults.py --backend sqlite $(FAULTS_ARGS)
+	@if $(BIN)/python scripts/services_up.py postgres://postgres@127.0.0.1:5432/studio_faults \
+	    redis://127.0.0.1:6379/14; then \
+	  $(BIN)/python bench/faults.py --backend pg $(FAULTS_ARGS); \
+	else echo "== SKIPPED the PostgreSQL + Redis run: the servers above are unreachable."; fi
 
 clean:
 	rm -rf $(VENV) var

@@ -1,10 +1,12 @@
+import json
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from music.upstream.simulator.app import Simulator
+from music.upstream.simulator.faults import FaultPlan
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -33,8 +35,36 @@ class Command(BaseCommand):
             "--running-seconds", type=float, default=settings.SIMULATOR["running_seconds"]
         )
         parser.add_argument("--state", default=settings.SIMULATOR["state_path"] + "-standalone")
+        parser.add_argument(
+            "--control",
+            action="store_true",
+            help="Serve POST /_simulator/faults (set the fault plan) and GET /_simulator/ledger "
+            "(every job it was paid for), for the fault benchmark. Off by default.",
+        )
+        parser.add_argument(
+            "--faults",
+            default="",
+            help="A fault plan to start with, as JSON: rates per kind in [0, 1] "
+            '(e.g. \'{"rate": 0.2, "seed": 1}\'; see music/upstream/simulator/faults.py).',
+        )
 
-    def handle(self, *args, host, port, api_key, queued_seconds, running_seconds, state, **options):
+    def handle(
+        self,
+        *args,
+        host,
+        port,
+        api_key,
+        queued_seconds,
+        running_seconds,
+        state,
+        control,
+        faults,
+        **options,
+    ):
+        try:
+            plan = FaultPlan.from_dict(json.loads(faults)) if faults else None
+        except ValueError as exc:
+            raise CommandError(f"--faults: {exc}") from exc
         base_url = f"http://{host}:{port}"
         simulator = Simulator(
             state,
@@ -43,6 +73,8 @@ class Command(BaseCommand):
             queued_seconds=queued_seconds,
             running_seconds=running_seconds,
             max_duration=settings.SIMULATOR["max_duration"],
+            control=control,
+            fault_plan=plan,
         )
         server = make_server(
             host, port, simulator, server_class=ThreadingWSGIServer, handler_class=QuietHandler
@@ -53,6 +85,10 @@ class Command(BaseCommand):
                 f"Point the studio at it: SUNO_BASE_URL={base_url} SUNO_API_KEY={api_key or 'any'}"
             )
         )
+        if control:
+            self.stdout.write(f"Control endpoints on: {base_url}/_simulator/faults, /ledger")
+        if plan is not None and plan.active:
+            self.stdout.write(f"Fault plan: {json.dumps(plan.to_dict())}")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

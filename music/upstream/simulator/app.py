@@ -3,7 +3,9 @@
 Jobs progress by the clock: `pending` for `queued_seconds`, `running` for `running_seconds`,
 then `succeeded` with real audio and cover art rendered from the request. State lives in a
 small SQLite file so the web server, the queue workers and a standalone simulator process
-all see the same jobs. Fault knobs drive the reliability tests.
+all see the same jobs. Fault knobs drive the reliability tests: `Faults` (engine; exact,
+one-shot knobs for unit tests) and the seeded, rate-based `FaultPlan` of `faults` (for the
+fault benchmark), with its HTTP control endpoints when built with `control=True`.
 
 Layout: `engine` (jobs, clips, specs, validation, rendering, media files; format-neutral),
 `sunohub_wire` (SunoHub's routes, request parsing and JSON answers), `relay_wire` (the same for
@@ -26,6 +28,7 @@ from music.upstream.simulator.engine import (  # noqa: F401  (re-exported for ca
     Faults,
     Order,
 )
+from music.upstream.simulator.faults import CONTROL_PREFIX, FaultLayer, FaultPlan
 from music.upstream.simulator.relay_wire import RelayWire
 from music.upstream.simulator.sunohub_wire import SunoHubWire
 from music.upstream.simulator.words import (  # noqa: F401  (re-exported for callers)
@@ -54,6 +57,8 @@ class Simulator(Engine):
         max_duration=150.0,
         send_callbacks=True,
         clock=time.time,
+        control=False,
+        fault_plan=None,
     ):
         super().__init__(
             state_dir,
@@ -71,6 +76,21 @@ class Simulator(Engine):
         # Wire formats in the order they are asked to claim a request; the first one also
         # shapes errors for paths nobody claims (and for media).
         self.wires = [self.sunohub, self.relay]
+        # Seeded faults by rate, and the ledger of paid calls; `/_simulator/*` only if control.
+        self.fault_layer = FaultLayer(self, plan=fault_plan, control=control)
+
+    @property
+    def fault_plan(self):
+        return self.fault_layer.plan
+
+    @fault_plan.setter
+    def fault_plan(self, plan):
+        self.fault_layer.plan = plan if isinstance(plan, FaultPlan) else FaultPlan.from_dict(plan)
+
+    def _create_job(self, order_raw, specs, callback_url="", *, instant=False):
+        job_id, clip_ids = super()._create_job(order_raw, specs, callback_url, instant=instant)
+        self.fault_layer.note_job(job_id)  # which call made it, for the ledger
+        return job_id, clip_ids
 
     # --- WSGI -----------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -80,15 +100,23 @@ class Simulator(Engine):
         if self.faults.delay:
             time.sleep(self.faults.delay)
         wire, handler = self.find(method, path)
-        try:
-            status, headers, body = self.route(environ, method, path, handler)
-        except ApiError as exc:
-            status, headers, body = self.error(exc.status, exc.code, exc.message, wire)
-        except Exception:  # a real server answers 500 rather than dropping the connection
-            log.exception("simulator error on %s %s", method, path)
-            status, headers, body = self.error(500, "api_error", "Internal simulator error.", wire)
+        if path.startswith(CONTROL_PREFIX):
+            status, headers, body = self.fault_layer.control(environ, method, path, wire)
+        else:
+            answer = lambda: self.answer(environ, method, path, wire, handler)  # noqa: E731
+            status, headers, body = self.fault_layer.serve(environ, method, path, wire, answer)
         start_response(status, headers)
         return [body]
+
+    def answer(self, environ, method, path, wire, handler):
+        """(status, headers, body) of the real handling, errors shaped by the wire format."""
+        try:
+            return self.route(environ, method, path, handler)
+        except ApiError as exc:
+            return self.error(exc.status, exc.code, exc.message, wire)
+        except Exception:  # a real server answers 500 rather than dropping the connection
+            log.exception("simulator error on %s %s", method, path)
+            return self.error(500, "api_error", "Internal simulator error.", wire)
 
     def find(self, method, path):
         """(wire, handler) for a request; handler is None when no wire claims it."""
@@ -152,29 +180,43 @@ class Simulator(Engine):
         delay = self.queued_seconds + self.running_seconds + 0.5
         make_body = body or self.callback_body
 
-        def fire():
-            if self.faults.lose_callbacks:
-                return
+        def post():
             from music.upstream import netguard
 
             # The caller chose this URL: through the outbound guard, so a callback cannot
             # make the simulator reach this server's own network (the studio's public URL,
             # where callbacks belong, excepted).
+            policy = netguard.callback_policy(deadline=10)
+            body, poisoned = self.fault_layer.callback_payload(make_body(job_id))
             try:
-                netguard.request(
-                    "POST",
-                    url,
-                    json=make_body(job_id),
-                    policy=netguard.callback_policy(deadline=10),
-                    follow_redirects=False,
-                    read_body=False,
-                )
+                if poisoned is None:
+                    netguard.request(
+                        "POST",
+                        url,
+                        json=body,
+                        policy=policy,
+                        follow_redirects=False,
+                        read_body=False,
+                    )
+                else:
+                    netguard.check_url(url, policy)
+                    headers = {"Content-Type": "application/json"}
+                    httpx.post(url, content=poisoned, headers=headers, timeout=10)
             except (netguard.OutboundError, httpx.HTTPError) as exc:
                 log.info("simulator callback to %s failed: %s", url, exc)
 
-        timer = threading.Timer(delay, fire)
-        timer.daemon = True
-        timer.start()
+        # The plan decides now, as the provider's queue would: lost, sent once, or twice.
+        deliveries = self.fault_layer.callback_deliveries()
+
+        def fire():
+            if self.faults.lose_callbacks:
+                return
+            if deliveries:
+                post()
+            if deliveries > 1:
+                later(1.0, post)
+
+        later(delay, fire)
 
     # --- kept for callers of the single-module simulator ----------------------------
     def audios_answer(self, job_id):
@@ -182,3 +224,10 @@ class Simulator(Engine):
 
     def task_record(self, job_id):
         return self.sunohub.task_record(job_id)
+
+
+def later(delay, fn):
+    """Run `fn` in `delay` seconds on a daemon timer thread."""
+    timer = threading.Timer(delay, fn)
+    timer.daemon = True
+    timer.start()
