@@ -282,8 +282,9 @@ def test_media_errors_only_when_named(api):
 
 # --- callbacks ------------------------------------------------------------------------------
 @pytest.fixture
-def receiver():
-    """A local HTTP server that keeps every callback body it is sent."""
+def receiver(settings):
+    """A local HTTP server that keeps every callback body it is sent (the studio's public URL
+    in these tests: the outbound guard lets callbacks go there)."""
     bodies, arrived = [], threading.Condition()
 
     class Handler(BaseHTTPRequestHandler):
@@ -300,6 +301,7 @@ def receiver():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.STUDIO_PUBLIC_URL = f"http://127.0.0.1:{server.server_port}"
 
     def wait_for(predicate, timeout=10):
         with arrived:
