@@ -67,7 +67,7 @@ class SongWordsForm(RequestKeyForm):
             self.fields["is_pro"].initial = self.account.pro_pool
         if "account" not in self.fields and not self.uses_pools:
             del self.fields["is_pro"]  # a relay has no pools to choose from
-        if self.pro_only:
+        if self.pro_only and "is_pro" in self.fields:
             self.fields["is_pro"].initial = True
             self.fields["is_pro"].help_text = self.pro_only_message
 
@@ -213,8 +213,9 @@ class ExtendForm(SongWordsForm):
                 style=song.style,
                 title=song.title,
                 model=song.model_name if song.model_name in catalogue.MODELS_BY_KEY else None,
-                is_pro=song.is_pro or self.fields["is_pro"].initial,
             )
+            if "is_pro" in self.fields:
+                self.initial["is_pro"] = song.is_pro or self.fields["is_pro"].initial
             self.initial = {k: v for k, v in self.initial.items() if v is not None}
 
     def clean(self):
@@ -244,7 +245,7 @@ class CoverForm(SongWordsForm):
         self.fields["style"].error_messages["required"] = _("Say in which style to cover it.")
         self.fields["lyric"].help_text = _("Leave empty to keep the original lyrics.")
         if song is not None and not self.is_bound:
-            self.initial.update(title=song.title, lyric=song.lyric, is_pro=True)
+            self.initial.update(title=song.title, lyric=song.lyric)
 
 
 class UploadForm(SongWordsForm):
@@ -353,6 +354,8 @@ class ReplaceSectionForm(RequestKeyForm):
         choices = [(line.index, f"{line.index + 1}. {line.text}") for line in lines]
         self.fields["first"].widget = forms.Select(choices=choices)
         self.fields["last"].widget = forms.Select(choices=choices)
+        if not self.uses_pools:
+            del self.fields["is_pro"]  # the song's relay has no pools to choose from
         if not self.is_bound:
             self.initial.update(
                 model=song.model_name
@@ -363,6 +366,11 @@ class ReplaceSectionForm(RequestKeyForm):
                 first=0,
                 last=0,
             )
+
+    @property
+    def uses_pools(self):
+        """Work on a song goes to its own account: only SunoHub's have pools."""
+        return self.song.account is None or self.song.account.has_pools
 
     def clean(self):
         from music.services.lyric_editor import build_replacement
@@ -391,7 +399,9 @@ class ReplaceSectionForm(RequestKeyForm):
                 )
                 % {"n": len(self.replacement.lyric), "model": model.label, "max": model.lyric_max},
             )
-        if model.needs_pro and not data.get("is_pro"):
+        if not self.uses_pools:
+            data["is_pro"] = True  # a relay has no pools: everything is available
+        elif model.needs_pro and not data.get("is_pro"):
             self.add_error(
                 "model", _("%(model)s is only available in the Pro pool.") % {"model": model.label}
             )

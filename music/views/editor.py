@@ -76,7 +76,8 @@ def section_editor(request, song_id):
                     ),
                 )
                 return redirect("music:song", song.pk)
-        if form.replacement is not None and form.replacement.ok:
+        if lines and form.is_valid():
+            # Only a valid form has a request to show (an invalid model has no cleaned value).
             preview = _request_preview(song, form)
     context = {
         "song": song,
