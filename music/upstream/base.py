@@ -194,6 +194,12 @@ class Provider:
         """The exact JSON the submit would send (stored on the task, without secrets)."""
         raise NotImplementedError
 
+    def describe_request(self, action: str, params: dict, callback_url: str = "") -> dict:
+        """What sending a task with these parameters puts on the wire, as the task stores
+        it: the JSON body of a POST, or `{"method", "path"}` for a request without one.
+        Reconciliation searches the provider's records with it."""
+        raise NotImplementedError
+
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
         raise NotImplementedError
 

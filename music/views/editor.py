@@ -16,7 +16,6 @@ from music.forms import ReplaceSectionForm
 from music.models import LyricTiming
 from music.services import actions, library, lyric_editor
 from music.services.actions import ActionRefused
-from music.upstream.base import SongRequest
 from music.views.decorators import spender_required, team_required
 
 
@@ -35,7 +34,7 @@ def _request_preview(song, form):
         model=form.cleaned_data["model"],
         is_pro=form.cleaned_data.get("is_pro", False),
     )
-    payload = upstream.get_provider(song.account).build_payload(SongRequest.from_params(params))
+    payload = upstream.get_provider(song.account).describe_request(params["action"], params)
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 

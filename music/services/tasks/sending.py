@@ -20,14 +20,6 @@ from music.upstream.base import SECRET_MARK, SongRequest, UpstreamError
 
 log = logging.getLogger(__name__)
 
-SIDE_FIELDS = {
-    "upload": ("audio_url",),
-    "persona": ("name", "description", "audio_id"),
-    "timing": ("audio_id",),
-    "wav": ("audio_id",),
-    "mp4": ("audio_id",),
-}
-
 
 def sleep(seconds):
     time.sleep(seconds)
@@ -54,10 +46,6 @@ def redact(payload, token):
     if clean.get("notify_hook"):
         clean["notify_hook"] = clean["notify_hook"].replace(token, SECRET_MARK)
     return clean
-
-
-def side_payload(task):
-    return {name: task.params.get(name, "") for name in SIDE_FIELDS[task.action]}
 
 
 def call_side(provider, task):
@@ -88,7 +76,8 @@ def submit(task_id):
     request = SongRequest.from_params(task.params)
     token = secrets.token_urlsafe(24)
     url = "" if side else callback_url(task, token, provider)
-    payload = side_payload(task) if side else redact(provider.build_payload(request, url), token)
+    # What really goes on the wire, as the provider layer describes it (a GET has no body).
+    payload = redact(provider.describe_request(task.action, task.params, url), token)
     Task.objects.filter(pk=task_id).update(
         callback_token_hash=hash_token(token) if url else "", request_payload=payload
     )
