@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from music import upstream
 from music.models import SIDE_ACTIONS, Action, Task, TaskState
 from music.services.tasks import events, timing
-from music.services.tasks.applying import apply_result, apply_side_result, fail
+from music.services.tasks.applying import apply_result, apply_side_result, fail, sentence
 from music.services.tasks.callbacks import hash_token
 from music.upstream.base import SECRET_MARK, SongRequest, UpstreamError
 
@@ -109,7 +109,7 @@ def mark_unconfirmed(task_id, exc):
     note = _(
         "%(reason)s The provider may have received the request, so it was not sent again; "
         "the studio is checking with the provider."
-    ) % {"reason": exc.message}
+    ) % {"reason": sentence(exc.message)}
     now = timezone.now()
     moved = Task.objects.filter(pk=task_id, state=TaskState.SUBMITTING).update(
         state=TaskState.UNCONFIRMED,
