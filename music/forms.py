@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from music import catalogue
 from music.models import ProviderAccount, Role, SongState, Team
 
+# (aliased: `capabilities` is also the account form's field)
+from music.services import capabilities as caps
+
 PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
 
 
@@ -460,6 +463,18 @@ class ProviderAccountForm(forms.ModelForm):
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
+    capabilities = forms.MultipleChoiceField(
+        label=_("What it offers"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Sellers offer different parts of the API; song pages offer only what is ticked. "
+            "“Test connection” updates this when the provider's answer says."
+        ),
+    )
+    # Present when the boxes were on the page: a post without it (a script, an old page)
+    # leaves what the account offers alone instead of unticking everything.
+    capabilities_shown = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
 
     class Meta:
         model = ProviderAccount
@@ -469,6 +484,7 @@ class ProviderAccountForm(forms.ModelForm):
             "base_url",
             "api_key",
             "pro_pool",
+            "capabilities",
             "default_model",
             "use_callbacks",
             "media_hosts",
@@ -486,9 +502,12 @@ class ProviderAccountForm(forms.ModelForm):
             ) % {"last4": self.instance.api_key_last4}
         else:
             self.fields["api_key"].help_text = _("Stored encrypted; never shown again.")
+        self.fields["capabilities"].choices = caps.CHOICES
+        self.initial["capabilities"] = sorted(caps.offered(self.instance))
 
     def clean(self):
         data = super().clean()
+        self.clean_capabilities_choice(data)
         fmt = data.get("format")
         if fmt and fmt != "simulator":
             url = data.get("base_url") or ""
@@ -504,6 +523,19 @@ class ProviderAccountForm(forms.ModelForm):
             self.add_error("media_hosts", _("Give host names only, like cdn.example.com."))
         data["media_hosts"] = ", ".join(hosts)
         return data
+
+    def clean_capabilities_choice(self, data):
+        """What the account offers: as ticked; the new format's defaults when the format
+        changed and the boxes were left as they were; unchanged when they were not shown."""
+        if not data.get("capabilities_shown"):
+            data["capabilities"] = self.instance.capabilities
+            return
+        ticked = set(data.get("capabilities") or [])
+        fmt = data.get("format") or self.instance.format
+        if "format" in self.changed_data and "capabilities" not in self.changed_data:
+            ticked = caps.defaults(fmt)
+        # The format's defaults are stored as "defaults", so they follow the studio's.
+        data["capabilities"] = None if ticked == caps.defaults(fmt) else sorted(ticked)
 
     def _get_validation_exclusions(self):
         # A new default replaces the old one (services.accounts.save), so "one default per

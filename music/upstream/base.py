@@ -211,6 +211,12 @@ class Provider:
         """A cheap authenticated call; raises UpstreamError when something is wrong."""
         raise NotImplementedError
 
+    def offers(self) -> set[str] | None:
+        """What this key may buy, in the studio's action names (`services.capabilities`:
+        "extend", "stems", ...; making songs is a given), when the provider says; None when
+        its answers do not tell."""
+        return None
+
     def parse_callback(self, body: dict) -> str:
         """The upstream job id a callback body is about (its URLs are not trusted)."""
         raise NotImplementedError

@@ -50,6 +50,24 @@ NATIVE_TASK = {
 }
 # Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
 ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
+# Words in a gateway's model names -> the studio action they price (`suno_act_stems`, ...).
+MODEL_TOKENS = (
+    ("lyric", "lyrics"),
+    ("extend", "extend"),
+    ("continue", "extend"),
+    ("upload", "upload"),
+    ("concat", "concat"),
+    ("cover", "cover"),
+    ("infill", "replace_section"),
+    ("replace", "replace_section"),
+    ("persona", "persona"),
+    ("artist", "persona"),
+    ("stem", "stems"),
+    ("timing", "timing"),
+    ("wav", "wav"),
+    ("mp4", "mp4"),
+    ("video", "mp4"),
+)
 LYRICS_WAIT = 30.0  # seconds a "write lyrics" click may wait for the gateway's job
 FILE_WAIT = 30.0  # seconds a WAV/MP4 export may wait for its file to show in the feed
 # Actions whose words may be all style (a custom instrumental): the format still wants a
@@ -433,6 +451,25 @@ class Relay(Provider):
                     continue
                 found[request.key] = Found(upstream_id="", side=side)
         return found
+
+    def offers(self):
+        """What the gateway's model list (`GET /v1/models`, OpenAI-style, served by every
+        new-api gateway for the key's group) prices: stock new-api lists `suno_music` and
+        `suno_lyrics` only; resellers add a model per extra action. A list without Suno
+        models, or no list, tells nothing."""
+        try:
+            answer = http.call(self.client, "GET", "/v1/models", error_parser=parse_error)
+        except UpstreamError:
+            return None
+        data = answer.get("data") if isinstance(answer, dict) else answer
+        names = [
+            parsing.text(item.get("id") if isinstance(item, dict) else item).lower()
+            for item in (data if isinstance(data, list) else [])
+        ]
+        suno = [name for name in names if name.startswith("suno")]
+        if not suno:
+            return None
+        return {action for name in suno for token, action in MODEL_TOKENS if token in name}
 
     def check(self):
         """A cheap authenticated call: an empty batch fetch."""

@@ -47,7 +47,10 @@ def _edit(request, account):
     form = ProviderAccountForm(request.POST or None, instance=account, team=request.team)
     if request.method == "POST" and form.is_valid():
         saved = accounts.save(form.save(commit=False))
-        ok, message = accounts.test_connection(saved)
+        # What the owner just ticked wins over what the provider's answer says.
+        ok, message = accounts.test_connection(
+            saved, refresh="capabilities" not in form.changed_data
+        )
         (messages.success if ok else messages.warning)(
             request, _("Saved “%(name)s”. %(check)s") % {"name": saved, "check": message}
         )

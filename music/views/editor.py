@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from music import upstream
 from music.forms import ReplaceSectionForm
 from music.models import LyricTiming
-from music.services import actions, library, lyric_editor
+from music.services import actions, capabilities, library, lyric_editor
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required, team_required
 
@@ -42,11 +42,7 @@ def _request_preview(song, form):
 def section_editor(request, song_id):
     song = library.get_song(request.team, song_id)
     timing, lines = _timed(song)
-    refusal = ""
-    try:
-        actions.require_ready(song)
-    except ActionRefused as exc:
-        refusal = exc.message
+    refusal = capabilities.check(song, capabilities.REPLACE).reason
     form = ReplaceSectionForm(request.POST or None, song=song, lines=lines, team=request.team)
     preview = ""
     if request.method == "POST":

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from music.upstream.simulator.app import Simulator
+from music.upstream.simulator.relay_wire import PROFILES
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -33,8 +34,25 @@ class Command(BaseCommand):
             "--running-seconds", type=float, default=settings.SIMULATOR["running_seconds"]
         )
         parser.add_argument("--state", default=settings.SIMULATOR["state_path"] + "-standalone")
+        parser.add_argument(
+            "--relay-profile",
+            choices=sorted(PROFILES),
+            default="full",
+            help="Which kind of relay seller to answer as (see relay_wire.PROFILES).",
+        )
 
-    def handle(self, *args, host, port, api_key, queued_seconds, running_seconds, state, **options):
+    def handle(
+        self,
+        *args,
+        host,
+        port,
+        api_key,
+        queued_seconds,
+        running_seconds,
+        state,
+        relay_profile,
+        **options,
+    ):
         base_url = f"http://{host}:{port}"
         simulator = Simulator(
             state,
@@ -44,6 +62,7 @@ class Command(BaseCommand):
             running_seconds=running_seconds,
             max_duration=settings.SIMULATOR["max_duration"],
         )
+        simulator.relay.use_profile(relay_profile)
         server = make_server(
             host, port, simulator, server_class=ThreadingWSGIServer, handler_class=QuietHandler
         )
