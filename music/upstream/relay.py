@@ -48,6 +48,9 @@ NATIVE_TASK = {
     "replace_section": "infill",
     "artist_consistency": "artist_consistency",
 }
+# `code` values that mean success: new-api's word, and the HTTP-style and zero codes many
+# resellers answer with (`{"code": 200, "msg": "ok", "data": ...}`).
+SUCCESS = ("success", "ok", "200", "0")
 # Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
 ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
 # Words in a gateway's model names -> the studio action they price (`suno_act_stems`, ...).
@@ -269,7 +272,8 @@ class Relay(Provider):
     # --- plumbing ---------------------------------------------------------------------
     def _call(self, method, path, body=None):
         answer = http.call(self.client, method, path, json_body=body, error_parser=parse_error)
-        if isinstance(answer, dict) and "code" in answer and answer.get("code") != "success":
+        code = answer.get("code") if isinstance(answer, dict) else "success"
+        if isinstance(answer, dict) and "code" in answer and str(code).lower() not in SUCCESS:
             code, message = parse_error(answer)
             raise UpstreamError(
                 message or "The gateway refused the request.",

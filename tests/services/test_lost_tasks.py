@@ -43,6 +43,7 @@ def test_a_lost_job_fails_after_a_few_answers_over_a_minute_and_lands_if_it_turn
     task.refresh_from_db()
     # Three "not found" answers in a few seconds: could be a lagging replica, keep asking.
     assert task.state == TaskState.SUBMITTED and task.missing_polls == 3
+    assert task.error_message == "The provider does not list this job (yet); checking again."
     Task.objects.filter(pk=task.pk).update(missing_since=timezone.now() - timedelta(minutes=2))
     look()
     task.refresh_from_db()
@@ -65,6 +66,7 @@ def test_an_answer_with_the_job_starts_the_count_again(lost):
     look()
     task.refresh_from_db()
     assert (task.state, task.missing_polls, task.missing_since) == (TaskState.SUCCEEDED, 0, None)
+    assert task.error_message == ""
 
 
 def test_a_failed_check_is_not_a_missing_job(lost, simulator):

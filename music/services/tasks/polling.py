@@ -122,8 +122,14 @@ def count_missing(row, results, now):
     """Consecutive answers without this job (a confirmed one: unconfirmed tasks have no id
     to miss and are reconciled instead); any answer with it starts the count again."""
     if row["upstream_id"] in results:
-        return {"missing_polls": 0, "missing_since": None} if row["missing_polls"] else {}
-    return {"missing_polls": row["missing_polls"] + 1, "missing_since": row["missing_since"] or now}
+        if not row["missing_polls"]:
+            return {}
+        return {"missing_polls": 0, "missing_since": None, "error_message": ""}
+    return {
+        "missing_polls": row["missing_polls"] + 1,
+        "missing_since": row["missing_since"] or now,
+        "error_message": _("The provider does not list this job (yet); checking again."),
+    }
 
 
 def is_lost(update, now):

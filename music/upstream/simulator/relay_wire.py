@@ -79,7 +79,7 @@ MODELS_PATH = "/v1/models"  # the OpenAI-style model list every new-api gateway 
 VARIANTS = {
     "upload_id": "/suno/uploads/audio-url answers `data` as the new clip's id string",
     "stems_clips": "/suno/act/stems answers the stem clips at once instead of a task id",
-    "file_url": "/suno/act/wav|mp4 answer `data` as the file's URL",
+    "file_url": "/suno/act/wav|mp4 answer `{code: 200, data: <the file's URL>}`",
     "file_feed": "/suno/act/wav|mp4 answer `data` as an id to follow in /suno/feed",
     "lyrics_clip": "a /suno/submit/lyrics task ends as a clip with the words in metadata.prompt",
     "strict_prompt": "/suno/submit/music refuses a body without `prompt` or a description",
@@ -613,7 +613,7 @@ class RelayWire:
 
     def _file(self, clip_id, key, url):
         if "file_url" in self.variants:
-            return {"code": "success", "data": url}  # the link itself, no message
+            return {"code": 200, "data": url}  # the link itself, HTTP-style code, no message
         if "file_feed" in self.variants:
             return ok(clip_id)  # the clip to follow in the feed, where the file appears
         return ok({key: url})
