@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from music import catalogue, crypto
 from music.models import ProviderAccount, Role, SongState, Team
 
+# (aliased: `capabilities` is also the account form's field)
+from music.services import capabilities as caps
+
 PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
 
 
@@ -67,7 +70,7 @@ class SongWordsForm(RequestKeyForm):
             self.fields["is_pro"].initial = self.account.pro_pool
         if "account" not in self.fields and not self.uses_pools:
             del self.fields["is_pro"]  # a relay has no pools to choose from
-        if self.pro_only:
+        if self.pro_only and "is_pro" in self.fields:
             self.fields["is_pro"].initial = True
             self.fields["is_pro"].help_text = self.pro_only_message
 
@@ -216,8 +219,9 @@ class ExtendForm(SongWordsForm):
                 style=song.style,
                 title=song.title,
                 model=song.model_name if song.model_name in catalogue.MODELS_BY_KEY else None,
-                is_pro=song.is_pro or self.fields["is_pro"].initial,
             )
+            if "is_pro" in self.fields:
+                self.initial["is_pro"] = song.is_pro or self.fields["is_pro"].initial
             self.initial = {k: v for k, v in self.initial.items() if v is not None}
 
     def clean(self):
@@ -247,7 +251,7 @@ class CoverForm(SongWordsForm):
         self.fields["style"].error_messages["required"] = _("Say in which style to cover it.")
         self.fields["lyric"].help_text = _("Leave empty to keep the original lyrics.")
         if song is not None and not self.is_bound:
-            self.initial.update(title=song.title, lyric=song.lyric, is_pro=True)
+            self.initial.update(title=song.title, lyric=song.lyric)
 
 
 class UploadForm(SongWordsForm):
@@ -365,6 +369,8 @@ class ReplaceSectionForm(RequestKeyForm):
         choices = [(line.index, f"{line.index + 1}. {line.text}") for line in lines]
         self.fields["first"].widget = forms.Select(choices=choices)
         self.fields["last"].widget = forms.Select(choices=choices)
+        if not self.uses_pools:
+            del self.fields["is_pro"]  # the song's relay has no pools to choose from
         if not self.is_bound:
             self.initial.update(
                 model=song.model_name
@@ -375,6 +381,11 @@ class ReplaceSectionForm(RequestKeyForm):
                 first=0,
                 last=0,
             )
+
+    @property
+    def uses_pools(self):
+        """Work on a song goes to its own account: only SunoHub's have pools."""
+        return self.song.account is None or self.song.account.has_pools
 
     def clean(self):
         from music.services.lyric_editor import build_replacement
@@ -403,7 +414,9 @@ class ReplaceSectionForm(RequestKeyForm):
                 )
                 % {"n": len(self.replacement.lyric), "model": model.label, "max": model.lyric_max},
             )
-        if model.needs_pro and not data.get("is_pro"):
+        if not self.uses_pools:
+            data["is_pro"] = True  # a relay has no pools: everything is available
+        elif model.needs_pro and not data.get("is_pro"):
             self.add_error(
                 "model", _("%(model)s is only available in the Pro pool.") % {"model": model.label}
             )
@@ -467,6 +480,18 @@ class ProviderAccountForm(forms.ModelForm):
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
+    capabilities = forms.MultipleChoiceField(
+        label=_("What it offers"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Sellers offer different parts of the API; song pages offer only what is ticked. "
+            "“Test connection” updates this when the provider's answer says."
+        ),
+    )
+    # Present when the boxes were on the page: a post without it (a script, an old page)
+    # leaves what the account offers alone instead of unticking everything.
+    capabilities_shown = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
 
     class Meta:
         model = ProviderAccount
@@ -476,6 +501,7 @@ class ProviderAccountForm(forms.ModelForm):
             "base_url",
             "api_key",
             "pro_pool",
+            "capabilities",
             "default_model",
             "use_callbacks",
             "media_hosts",
@@ -496,9 +522,12 @@ class ProviderAccountForm(forms.ModelForm):
             ) % {"last4": self.instance.api_key_last4}
         else:
             self.fields["api_key"].help_text = _("Stored encrypted; never shown again.")
+        self.fields["capabilities"].choices = caps.CHOICES
+        self.initial["capabilities"] = sorted(caps.offered(self.instance))
 
     def clean(self):
         data = super().clean()
+        self.clean_capabilities_choice(data)
         fmt = data.get("format")
         if fmt and fmt != "simulator":
             url = data.get("base_url") or ""
@@ -516,6 +545,19 @@ class ProviderAccountForm(forms.ModelForm):
             self.add_error("media_hosts", _("Give host names only, like cdn.example.com."))
         data["media_hosts"] = ", ".join(hosts)
         return data
+
+    def clean_capabilities_choice(self, data):
+        """What the account offers: as ticked; the new format's defaults when the format
+        changed and the boxes were left as they were; unchanged when they were not shown."""
+        if not data.get("capabilities_shown"):
+            data["capabilities"] = self.instance.capabilities
+            return
+        ticked = set(data.get("capabilities") or [])
+        fmt = data.get("format") or self.instance.format
+        if "format" in self.changed_data and "capabilities" not in self.changed_data:
+            ticked = caps.defaults(fmt)
+        # The format's defaults are stored as "defaults", so they follow the studio's.
+        data["capabilities"] = None if ticked == caps.defaults(fmt) else sorted(ticked)
 
     def _get_validation_exclusions(self):
         # A new default replaces the old one (services.accounts.save), so "one default per

@@ -94,6 +94,15 @@ class ProviderAccount(models.Model):
         default=0,
         help_text=_("0 means all in-flight tasks in one request."),
     )
+    # The actions this seller offers (music.services.capabilities names); None means the
+    # defaults of the account's format. Owners edit it; "Test connection" refreshes it when
+    # the provider's answer tells.
+    capabilities = models.JSONField(
+        _("what it offers"),
+        null=True,
+        blank=True,
+        help_text=_("Sellers offer different subsets; the studio only offers what is ticked."),
+    )
     is_default = models.BooleanField(_("team default"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -267,6 +276,10 @@ class Task(models.Model):
     error_message = models.TextField(_("error"), blank=True)
     submit_attempts = models.PositiveSmallIntegerField(default=0)
     polls = models.PositiveIntegerField(_("checks"), default=0)
+    # Consecutive checks the provider answered without this job, and since when: a job it
+    # has lost is failed after a few, instead of waiting for the deadline.
+    missing_polls = models.PositiveSmallIntegerField(default=0, editable=False)
+    missing_since = models.DateTimeField(null=True, blank=True, editable=False)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True)
     # A task failed for want of an answer (deadline, no trace) is still watched until then:

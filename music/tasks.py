@@ -29,7 +29,7 @@ def tick(seconds=TICK_SECONDS, pause=TICK_PAUSE):
     """
     counts = lifecycle.sweep()
     if any(counts.values()):
-        log.info("sweep: %s", counts)
+        log.info("sweep: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
     deadline = time.monotonic() + seconds
     polled = 0
     while True:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from music import crypto, upstream
 from music.models import ProviderAccount
+from music.services import capabilities
 from music.upstream import netguard
 from music.upstream.base import UpstreamError
 
@@ -90,15 +91,17 @@ def base_url_problem(account):
     return ""
 
 
-def test_connection(account):
-    """(ok, message): one cheap authenticated call, explained in plain words."""
+def test_connection(account, *, refresh=True):
+    """(ok, message): one cheap authenticated call, explained in plain words. With
+    `refresh`, what the account offers is updated where the provider's answer tells."""
     problem = base_url_problem(account)
     if problem:
         return False, problem  # refused before the key is sent anywhere
     if account.format != "simulator" and crypto.key_unreadable(account):
         return False, unreadable_key_message()
+    provider = upstream.get_provider(account, timeout=10)
     try:
-        upstream.get_provider(account, timeout=10).check()
+        provider.check()
     except UpstreamError as exc:
         if exc.status in (401, 403):
             return False, _(
@@ -117,4 +120,24 @@ def test_connection(account):
                 "format and the base URL (without a path such as /suno)."
             ) % {"url": upstream.base_url(account), "format": account.get_format_display()}
         return False, _("The provider answered with an error: %(reason)s") % {"reason": exc.message}
-    return True, _("Connected: the provider accepted the key and answered in the expected format.")
+    message = _("Connected: the provider accepted the key and answered in the expected format.")
+    if refresh and refresh_capabilities(account, provider):
+        message += " " + _(
+            "Its model list says what this account offers; song pages now offer only that."
+        )
+    return True, message
+
+
+def refresh_capabilities(account, provider):
+    """Store what the provider says the account offers; returns whether that changed.
+    Restrictions no answer tells (chirp-auk only) are kept as they were."""
+    told = provider.offers()
+    if told is None:
+        return False
+    current = capabilities.offered(account)
+    new = (frozenset(told) & capabilities.ACTIONS) | (current & {capabilities.AUK_ONLY})
+    if new == current:
+        return False
+    account.capabilities = None if new == capabilities.defaults(account.format) else sorted(new)
+    account.save(update_fields=["capabilities"])
+    return True

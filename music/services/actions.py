@@ -1,13 +1,15 @@
 """What a member can do with a song: each action checks the song, then queues one task.
 
 Forms check the user's input against the upstream's limits; these functions check the
-song itself (ready, of the right kind, Pro-made where the upstream needs it), so the same
-rules hold whatever calls them.
+song itself and its provider account (`services.capabilities`: ready, of the right kind,
+offered by the account, Pro-made where the upstream needs it), so the same rules hold
+whatever calls them, and the song page offers exactly what they accept.
 """
 
 from django.utils.translation import gettext as _
 
 from music.models import Action, LyricTiming, Relation, SongState
+from music.services import capabilities
 from music.services.tasks import DEFAULT, start_task
 
 
@@ -30,6 +32,21 @@ def require_ready(song):
         )
 
 
+def require(song, action):
+    """Refuse unless the song and its account can take `action` (capabilities.check)."""
+    offer = capabilities.check(song, action)
+    if not offer.allowed:
+        raise ActionRefused(offer.reason)
+
+
+def require_offered(account, *actions):
+    """Refuse unless the account offers each action (work that starts from no song)."""
+    for action in actions:
+        refusal = capabilities.account_refusal(account, action)
+        if refusal:
+            raise ActionRefused(refusal)
+
+
 def _start(membership, action, params, song=None, request_key="", account=DEFAULT):
     # A second click on a once-per-song action lands on the first task (start_task).
     return start_task(
@@ -43,32 +60,9 @@ def _start(membership, action, params, song=None, request_key="", account=DEFAUL
     )
 
 
-def on_relay(song):
-    return song.account is not None and not song.account.has_pools
-
-
-def require_pro_made(song, what):
-    if on_relay(song):
-        return
-    if not song.is_pro:
-        raise ActionRefused(
-            _("%(what)s only works on songs made in the Pro pool, and “%(title)s” was not.")
-            % {"what": what, "title": song}
-        )
-
-
-def require_auk_on_relay(song, what):
-    """Relay gateways offer stems, timing and MP4 only for chirp-auk (v4.5) songs (seed 000)."""
-    if on_relay(song) and song.model_name not in ("chirp-v4-5", "chirp-auk"):
-        raise ActionRefused(
-            _("This provider offers %(what)s only for songs made with v4.5 (chirp-auk).")
-            % {"what": what}
-        )
-
-
 def extend(membership, song, words, *, continue_at, request_key=""):
     """Continue a song from a second; an upload is continued with `upload_extend`."""
-    require_ready(song)
+    require(song, capabilities.EXTEND)
     if song.duration and not 0 < continue_at <= song.duration:
         raise ActionRefused(
             _("Continue from a second between 0 and the song's end (%(end)s s).")
@@ -87,16 +81,11 @@ def extend(membership, song, words, *, continue_at, request_key=""):
 
 
 def concat(membership, song, request_key=""):
-    """Join a fragment (an extension or a replaced section) and what came before it."""
-    require_ready(song)
-    if not song.is_fragment:
-        raise ActionRefused(
-            _(
-                "“%(title)s” is already a whole song; only an extension or a "
-                "replaced section can be joined into one."
-            )
-            % {"title": song}
-        )
+    """Join a fragment (an extension or a replaced section) and what came before it.
+    Returns None when it is joined already: the whole song is in the family tree."""
+    if song.is_ready and song.is_fragment and _has_child(song, Relation.CONCATENATED):
+        return None
+    require(song, capabilities.CONCAT)
     params = {
         "action": Action.CONCAT,
         "audio_id": song.upstream_id,
@@ -106,28 +95,29 @@ def concat(membership, song, request_key=""):
 
 
 def cover(membership, song, words, request_key=""):
-    require_ready(song)
+    require(song, capabilities.COVER)
     params = {**words, "action": Action.COVER, "audio_id": song.upstream_id, "is_pro": True}
     params["custom"] = bool(params.get("lyric"))
     return _start(membership, Action.COVER, params, song, request_key)
 
 
 def stems(membership, song, request_key=""):
-    require_ready(song)
-    if song.relation == Relation.STEM:
-        raise ActionRefused(_("“%(title)s” is already a stem.") % {"title": song})
-    require_pro_made(song, _("Splitting stems"))
-    require_auk_on_relay(song, _("stems"))
+    """Split a song into vocals and instrumental; None when its stems are here already."""
+    if song.is_ready and _has_child(song, Relation.STEM):
+        return None
+    require(song, capabilities.STEMS)
     params = {"action": Action.STEMS, "audio_id": song.upstream_id, "is_pro": True}
     return _start(membership, Action.STEMS, params, song, request_key)
 
 
 def upload(membership, audio_url, request_key="", account=DEFAULT):
+    require_offered(_account(membership, account), capabilities.UPLOAD)
     params = {"action": Action.UPLOAD, "audio_url": audio_url}
     return _start(membership, Action.UPLOAD, params, None, request_key, account)
 
 
 def upload_generate(membership, audio_url, words, *, continue_at, request_key="", account=DEFAULT):
+    require_offered(_account(membership, account), capabilities.UPLOAD, capabilities.EXTEND)
     params = {
         **words,
         "action": Action.UPLOAD_GENERATE,
@@ -139,12 +129,7 @@ def upload_generate(membership, audio_url, words, *, continue_at, request_key=""
 
 
 def make_persona(membership, song, *, name, description, request_key=""):
-    require_ready(song)
-    if song.relation == Relation.UPLOADED:
-        raise ActionRefused(
-            _("A persona cannot be made from an uploaded song; pick a song the model sang.")
-        )
-    require_pro_made(song, _("Making a persona"))
+    require(song, capabilities.PERSONA)
     params = {
         "action": Action.PERSONA,
         "audio_id": song.upstream_id,
@@ -156,6 +141,7 @@ def make_persona(membership, song, *, name, description, request_key=""):
 
 def persona_song(membership, persona, words, request_key=""):
     """A new song sung by a persona (`artist_consistency`)."""
+    require_offered(persona.source_song.account, capabilities.PERSONA)
     params = {
         **words,
         "action": Action.ARTIST_CONSISTENCY,
@@ -185,7 +171,7 @@ def replace_section_params(song, replacement, *, model, is_pro, auto_concat=Fals
 
 def replace_section(membership, song, replacement, *, model, is_pro, auto_concat, request_key=""):
     """Sing new lines in a window of the song; the result is a fragment to concatenate."""
-    require_ready(song)
+    require(song, capabilities.REPLACE)
     params = replace_section_params(
         song, replacement, model=model, is_pro=is_pro, auto_concat=auto_concat
     )
@@ -199,24 +185,35 @@ def _export(membership, song, action, request_key):
 
 
 def fetch_timing(membership, song, request_key=""):
-    require_ready(song)
-    require_auk_on_relay(song, _("lyric timing"))
-    if LyricTiming.objects.filter(song=song).exists():
+    """Timing, WAV and MP4 return None when the song has it already."""
+    if song.is_ready and LyricTiming.objects.filter(song=song).exists():
         return None
+    require(song, capabilities.TIMING)
     return _export(membership, song, Action.TIMING, request_key)
 
 
 def export_wav(membership, song, request_key=""):
-    require_ready(song)
-    require_pro_made(song, _("WAV export"))
-    if song.wav_file:
+    if song.is_ready and song.wav_file:
         return None
+    require(song, capabilities.WAV)
     return _export(membership, song, Action.WAV, request_key)
 
 
 def export_mp4(membership, song, request_key=""):
-    require_ready(song)
-    require_auk_on_relay(song, _("MP4 videos"))
-    if song.video_file:
+    if song.is_ready and song.video_file:
         return None
+    require(song, capabilities.MP4)
     return _export(membership, song, Action.MP4, request_key)
+
+
+def _has_child(song, relation):
+    return song.children.filter(relation=relation).exclude(state=SongState.FAILED).exists()
+
+
+def _account(membership, account):
+    """The account new work goes to (DEFAULT: the team's default, as start_task picks)."""
+    if account is DEFAULT:
+        from music.services.tasks import default_account
+
+        return default_account(membership.team)
+    return account

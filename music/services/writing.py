@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from music import upstream
+from music.services import capabilities
 from music.upstream.base import Lyrics, UpstreamError
 
 
@@ -36,6 +37,9 @@ def explain(exc):
 
 
 def write_lyrics(idea, account=None):
+    refusal = capabilities.account_refusal(account, capabilities.LYRICS)
+    if refusal:
+        return LyricsResult(error=refusal)
     try:
         return LyricsResult(lyrics=upstream.get_provider(account).lyrics(idea))
     except UpstreamError as exc:
@@ -43,6 +47,9 @@ def write_lyrics(idea, account=None):
 
 
 def boost_style(words, account=None):
+    refusal = capabilities.account_refusal(account, capabilities.STYLE)
+    if refusal:
+        return StyleResult(error=refusal)
     try:
         return StyleResult(style=upstream.get_provider(account).style(words))
     except UpstreamError as exc:

@@ -1,5 +1,7 @@
 from django import template
 
+from music.services import capabilities
+
 register = template.Library()
 
 
@@ -10,3 +12,9 @@ def duration(seconds):
         return ""
     total = int(round(float(seconds)))
     return f"{total // 60}:{total % 60:02d}"
+
+
+@register.simple_tag
+def song_offers(song):
+    """What the song page offers for this song, and why not the rest (services.capabilities)."""
+    return capabilities.song_offers(song)

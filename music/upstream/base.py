@@ -194,6 +194,12 @@ class Provider:
         """The exact JSON the submit would send (stored on the task, without secrets)."""
         raise NotImplementedError
 
+    def describe_request(self, action: str, params: dict, callback_url: str = "") -> dict:
+        """What sending a task with these parameters puts on the wire, as the task stores
+        it: the JSON body of a POST, or `{"method", "path"}` for a request without one.
+        Reconciliation searches the provider's records with it."""
+        raise NotImplementedError
+
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
         raise NotImplementedError
 
@@ -204,6 +210,12 @@ class Provider:
     def check(self) -> None:
         """A cheap authenticated call; raises UpstreamError when something is wrong."""
         raise NotImplementedError
+
+    def offers(self) -> set[str] | None:
+        """What this key may buy, in the studio's action names (`services.capabilities`:
+        "extend", "stems", ...; making songs is a given), when the provider says; None when
+        its answers do not tell."""
+        return None
 
     def parse_callback(self, body: dict) -> str:
         """The upstream job id a callback body is about (its URLs are not trusted)."""

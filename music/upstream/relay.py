@@ -48,7 +48,43 @@ NATIVE_TASK = {
     "replace_section": "infill",
     "artist_consistency": "artist_consistency",
 }
+# `code` values that mean success: new-api's word, and the HTTP-style and zero codes many
+# resellers answer with (`{"code": 200, "msg": "ok", "data": ...}`).
+SUCCESS = ("success", "ok", "200", "0")
+# Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
+ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
+# Words in a gateway's model names -> the studio action they price (`suno_act_stems`, ...).
+MODEL_TOKENS = (
+    ("lyric", "lyrics"),
+    ("extend", "extend"),
+    ("continue", "extend"),
+    ("upload", "upload"),
+    ("concat", "concat"),
+    ("cover", "cover"),
+    ("infill", "replace_section"),
+    ("replace", "replace_section"),
+    ("persona", "persona"),
+    ("artist", "persona"),
+    ("stem", "stems"),
+    ("timing", "timing"),
+    ("wav", "wav"),
+    ("mp4", "mp4"),
+    ("video", "mp4"),
+)
 LYRICS_WAIT = 30.0  # seconds a "write lyrics" click may wait for the gateway's job
+FILE_WAIT = 30.0  # seconds a WAV/MP4 export may wait for its file to show in the feed
+# Actions whose words may be all style (a custom instrumental): the format still wants a
+# `prompt`, and strict sellers refuse a body without one.
+WORDED_ACTIONS = ("generate", "extend", "upload_extend", "upload_generate", "artist_consistency")
+# Where sellers put an export's link: in the answer's object, or on the clip in the feed.
+FILE_KEYS = {
+    "wav": ("wav_file_url", "wav_url", "file_url", "url"),
+    "mp4": ("video_url", "mp4_file_url", "mp4_url", "file_url", "url"),
+}
+
+
+def sleep(seconds):
+    time.sleep(seconds)
 
 
 def malformed(what, raw=None):
@@ -118,6 +154,90 @@ def parse_clip(raw):
     )
 
 
+def persona_body(name, description, audio_id):
+    """Seed 000's `/suno/persona/create` body (private: a team's voice is its own)."""
+    return {
+        "root_clip_id": audio_id,
+        "name": name,
+        "description": description,
+        "clips": [audio_id],
+        "is_public": False,
+    }
+
+
+def job_state(clips):
+    """A job's state from its clips (answers that carry clips but no task)."""
+    states = {c.state for c in clips}
+    if states & {ClipState.PENDING, ClipState.RUNNING}:
+        return JobState.RUNNING if ClipState.RUNNING in states else JobState.PENDING
+    return JobState.SUCCEEDED if ClipState.SUCCEEDED in states else JobState.FAILED
+
+
+def clip_list(data):
+    """The clip objects in an answer: a list, `{clips: [...]}`, or one clip object (which,
+    unlike a task object, has a link or metadata)."""
+    if isinstance(data, dict):
+        if isinstance(data.get("clips"), list):
+            data = data["clips"]
+        elif "audio_url" in data or "metadata" in data:
+            data = [data]
+    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+def clip_set_id(clips):
+    """An id for a job known only by its clips (stems some sellers answer at once): the
+    comma-joined clip ids, which is what `/suno/feed/` takes, within the stored length."""
+    ids = []
+    for clip in clips:
+        if len(",".join([*ids, clip.id])) > parsing.MAX_ID:
+            break
+        ids.append(clip.id)
+    return ",".join(ids)
+
+
+def file_url(data, keys):
+    """An export's link: `data` itself, or the first of `keys` in its object."""
+    if isinstance(data, list):
+        data = data[0] if data else None
+    if isinstance(data, str):
+        return parsing.url(data)
+    if isinstance(data, dict):
+        return next((parsing.url(data[k]) for k in keys if parsing.url(data.get(k))), "")
+    return ""
+
+
+def lyrics_of(data):
+    """Lyrics from a finished lyrics task: `{text, title, tags}`, or a clip carrying the
+    words in `metadata.prompt` (or `text`, `lyric`) as some gateways end it."""
+    if isinstance(data, list):
+        data = data[0] if data else None
+    if not isinstance(data, dict):
+        return None
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    text = next(
+        (
+            v
+            for v in (
+                data.get("text"),
+                data.get("lyrics"),
+                data.get("lyric"),
+                meta.get("prompt"),
+                meta.get("text"),
+                data.get("prompt"),
+            )
+            if isinstance(v, str) and v.strip()
+        ),
+        None,
+    )
+    if text is None:
+        return None
+    return Lyrics(
+        text=parsing.text(text),
+        title=parsing.text(data.get("title")),
+        tags=parsing.text(data.get("tags") or meta.get("tags")),
+    )
+
+
 def parse_task(raw):
     """A gateway task object: `{task_id, status, progress, fail_reason, data: [clips]}`."""
     task_id = parsing.identifier(raw.get("task_id")) if isinstance(raw, dict) else ""
@@ -152,7 +272,8 @@ class Relay(Provider):
     # --- plumbing ---------------------------------------------------------------------
     def _call(self, method, path, body=None):
         answer = http.call(self.client, method, path, json_body=body, error_parser=parse_error)
-        if isinstance(answer, dict) and "code" in answer and answer.get("code") != "success":
+        code = answer.get("code") if isinstance(answer, dict) else "success"
+        if isinstance(answer, dict) and "code" in answer and str(code).lower() not in SUCCESS:
             code, message = parse_error(answer)
             raise UpstreamError(
                 message or "The gateway refused the request.",
@@ -184,6 +305,10 @@ class Relay(Provider):
                 payload["prompt"] = r.prompt
             elif r.prompt:
                 payload["gpt_description_prompt"] = r.prompt
+            elif r.custom and r.action in WORDED_ACTIONS and (r.style or r.title):
+                # A custom instrumental from a style alone: `prompt` (the words) is required,
+                # and an instrumental sings none of it.
+                payload["prompt"] = r.style or r.title
             for name, value in (
                 ("tags", r.style),
                 ("negative_tags", r.style_negative),
@@ -215,12 +340,30 @@ class Relay(Provider):
             payload["notify_hook"] = callback_url
         return payload
 
+    def describe_request(self, action, params, callback_url=""):
+        audio_id = params.get("audio_id", "")
+        if action in ACT_ACTIONS:
+            return {"method": "GET", "path": f"/suno/act/{action}/{audio_id}"}
+        if action == "upload":
+            return {"url": params.get("audio_url", "")}
+        if action == "persona":
+            return persona_body(params.get("name", ""), params.get("description", ""), audio_id)
+        return self.build_payload(SongRequest.from_params(params), callback_url)
+
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
         payload = self.build_payload(request, callback_url)
         if request.action == "concat":
             answer, data = self._data("POST", "/suno/submit/concat", payload)
         elif request.action == "stems":
             answer, data = self._data("GET", f"/suno/act/stems/{request.audio_id}")
+            clips = clip_list(data)
+            if clips:
+                # The stems themselves, at once: a job known by its clips.
+                parsed = [parse_clip(item) for item in clips]
+                upstream_id = clip_set_id(parsed)
+                result = JobResult(upstream_id, job_state(parsed), clips=parsed, raw=answer)
+                raw = answer if isinstance(answer, dict) else {}
+                return Submission(upstream_id=upstream_id, result=result, raw=raw)
         else:
             if request.action == "upload_generate":
                 # The relay has no one-step upload-and-continue: upload, then continue it.
@@ -252,7 +395,39 @@ class Relay(Provider):
                     results[task_id] = JobResult(
                         task_id, JobState.FAILED, error=exc.message, error_code=exc.code, raw=item
                     )
+        missing = [i for i in ids if i not in results]
+        if missing:
+            results.update(self.from_feed(missing))
         return results
+
+    def from_feed(self, ids):
+        """Jobs known by their clips (an upload's clip, stems answered at once) are not
+        tasks `/suno/fetch` knows: the feed has them. Best effort: a gateway without a
+        feed simply leaves them missing."""
+        clip_ids = list(dict.fromkeys(c for i in ids for c in i.split(",") if c))
+        try:
+            clips = {c.id: c for c in self.feed(clip_ids)}
+        except UpstreamError:
+            return {}
+        found = {}
+        for job_id in ids:
+            mine = [clips[c] for c in job_id.split(",") if c in clips]
+            if mine:
+                found[job_id] = JobResult(job_id, job_state(mine), clips=mine)
+        return found
+
+    def feed(self, clip_ids):
+        """Clips by id (`GET /suno/feed/{id1},{id2}`); unreadable ones are left out."""
+        if not clip_ids:
+            return []
+        answer, data = self._data("GET", f"/suno/feed/{','.join(clip_ids)}")
+        clips = []
+        for item in clip_list(data):
+            try:
+                clips.append(parse_clip(item))
+            except UpstreamError:
+                continue
+        return clips
 
     def parse_callback(self, body):
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
@@ -269,13 +444,36 @@ class Relay(Provider):
         found = {}
         for request in sent:
             if request.action in ("timing", "wav", "mp4"):
-                audio_id = request.payload.get("audio_id", "")
+                # Stored as the GET that was sent (older rows: the clip id).
+                path = request.payload.get("path", "")
+                audio_id = request.payload.get("audio_id") or path.rsplit("/", 1)[-1]
+                if not audio_id:
+                    continue
                 try:
                     side = getattr(self, request.action)(audio_id)
                 except UpstreamError:
                     continue
                 found[request.key] = Found(upstream_id="", side=side)
         return found
+
+    def offers(self):
+        """What the gateway's model list (`GET /v1/models`, OpenAI-style, served by every
+        new-api gateway for the key's group) prices: stock new-api lists `suno_music` and
+        `suno_lyrics` only; resellers add a model per extra action. A list without Suno
+        models, or no list, tells nothing."""
+        try:
+            answer = http.call(self.client, "GET", "/v1/models", error_parser=parse_error)
+        except UpstreamError:
+            return None
+        data = answer.get("data") if isinstance(answer, dict) else answer
+        names = [
+            parsing.text(item.get("id") if isinstance(item, dict) else item).lower()
+            for item in (data if isinstance(data, list) else [])
+        ]
+        suno = [name for name in names if name.startswith("suno")]
+        if not suno:
+            return None
+        return {action for name in suno for token, action in MODEL_TOKENS if token in name}
 
     def check(self):
         """A cheap authenticated call: an empty batch fetch."""
@@ -286,23 +484,20 @@ class Relay(Provider):
     # --- words ----------------------------------------------------------------------------
     def lyrics(self, prompt):
         answer, task_id = self._data("POST", "/suno/submit/lyrics", {"prompt": prompt})
-        if not isinstance(task_id, str) or not task_id:
+        if isinstance(task_id, dict):
+            task_id = task_id.get("task_id") or task_id.get("id")
+        task_id = parsing.identifier(task_id)
+        if not task_id:
             raise malformed("no task id for the lyrics", answer)
         deadline = time.monotonic() + LYRICS_WAIT
         while True:
             answer, task = self._data("GET", f"/suno/fetch/{task_id}")
             status = parsing.text(task.get("status")).upper() if isinstance(task, dict) else ""
             if status == "SUCCESS":
-                data = task.get("data")
-                if isinstance(data, list):
-                    data = data[0] if data else None
-                if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                found = lyrics_of(task.get("data"))
+                if found is None:
                     raise malformed("no lyrics in the finished task", answer)
-                return Lyrics(
-                    text=data["text"],
-                    title=parsing.text(data.get("title")),
-                    tags=parsing.text(data.get("tags")),
-                )
+                return found
             if status == "FAILURE":
                 raise UpstreamError(
                     parsing.text(task.get("fail_reason")) or "The lyrics failed.",
@@ -314,7 +509,7 @@ class Relay(Provider):
                 raise UpstreamError(
                     "The gateway took too long to write the lyrics.", code="timeout", accepted=True
                 )
-            time.sleep(1.0)
+            sleep(1.0)
 
     def style(self, prompt):
         raise UpstreamError(
@@ -329,18 +524,27 @@ class Relay(Provider):
         answer, data = self._data("POST", "/suno/uploads/audio-url", {"url": audio_url})
         if isinstance(data, dict) and isinstance(data.get("clip"), dict):
             data = data["clip"]
-        clip = parse_clip(data)
+        if isinstance(data, dict) and parsing.url(data.get("audio_url")):
+            clip = parse_clip(data)
+        else:
+            # Only the new clip's id (a string, or `{id}` / `{clip_id}`): the feed has the rest.
+            clip_id = parsing.identifier(
+                data.get("clip_id") or data.get("id") if isinstance(data, dict) else data
+            )
+            if not clip_id:
+                raise malformed("no clip in the upload answer", answer)
+            try:
+                clip = next(iter(self.feed([clip_id])), None)
+            except UpstreamError:
+                clip = None
+            clip = clip or Clip(id=clip_id, state=ClipState.SUCCEEDED)
         clip.state = ClipState.SUCCEEDED
+        # Some gateways answer before the clip has its own link: the uploaded file is it.
+        clip.audio_url = clip.audio_url or parsing.url(audio_url)
         return SideResult(upstream_id="", clip=clip, raw=answer if isinstance(answer, dict) else {})
 
     def create_persona(self, name, description, audio_id):
-        body = {
-            "root_clip_id": audio_id,
-            "name": name,
-            "description": description,
-            "clips": [audio_id],
-            "is_public": False,
-        }
+        body = persona_body(name, description, audio_id)
         answer, data = self._data("POST", "/suno/persona/create", body)
         persona_id = (
             parsing.identifier(data.get("id") or data.get("persona_id"))
@@ -358,17 +562,45 @@ class Relay(Provider):
             raise malformed("no usable `aligned_words` in the timing answer", answer)
         return SideResult(timing=found, raw=answer if isinstance(answer, dict) else {})
 
-    def _file(self, path, keys):
-        answer, data = self._data("GET", path)
-        url = next(
-            (parsing.url(data.get(k)) for k in keys if isinstance(data, dict) and data.get(k)), ""
+    def _file(self, kind, audio_id):
+        """A WAV or MP4 export: its link (`{wav_file_url}`, `{code, data: <url>}`), or an
+        id whose clip shows the link in the feed once it is made."""
+        keys = FILE_KEYS[kind]
+        answer, data = self._data("GET", f"/suno/act/{kind}/{audio_id}")
+        raw = answer if isinstance(answer, dict) else {}
+        url = file_url(data, keys)
+        if url:
+            return SideResult(file_url=url, raw=raw)
+        follow = parsing.identifier(
+            (data.get("id") or data.get("clip_id") or data.get("task_id"))
+            if isinstance(data, dict)
+            else data
         )
-        if not url:
+        if not follow:
             raise malformed("no file link in the answer", answer)
-        return SideResult(file_url=url, raw=answer if isinstance(answer, dict) else {})
+        deadline = time.monotonic() + FILE_WAIT
+        while True:
+            clip = next((c for c in self.feed([follow]) if c.id == follow), None)
+            url = file_url(clip.raw, keys) if clip else ""
+            if url:
+                return SideResult(file_url=url, raw=raw)
+            if clip and clip.state == ClipState.FAILED:
+                raise UpstreamError(
+                    clip.error or f"The gateway could not make the {kind.upper()} file.",
+                    code="failed",
+                    permanent=True,
+                    accepted=True,
+                )
+            if time.monotonic() > deadline:
+                raise UpstreamError(
+                    f"The gateway took too long to make the {kind.upper()} file.",
+                    code="timeout",
+                    accepted=True,
+                )
+            sleep(1.0)
 
     def wav(self, audio_id):
-        return self._file(f"/suno/act/wav/{audio_id}", ("wav_file_url", "file_url", "url"))
+        return self._file("wav", audio_id)
 
     def mp4(self, audio_id):
-        return self._file(f"/suno/act/mp4/{audio_id}", ("video_url", "mp4_file_url", "url"))
+        return self._file("mp4", audio_id)

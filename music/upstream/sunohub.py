@@ -22,6 +22,14 @@ from music.upstream.base import (
 )
 
 # Where each synchronous side call goes (task listings name it as the record's `path`).
+# The body of each synchronous side call, from the task's parameters.
+SIDE_FIELDS = {
+    "upload": ("audio_url",),
+    "persona": ("name", "description", "audio_id"),
+    "timing": ("audio_id",),
+    "wav": ("audio_id",),
+    "mp4": ("audio_id",),
+}
 SIDE_PATHS = {
     "upload": "/suno/upload",
     "persona": "/suno/persona",
@@ -156,6 +164,10 @@ ACTION_FIELDS = {
 }
 
 
+# Actions whose words may be all style (a custom instrumental), yet need a `prompt`.
+WORDED_ACTIONS = ("generate", "extend", "upload_generate", "upload_extend", "artist_consistency")
+
+
 def parse_upload(answer):
     data = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(data, dict) or not parsing.identifier(data.get("audio_id")):
@@ -273,11 +285,22 @@ class SunoHub(Provider):
             # Inspiration mode: the upstream writes the words.
             payload.pop("lyric", None)
             payload.pop("title", None)
+        wordless = not payload.get("prompt") and not payload.get("lyric")
+        if request.action in WORDED_ACTIONS and request.custom and wordless:
+            # A custom instrumental from a style alone: seed 003 marks `prompt` required.
+            payload["prompt"] = request.style or request.title
+            if not payload["prompt"]:
+                del payload["prompt"]
         if request.is_pro:
             payload["is_pro"] = True
         if callback_url:
             payload["callback_url"] = callback_url
         return payload
+
+    def describe_request(self, action, params, callback_url=""):
+        if action in SIDE_FIELDS:
+            return {name: params.get(name, "") for name in SIDE_FIELDS[action]}
+        return self.build_payload(SongRequest.from_params(params), callback_url)
 
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
         body = self._post("/suno/audios", self.build_payload(request, callback_url))
@@ -294,7 +317,12 @@ class SunoHub(Provider):
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             if len(chunk) == 1:
-                items = [self._post("/suno/tasks", {"id": chunk[0], "action": "retrieve"})]
+                try:
+                    items = [self._post("/suno/tasks", {"id": chunk[0], "action": "retrieve"})]
+                except UpstreamError as exc:
+                    if exc.status == 404 and exc.raw is not None:
+                        continue  # "task not found", in JSON: the job is missing, like in a batch
+                    raise
             else:
                 body = self._post("/suno/tasks", {"ids": chunk, "action": "retrieve_batch"})
                 items = body.get("items")

@@ -51,7 +51,10 @@ def _edit(request, account):
             form.add_error("base_url", problem)
             return render(request, "music/account_form.html", {"form": form, "account": account})
         saved = accounts.save(form.save(commit=False))
-        ok, message = accounts.test_connection(saved)
+        # What the owner just ticked wins over what the provider's answer says.
+        ok, message = accounts.test_connection(
+            saved, refresh="capabilities" not in form.changed_data
+        )
         (messages.success if ok else messages.warning)(
             request, _("Saved “%(name)s”. %(check)s") % {"name": saved, "check": message}
         )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from music.forms import CoverForm, ExtendForm, UploadForm
-from music.services import actions, library
+from music.services import actions, capabilities, library
 from music.services.accounts import team_accounts
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
@@ -18,15 +18,12 @@ EXPORTING = gettext_lazy("On its way: this page updates when it is ready.")
 MAKES_SONGS = {"concat", "stems"}
 
 
-def _form_action(request, song_id, form_class, run, *, heading, intro):
+def _form_action(request, song_id, form_class, run, *, action, heading, intro):
     """Show an action's form for a song, and queue the action when the form is valid."""
     song = library.get_song(request.team, song_id)
     form = form_class(request.POST or None, team=request.team, song=song, account=song.account)
-    refusal = ""
-    try:
-        actions.require_ready(song)
-    except ActionRefused as exc:
-        refusal = exc.message
+    # Said before anything is typed: the song's account may not offer this at all.
+    refusal = capabilities.check(song, action).reason
     if request.method == "POST" and not refusal and form.is_valid():
         try:
             run(request.membership, song, form)
@@ -56,6 +53,7 @@ def extend_song(request, song_id):
         song_id,
         ExtendForm,
         run,
+        action=capabilities.EXTEND,
         heading=_("Extend"),
         intro=_(
             "Continue the song from a chosen second with new lyrics. The result is a "
@@ -74,6 +72,7 @@ def cover_song(request, song_id):
         song_id,
         CoverForm,
         run,
+        action=capabilities.COVER,
         heading=_("Cover"),
         intro=_(
             "The same song in another style, or with other lyrics. Covers are made in the Pro pool."
@@ -89,6 +88,8 @@ QUICK_ACTIONS = {
     "mp4": actions.export_mp4,
 }
 QUICK_DONE = {
+    "concat": gettext_lazy("Already joined: the whole song is in the family tree."),
+    "stems": gettext_lazy("Already split: the stems are in the family tree."),
     "timing": gettext_lazy("The lyric timing is already here."),
     "wav": gettext_lazy("The WAV is already here."),
     "mp4": gettext_lazy("The video is already here."),
@@ -119,26 +120,38 @@ def quick_action(request, song_id, action):
 @spender_required
 def upload_audio(request):
     form = UploadForm(request.POST or None, team=request.team, accounts=team_accounts(request.team))
+    # With one account to choose from, say at once when it takes no uploads.
+    refusal = "" if "account" in form.fields else upload_refusal(form.account)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["mode"] == "continue":
-            actions.upload_generate(
-                request.membership,
-                data["audio_url"],
-                form.words(),
-                continue_at=data["continue_at"],
-                request_key=form.request_key,
-                account=form.account,
-            )
+        try:
+            if data["mode"] == "continue":
+                actions.upload_generate(
+                    request.membership,
+                    data["audio_url"],
+                    form.words(),
+                    continue_at=data["continue_at"],
+                    request_key=form.request_key,
+                    account=form.account,
+                )
+            else:
+                actions.upload(
+                    request.membership,
+                    data["audio_url"],
+                    request_key=form.request_key,
+                    account=form.account,
+                )
+        except ActionRefused as exc:
+            refusal = exc.message
         else:
-            actions.upload(
-                request.membership,
-                data["audio_url"],
-                request_key=form.request_key,
-                account=form.account,
+            messages.success(
+                request,
+                _("Uploading: your audio appears in the library when the provider has it."),
             )
-        messages.success(
-            request, _("Uploading: your audio appears in the library when the provider has it.")
-        )
-        return redirect("music:library")
-    return render(request, "music/upload.html", {"form": form})
+            return redirect("music:library")
+    status = 409 if refusal and request.method == "POST" else 200
+    return render(request, "music/upload.html", {"form": form, "refusal": refusal}, status=status)
+
+
+def upload_refusal(account):
+    return capabilities.account_refusal(account, capabilities.UPLOAD)

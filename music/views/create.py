@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from music.forms import BoostStyleForm, CreateSongForm, LyricsIdeaForm
 from music.models import Action
-from music.services import accounts, tasks, writing
+from music.services import accounts, capabilities, tasks, writing
 from music.views.decorators import spender_required
 
 
@@ -36,7 +36,16 @@ def create_song(request):
             request, _("Your song is on its way. It appears in the library as it is made.")
         )
         return redirect("music:library")
-    return render(request, "music/create.html", {"form": form})
+    return render(request, "music/create.html", {"form": form, "helpers": helpers(form)})
+
+
+def helpers(form):
+    """Which word helpers to show: those the form's account offers (all while a choice of
+    accounts is open; a refused click then says why)."""
+    if "account" in form.fields:
+        return {"lyrics": True, "style": True}
+    offered = capabilities.offered(form.account)
+    return {"lyrics": capabilities.LYRICS in offered, "style": capabilities.STYLE in offered}
 
 
 @spender_required
@@ -72,7 +81,12 @@ def write_lyrics(request):
     return render(
         request,
         "music/create.html",
-        {"form": form, "lyrics_error": error, "idea": request.POST.get("idea", "")},
+        {
+            "form": form,
+            "lyrics_error": error,
+            "idea": request.POST.get("idea", ""),
+            "helpers": helpers(form),
+        },
     )
 
 
@@ -98,4 +112,5 @@ def boost_style(request):
     form = CreateSongForm(
         initial=data.dict(), team=request.team, accounts=accounts.team_accounts(request.team)
     )
-    return render(request, "music/create.html", {"form": form, "style_error": error})
+    context = {"form": form, "style_error": error, "helpers": helpers(form)}
+    return render(request, "music/create.html", context)

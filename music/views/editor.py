@@ -14,9 +14,8 @@ from django.views.decorators.http import require_POST
 from music import upstream
 from music.forms import ReplaceSectionForm
 from music.models import LyricTiming
-from music.services import actions, library, lyric_editor
+from music.services import actions, capabilities, library, lyric_editor
 from music.services.actions import ActionRefused
-from music.upstream.base import SongRequest
 from music.views.decorators import spender_required, team_required
 
 
@@ -35,7 +34,7 @@ def _request_preview(song, form):
         model=form.cleaned_data["model"],
         is_pro=form.cleaned_data.get("is_pro", False),
     )
-    payload = upstream.get_provider(song.account).build_payload(SongRequest.from_params(params))
+    payload = upstream.get_provider(song.account).describe_request(params["action"], params)
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
@@ -43,11 +42,7 @@ def _request_preview(song, form):
 def section_editor(request, song_id):
     song = library.get_song(request.team, song_id)
     timing, lines = _timed(song)
-    refusal = ""
-    try:
-        actions.require_ready(song)
-    except ActionRefused as exc:
-        refusal = exc.message
+    refusal = capabilities.check(song, capabilities.REPLACE).reason
     form = ReplaceSectionForm(request.POST or None, song=song, lines=lines, team=request.team)
     preview = ""
     if request.method == "POST":
@@ -76,7 +71,8 @@ def section_editor(request, song_id):
                     ),
                 )
                 return redirect("music:song", song.pk)
-        if form.replacement is not None and form.replacement.ok:
+        if lines and form.is_valid():
+            # Only a valid form has a request to show (an invalid model has no cleaned value).
             preview = _request_preview(song, form)
     context = {
         "song": song,

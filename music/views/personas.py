@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from music.forms import PersonaForm, PersonaSongForm
 from music.models import Role
-from music.services import actions, library
+from music.services import actions, capabilities, library
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required, team_required
 
@@ -22,8 +22,8 @@ def persona_list(request):
 def persona_create(request, song_id):
     song = library.get_song(request.team, song_id)
     form = PersonaForm(request.POST or None, initial={"name": song.title})
-    refusal = ""
-    if request.method == "POST" and form.is_valid():
+    refusal = capabilities.check(song, capabilities.PERSONA).reason
+    if request.method == "POST" and not refusal and form.is_valid():
         try:
             actions.make_persona(
                 request.membership,
@@ -50,22 +50,29 @@ def persona_create(request, song_id):
             "uploads)."
         ),
     }
-    return render(request, "music/song_action.html", context, status=409 if refusal else 200)
+    status = 409 if refusal and request.method == "POST" else 200
+    return render(request, "music/song_action.html", context, status=status)
 
 
 @spender_required
 def persona_sing(request, persona_id):
     persona = library.get_persona(request.team, persona_id)
-    form = PersonaSongForm(
-        request.POST or None, team=request.team, account=persona.source_song.account
-    )
-    if request.method == "POST" and form.is_valid():
-        actions.persona_song(
-            request.membership, persona, form.words(), request_key=form.request_key
-        )
-        messages.success(request, _("%(name)s is singing your new song.") % {"name": persona})
-        return redirect("music:library")
-    return render(request, "music/persona_sing.html", {"persona": persona, "form": form})
+    account = persona.source_song.account
+    form = PersonaSongForm(request.POST or None, team=request.team, account=account)
+    refusal = capabilities.account_refusal(account, capabilities.PERSONA)
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            actions.persona_song(
+                request.membership, persona, form.words(), request_key=form.request_key
+            )
+        except ActionRefused as exc:
+            refusal = exc.message
+        else:
+            messages.success(request, _("%(name)s is singing your new song.") % {"name": persona})
+            return redirect("music:library")
+    context = {"persona": persona, "form": form, "refusal": refusal}
+    status = 409 if refusal and request.method == "POST" else 200
+    return render(request, "music/persona_sing.html", context, status=status)
 
 
 @spender_required

@@ -169,6 +169,22 @@ SUNOHUB_CASES = [
     ),
 ]
 
+# A custom instrumental from a style alone still carries the `prompt` the formats require.
+SUNOHUB_CASES.append(
+    (
+        r(custom=True, instrumental=True, style="ambient piano", title="Calm", model="chirp-v4"),
+        {
+            "action": "generate",
+            "prompt": "ambient piano",
+            "style": "ambient piano",
+            "title": "Calm",
+            "model": "chirp-v4",
+            "custom": True,
+            "instrumental": True,
+        },
+    )
+)
+
 RELAY_CASES = [
     (
         r(prompt="A song for Christmas", model="chirp-v4-5"),
@@ -280,6 +296,35 @@ RELAY_CASES = [
             "prompt": "la",
             "mv": "chirp-v4",
             "make_instrumental": False,
+        },
+    ),
+    (
+        r(custom=True, instrumental=True, style="ambient piano", title="Calm", model="chirp-v4"),
+        {
+            "prompt": "ambient piano",
+            "tags": "ambient piano",
+            "title": "Calm",
+            "mv": "chirp-v4",
+            "make_instrumental": True,
+        },
+    ),
+    (
+        r(
+            action="extend",
+            audio_id="clip-a",
+            continue_at=30,
+            custom=True,
+            instrumental=True,
+            title="T",
+        ),
+        {
+            "task": "extend",
+            "continue_clip_id": "clip-a",
+            "continue_at": 30,
+            "prompt": "T",
+            "title": "T",
+            "mv": "chirp-v4",
+            "make_instrumental": True,
         },
     ),
 ]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from music.upstream.simulator.app import Simulator
 from music.upstream.simulator.faults import FaultPlan
+from music.upstream.simulator.relay_wire import PROFILES
 
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -47,6 +48,12 @@ class Command(BaseCommand):
             help="A fault plan to start with, as JSON: rates per kind in [0, 1] "
             '(e.g. \'{"rate": 0.2, "seed": 1}\'; see music/upstream/simulator/faults.py).',
         )
+        parser.add_argument(
+            "--relay-profile",
+            choices=sorted(PROFILES),
+            default="full",
+            help="Which kind of relay seller to answer as (see relay_wire.PROFILES).",
+        )
 
     def handle(
         self,
@@ -59,6 +66,7 @@ class Command(BaseCommand):
         state,
         control,
         faults,
+        relay_profile,
         **options,
     ):
         try:
@@ -76,6 +84,7 @@ class Command(BaseCommand):
             control=control,
             fault_plan=plan,
         )
+        simulator.relay.use_profile(relay_profile)
         server = make_server(
             host, port, simulator, server_class=ThreadingWSGIServer, handler_class=QuietHandler
         )

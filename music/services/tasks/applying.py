@@ -58,11 +58,27 @@ FRAGMENT_ACTIONS = {"extend", "upload_extend", "upload_generate", "replace_secti
 LIMITS = {"title": 200, "style": 1000, "model_name": 40}
 
 
+# Ends of a sentence, in the scripts providers write their messages in.
+SENTENCE_ENDS = ".!?。！？…"
+
+
+def sentence(message):
+    """A provider's message as a sentence, so that ours can follow it ("invalid token" +
+    "Nothing was charged" must not run together): a full stop where it has none."""
+    message = (message or "").strip()
+    body = message.rstrip("\"'”’)）")
+    if not message or (body and body[-1] in SENTENCE_ENDS):
+        return message
+    return message + ("。" if ord(message[-1]) >= 0x2E80 else ".")
+
+
 def fail(task_id, message, code="", raw=None, not_charged=False, late=False):
     """End a task as failed, with a reason. `late`: it failed for want of an answer, so it
     is still watched for the grace period and a late result can still complete it."""
     if not_charged:
-        message = _("%(message)s Nothing was charged; you can try again.") % {"message": message}
+        message = _("%(message)s Nothing was charged; you can try again.") % {
+            "message": sentence(message)
+        }
     now = timezone.now()
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task_id)

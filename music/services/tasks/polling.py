@@ -20,7 +20,16 @@ log = logging.getLogger(__name__)
 WATCHED = Q(state__in=[*POLLED_TASK_STATES, TaskState.UNCONFIRMED]) | Q(
     state=TaskState.FAILED, late_until__isnull=False
 )
-FIELDS = ("pk", "upstream_id", "polls", "deadline_at", "account_id", "state")
+FIELDS = (
+    "pk",
+    "upstream_id",
+    "polls",
+    "deadline_at",
+    "account_id",
+    "state",
+    "missing_polls",
+    "missing_since",
+)
 
 
 def poll_interval(polls):
@@ -82,10 +91,15 @@ def poll_group(account, rows, now):
         except UpstreamError as exc:
             log.warning("poll of %s tasks failed: %s", len(fetchable), exc)
             error = exc
+    lost = []
     for row in rows:
         update = {"polls": row["polls"] + 1, "next_poll_at": next_look(row, now, row["polls"] + 1)}
         if error is not None and row["upstream_id"] and row["state"] != TaskState.FAILED:
             update["error_message"] = _("Last check failed: %(reason)s") % {"reason": error.message}
+        if error is None and row["upstream_id"] and row["state"] in POLLED_TASK_STATES:
+            update.update(count_missing(row, results, now))
+            if is_lost(update, now):
+                lost.append(row["pk"])
         Task.objects.filter(pk=row["pk"]).update(**update)
 
     # Load every task and known clip of the pass at once: most polls change nothing.
@@ -100,7 +114,47 @@ def poll_group(account, rows, now):
             apply_safely(row["pk"], result, task=loaded[row["pk"]], known=known)
     if unknown:
         reconciling.reconcile(provider, [r["pk"] for r in unknown])
+    fail_lost(lost)
     expire_overdue([r for r in rows if r["deadline_at"] and r["deadline_at"] <= now])
+
+
+def count_missing(row, results, now):
+    """Consecutive answers without this job (a confirmed one: unconfirmed tasks have no id
+    to miss and are reconciled instead); any answer with it starts the count again."""
+    if row["upstream_id"] in results:
+        if not row["missing_polls"]:
+            return {}
+        return {"missing_polls": 0, "missing_since": None, "error_message": ""}
+    return {
+        "missing_polls": row["missing_polls"] + 1,
+        "missing_since": row["missing_since"] or now,
+        "error_message": _("The provider does not list this job (yet); checking again."),
+    }
+
+
+def is_lost(update, now):
+    since = update.get("missing_since")
+    return (
+        update.get("missing_polls", 0) >= timing.LOST_AFTER_MISSES
+        and since is not None
+        and now - since >= timing.LOST_AFTER
+    )
+
+
+def fail_lost(task_ids):
+    """The provider keeps saying it has no such job. It may still turn up (a provider's
+    records can lag), so the task is watched for the grace period like any late one."""
+    for pk in task_ids:
+        fail(
+            pk,
+            _(
+                "The provider says it has no such job. Check with the provider before trying "
+                "again; if the song was made after all, it still appears in the library within "
+                "a day."
+            ),
+            "lost",
+            late=True,
+        )
 
 
 def apply_safely(task_id, result, **preloaded):

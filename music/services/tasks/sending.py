@@ -14,19 +14,11 @@ from django.utils.translation import gettext as _
 from music import upstream
 from music.models import SIDE_ACTIONS, Action, Task, TaskState
 from music.services.tasks import events, timing
-from music.services.tasks.applying import apply_result, apply_side_result, fail
+from music.services.tasks.applying import apply_result, apply_side_result, fail, sentence
 from music.services.tasks.callbacks import hash_token
 from music.upstream.base import SECRET_MARK, SongRequest, UpstreamError
 
 log = logging.getLogger(__name__)
-
-SIDE_FIELDS = {
-    "upload": ("audio_url",),
-    "persona": ("name", "description", "audio_id"),
-    "timing": ("audio_id",),
-    "wav": ("audio_id",),
-    "mp4": ("audio_id",),
-}
 
 
 def sleep(seconds):
@@ -54,10 +46,6 @@ def redact(payload, token):
     if clean.get("notify_hook"):
         clean["notify_hook"] = clean["notify_hook"].replace(token, SECRET_MARK)
     return clean
-
-
-def side_payload(task):
-    return {name: task.params.get(name, "") for name in SIDE_FIELDS[task.action]}
 
 
 def call_side(provider, task):
@@ -88,7 +76,8 @@ def submit(task_id):
     request = SongRequest.from_params(task.params)
     token = secrets.token_urlsafe(24)
     url = "" if side else callback_url(task, token, provider)
-    payload = side_payload(task) if side else redact(provider.build_payload(request, url), token)
+    # What really goes on the wire, as the provider layer describes it (a GET has no body).
+    payload = redact(provider.describe_request(task.action, task.params, url), token)
     Task.objects.filter(pk=task_id).update(
         callback_token_hash=hash_token(token) if url else "", request_payload=payload
     )
@@ -120,7 +109,7 @@ def mark_unconfirmed(task_id, exc):
     note = _(
         "%(reason)s The provider may have received the request, so it was not sent again; "
         "the studio is checking with the provider."
-    ) % {"reason": exc.message}
+    ) % {"reason": sentence(exc.message)}
     now = timezone.now()
     moved = Task.objects.filter(pk=task_id, state=TaskState.SUBMITTING).update(
         state=TaskState.UNCONFIRMED,

@@ -10,6 +10,10 @@ POLL_LEASE = timedelta(seconds=45)
 LOST_MESSAGE_AFTER = timedelta(seconds=60)
 RETRY_DELAYS = (1.0, 3.0)  # back-off for answers that say "not taken, try again"
 CALLBACK_DEBOUNCE = timedelta(seconds=5)  # repeated callbacks within this queue one refresh
+# A job the provider answers "not found" for this many checks in a row, over at least this
+# long, is lost: one missing answer may be a replica lagging, a minute of them is not.
+LOST_AFTER_MISSES = 3
+LOST_AFTER = timedelta(minutes=1)
 
 
 def poll_interval(polls):

@@ -8,6 +8,10 @@ errors are `{"code", "message", "data": null}` with the HTTP status.
 
 A relay has no Pro pool, so every order is a Pro order. Stems, timing and MP4 are only offered
 for clips made with chirp-auk (v4.5), as the seed's scene list says.
+
+Sellers differ. `RelayWire.variants` (set from a seller profile with `use_profile`) makes this
+wire answer the way other gateways do, so the client is tested against each shape it must read:
+see VARIANTS and PROFILES.
 """
 
 import json
@@ -60,6 +64,8 @@ DESCRIBED_KINDS = {"gen", "extend", "persona"}
 LYRICS_ACTION = "lyrics"  # the stored request action of a /suno/submit/lyrics job
 NOT_AUK = "{what} only available for chirp-auk (v4.5) songs."
 TASKS = ("extend", "upload_extend", "cover", "infill", "artist_consistency", "gen_stem")
+# Tasks that make a song from words (a cover keeps its source's, an infill has its own).
+WORDED_TASKS = ("", "extend", "upload_extend", "artist_consistency")
 
 # Engine field names -> the relay's, so refusals name the fields the caller actually sent.
 COMMON_NAMES = {"style": "tags", "style_negative": "negative_tags", "model": "mv"}
@@ -67,6 +73,41 @@ CUSTOM_NAMES = {**COMMON_NAMES, "lyric": "prompt", "prompt": "gpt_description_pr
 
 # Paths this wire answers for, known or not, so even its 404s and 405s are relay-shaped.
 CLAIMED = ("/suno/submit/", "/suno/fetch", "/suno/feed/", "/suno/act/", "/suno/uploads/")
+MODELS_PATH = "/v1/models"  # the OpenAI-style model list every new-api gateway serves
+
+# How real gateways answer differently from the seed's full set (issue #11).
+VARIANTS = {
+    "upload_id": "/suno/uploads/audio-url answers `data` as the new clip's id string",
+    "stems_clips": "/suno/act/stems answers the stem clips at once instead of a task id",
+    "file_url": "/suno/act/wav|mp4 answer `{code: 200, data: <the file's URL>}`",
+    "file_feed": "/suno/act/wav|mp4 answer `data` as an id to follow in /suno/feed",
+    "lyrics_clip": "a /suno/submit/lyrics task ends as a clip with the words in metadata.prompt",
+    "strict_prompt": "/suno/submit/music refuses a body without `prompt` or a description",
+    "stock": "stock new-api: only MUSIC and LYRICS (no `task`, act, concat, upload, persona, feed)",
+}
+PROFILES = {
+    "full": frozenset(),  # everything seed 000 documents, in the shapes DESIGN.md gives
+    "stock": frozenset({"stock", "strict_prompt"}),
+    "reseller": frozenset({"upload_id", "stems_clips", "file_url", "lyrics_clip", "strict_prompt"}),
+    "feed": frozenset({"upload_id", "stems_clips", "file_feed", "lyrics_clip", "strict_prompt"}),
+}
+# Model names of the model list: new-api's own two, and those a reseller adds to price
+# its extra actions.
+STOCK_MODELS = ("suno_music", "suno_lyrics")
+RESELLER_MODELS = (
+    "suno_extend",
+    "suno_upload",
+    "suno_concat",
+    "suno_cover",
+    "suno_infill",
+    "suno_persona",
+    "suno_act_stems",
+    "suno_act_timing",
+    "suno_act_wav",
+    "suno_act_mp4",
+)
+# What stock new-api routes: anything else answers like its unknown-route handler.
+STOCK_PATHS = ("/suno/submit/music", "/suno/submit/lyrics", "/suno/fetch")
 
 
 def ok(data):
@@ -100,12 +141,26 @@ def _refuse(status, code, message):
 class RelayWire:
     def __init__(self, simulator):
         self.sim = simulator  # the engine, plus callbacks
+        self.variants = set()  # names of VARIANTS this seller answers with
+
+    def use_profile(self, name):
+        """Answer like one kind of seller (a key of PROFILES)."""
+        self.variants = set(PROFILES[name])
 
     # --- routing --------------------------------------------------------------------
     def match(self, method, path):
         """The handler for a request in this format; GET handlers get their path argument."""
+        if path == MODELS_PATH:
+            if method != "GET":
+                return _refuse(405, "method_not_allowed", f"Use GET for {path}.")
+            return lambda body: self.models()
         if not (path.startswith(CLAIMED) or path == "/suno/persona/create"):
             return None
+        if "stock" in self.variants and not (
+            path in STOCK_PATHS or path.startswith("/suno/fetch/")
+        ):
+            # new-api's answer to a route it does not have.
+            return _refuse(404, "invalid_request", f"Invalid URL ({method} {path})")
         post, get = self.routes()
         if path in post:
             if method != "POST":
@@ -143,11 +198,29 @@ class RelayWire:
     def error(status, code, message):
         return status_line(status), {"code": code, "message": message, "data": None}
 
+    def models(self):
+        """The model list (`GET /v1/models`): what this key may buy, OpenAI-style."""
+        names = [*STOCK_MODELS, *(() if "stock" in self.variants else RESELLER_MODELS)]
+        names.append("gpt-4o-mini")  # gateways sell more than music
+        return {
+            "object": "list",
+            "data": [{"id": n, "object": "model", "owned_by": "custom"} for n in names],
+            "success": True,
+        }
+
     # --- /suno/submit/music ---------------------------------------------------------
     def submit_music(self, body):
         task = _text(body, "task").strip()
+        if task and "stock" in self.variants:
+            raise bad_request("`task` is not supported: this gateway only makes new songs.")
         if task and task not in TASKS:
             raise bad_request(f"Unknown `task`: {task} (use one of {', '.join(TASKS)}).")
+        if "strict_prompt" in self.variants and task in WORDED_TASKS:
+            words_given = (
+                _text(body, "prompt").strip() or _text(body, "gpt_description_prompt").strip()
+            )
+            if not words_given:
+                raise bad_request("prompt is required (prompt_empty).")
         order, names = getattr(self, f"_order_{task or 'generate'}")(body)
         return ok(self._submit(order, names))
 
@@ -345,6 +418,16 @@ class RelayWire:
                     "tags": "",
                     "status": "complete",
                 }
+                if "lyrics_clip" in self.variants:
+                    # Some gateways end a lyrics task as a clip carrying the words.
+                    data = [
+                        {
+                            "id": job_id,
+                            "status": "complete",
+                            "title": data["title"],
+                            "metadata": {"prompt": data["text"], "tags": "", "type": "lyrics"},
+                        }
+                    ]
         else:
             data = [self.clip_json(view) for view in views]
         return {
@@ -394,7 +477,12 @@ class RelayWire:
             metadata["infill_start_s"], metadata["infill_end_s"] = spec["start"], spec["end"]
         if kind == "cover":
             metadata["cover_clip_id"] = spec.get("source")
+        extra = {}
+        wav = self.sim._media_path(f"{view.id}.wav")
+        if "file_feed" in self.variants and wav.exists():
+            extra["wav_file_url"] = self.sim.media_url(wav.name)  # where such a seller says
         return {
+            **extra,
             "id": view.id,
             "entity_type": "song_schema",
             "status": CLIP_STATUS[view.state],
@@ -437,6 +525,8 @@ class RelayWire:
     def upload(self, body):
         with relay_names({"audio_url": "url"}):
             _, clip_id = self.sim.upload(_text(body, "url"))
+        if "upload_id" in self.variants:
+            return ok(clip_id)  # the clip is read from the feed
         return ok(self.clip_json(self.view(clip_id)))
 
     def persona_create(self, body):
@@ -489,7 +579,12 @@ class RelayWire:
     def stems(self, clip_id):
         self._require_auk(clip_id, "clip_id", "Stems are")
         order = Order(action="stems", audio_id=clip_id, is_pro=True, raw={"task": "gen_stem"})
-        return ok(self._submit(order, {"audio_id": "clip_id"}))
+        job_id = self._submit(order, {"audio_id": "clip_id"})
+        if "stems_clips" in self.variants:
+            # The split is quick: such a seller answers the stem clips, not a task.
+            _, _, views = self.sim.job_views(job_id)
+            return ok([self.clip_json(view) for view in views])
+        return ok(job_id)
 
     def timing(self, clip_id):
         self._require_auk(clip_id, "clip_id", "Timing is")
@@ -509,9 +604,16 @@ class RelayWire:
             # The engine keeps WAVs for Pro-made songs; an upload is neither made nor Pro.
             raise bad_request("WAV files are made for generated songs, not for uploads.")
         with relay_names({"audio_id": "clip_id"}):
-            return ok({"wav_file_url": self.sim.wav(clip_id)})
+            return self._file(clip_id, "wav_file_url", self.sim.wav(clip_id))
 
     def mp4(self, clip_id):
         self._require_auk(clip_id, "clip_id", "MP4 videos are")
         with relay_names({"audio_id": "clip_id"}):
-            return ok({"video_url": self.sim.mp4(clip_id)})
+            return self._file(clip_id, "video_url", self.sim.mp4(clip_id))
+
+    def _file(self, clip_id, key, url):
+        if "file_url" in self.variants:
+            return {"code": 200, "data": url}  # the link itself, HTTP-style code, no message
+        if "file_feed" in self.variants:
+            return ok(clip_id)  # the clip to follow in the feed, where the file appears
+        return ok({key: url})

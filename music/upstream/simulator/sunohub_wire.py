@@ -73,6 +73,9 @@ def iso(timestamp):
 class SunoHubWire:
     def __init__(self, simulator):
         self.sim = simulator  # the engine, plus callbacks
+        # Seed 003 marks `prompt` required: a strict seller refuses a song request that has
+        # neither `prompt` nor `lyric` (a custom instrumental from a style alone).
+        self.strict_prompt = False
 
     def match(self, method, path):
         """The handler for a request in this format (JSON body in, JSON answer out)."""
@@ -121,6 +124,9 @@ class SunoHubWire:
 
     def audios(self, body):
         order = self.order(body)
+        worded = order.action in ("generate", "extend", "upload_extend", "upload_generate")
+        if self.strict_prompt and worded and not (order.prompt.strip() or order.lyric.strip()):
+            raise bad_request("prompt is required.")
         job_id = self.sim.submit(order)
         if order.callback_url:
             self.sim.schedule_callback(job_id, order.callback_url)

@@ -1,0 +1,234 @@
+"""What a provider account can do, and what a song can take: one answer for pages and actions.
+
+Sellers offer different subsets of the same API (stock new-api relays only make songs and
+write lyrics; resellers add continuations, `/suno/act/*` and concat; SunoHub's Pro pool gates
+stems, WAV, covers and personas; some relays split stems, time lyrics and make videos only
+for chirp-auk songs). Each account stores the actions it offers (`ProviderAccount.
+capabilities`, None for its format's defaults); the song page shows a button only where
+`song_offers` says allowed, with the reason for the others, and `services.actions` refuses
+with the same reason, so the two never disagree.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from music.models import LyricTiming, ProviderFormat, Relation, SongState
+
+EXTEND = "extend"
+UPLOAD = "upload"
+CONCAT = "concat"
+COVER = "cover"
+REPLACE = "replace_section"
+STEMS = "stems"
+PERSONA = "persona"  # making personas and songs sung by them
+TIMING = "timing"
+WAV = "wav"
+MP4 = "mp4"
+LYRICS = "lyrics"  # "Write lyrics for me"
+STYLE = "style"  # "Boost style"
+AUK_ONLY = "auk_only"  # a restriction: stems, timing and MP4 only for chirp-auk songs
+
+# (name, label) in the order the account form lists them.
+CHOICES = [
+    (EXTEND, gettext_lazy("Extend")),
+    (CONCAT, gettext_lazy("Get whole song")),
+    (COVER, gettext_lazy("Cover")),
+    (REPLACE, gettext_lazy("Replace section")),
+    (STEMS, gettext_lazy("Split stems")),
+    (PERSONA, gettext_lazy("Personas")),
+    (UPLOAD, gettext_lazy("Upload")),
+    (TIMING, gettext_lazy("Lyric timing")),
+    (WAV, gettext_lazy("WAV export")),
+    (MP4, gettext_lazy("MP4 export")),
+    (LYRICS, gettext_lazy("Write lyrics for me")),
+    (STYLE, gettext_lazy("Boost style")),
+    (AUK_ONLY, gettext_lazy("Stems, lyric timing and MP4 only for v4.5 (chirp-auk) songs")),
+]
+LABELS = dict(CHOICES)
+NAMES = frozenset(LABELS)
+ACTIONS = NAMES - {AUK_ONLY}
+
+# SunoHub documents every action (seed 003); the relay seed (000) every one but style
+# boosting, with stems, timing and MP4 "仅限chirp_auk".
+DEFAULTS = {
+    ProviderFormat.SUNOHUB: ACTIONS,
+    ProviderFormat.SIMULATOR: ACTIONS,
+    ProviderFormat.RELAY: (ACTIONS - {STYLE}) | {AUK_ONLY},
+}
+PRO_ONLY = {COVER, STEMS, WAV, PERSONA}  # SunoHub makes these only in its Pro pool
+PRO_MADE = {STEMS, WAV, PERSONA}  # and only from songs made there
+AUK_GATED = {STEMS, TIMING, MP4}
+AUK_MODELS = ("chirp-v4-5", "chirp-auk")
+# The song page's actions, in the order of its buttons.
+SONG_ACTIONS = [EXTEND, CONCAT, COVER, STEMS, PERSONA, REPLACE, TIMING, WAV, MP4]
+
+
+def defaults(fmt):
+    return DEFAULTS.get(fmt, DEFAULTS[ProviderFormat.SUNOHUB])
+
+
+def offered(account):
+    """The names an account offers. The operator's built-in provider speaks SunoHub."""
+    if account is None:
+        return DEFAULTS[ProviderFormat.SUNOHUB]
+    if account.capabilities is None:
+        return defaults(account.format)
+    return frozenset(account.capabilities) & NAMES
+
+
+def has_pools(account):
+    return account is None or account.has_pools
+
+
+def has_pro_pool(account):
+    """Whether Pro-only work can be bought: the built-in provider and relays always can."""
+    return account is None or not account.has_pools or account.pro_pool
+
+
+def account_refusal(account, action):
+    """Why this account cannot do `action` (translated), or "" when it can."""
+    if action not in offered(account):
+        return _(
+            "This provider account does not offer “%(what)s”. A team owner can change what it "
+            "offers in the account's settings."
+        ) % {"what": LABELS[action]}
+    if action in PRO_ONLY and not has_pro_pool(account):
+        return _(
+            "“%(what)s” needs the Pro pool, and this provider account has none. A team owner "
+            "can turn it on in the account's settings."
+        ) % {"what": LABELS[action]}
+    return ""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Whether a song's page offers an action. `quiet` refusals are not listed: the action
+    does not apply to this kind of song (joining a whole song), or is done and its result is
+    on the page (the WAV's download button)."""
+
+    action: str
+    allowed: bool = True
+    reason: str = ""
+    quiet: bool = False
+
+    @property
+    def label(self):
+        return LABELS[self.action]
+
+
+class SongFacts:
+    """What the rules need to know about a song beyond its row, each fetched once."""
+
+    def __init__(self, song):
+        self.song = song
+
+    @cached_property
+    def has_timing(self):
+        return LyricTiming.objects.filter(song=self.song).exists()
+
+    @cached_property
+    def made(self):
+        """Relations of the song's children that exist (or are being made)."""
+        return set(
+            self.song.children.exclude(state=SongState.FAILED)
+            .filter(relation__in=[Relation.CONCATENATED, Relation.STEM])
+            .values_list("relation", flat=True)
+        )
+
+
+def check(song, action, facts=None):
+    """The Offer for one action on one song (every rule, in the user's language)."""
+    facts = facts or SongFacts(song)
+    account = song.account
+
+    def no(reason, quiet=False):
+        return Offer(action, False, reason, quiet)
+
+    if song.state in (SongState.PENDING, SongState.RUNNING):
+        return no(_("“%(title)s” is still being made. Wait until it is ready.") % {"title": song})
+    if song.state == SongState.FAILED:
+        return no(_("“%(title)s” failed, so there is nothing to work from.") % {"title": song})
+    # What applies to this kind of song, or is done already.
+    if action == CONCAT:
+        if not song.is_fragment:
+            return no(
+                _(
+                    "“%(title)s” is already a whole song; only an extension or a "
+                    "replaced section can be joined into one."
+                )
+                % {"title": song},
+                quiet=True,
+            )
+        if Relation.CONCATENATED in facts.made:
+            return no(_("Already joined: the whole song is in the family tree."))
+    if action == STEMS:
+        if song.relation == Relation.STEM:
+            return no(_("“%(title)s” is already a stem.") % {"title": song}, quiet=True)
+        if Relation.STEM in facts.made:
+            return no(_("Already split: the stems are in the family tree."))
+    if action == PERSONA and song.relation == Relation.UPLOADED:
+        return no(_("A persona cannot be made from an uploaded song; pick a song the model sang."))
+    if action == REPLACE and (not song.lyric or song.instrumental):
+        return no(_("“%(title)s” has no sung lyrics to edit.") % {"title": song}, quiet=True)
+    if action == TIMING and facts.has_timing:
+        return no(_("The lyric timing is already here."), quiet=True)
+    if action == WAV and song.wav_file:
+        return no(_("The WAV is already here."), quiet=True)
+    if action == MP4 and song.video_file:
+        return no(_("The video is already here."), quiet=True)
+    # What the account offers.
+    refusal = account_refusal(account, action)
+    if refusal:
+        return no(refusal)
+    if action == REPLACE and not facts.has_timing:
+        timing = check(song, TIMING, facts)
+        if not timing.allowed:
+            return no(
+                _("The editor needs the song's lyric timing. %(reason)s")
+                % {"reason": timing.reason}
+            )
+    # What the provider needs of the song.
+    if action in PRO_MADE and has_pools(account) and not song.is_pro:
+        what = {
+            STEMS: _("Splitting stems"),
+            WAV: _("WAV export"),
+            PERSONA: _("Making a persona"),
+        }[action]
+        return no(
+            _("%(what)s only works on songs made in the Pro pool, and “%(title)s” was not.")
+            % {"what": what, "title": song}
+        )
+    if action in AUK_GATED and AUK_ONLY in offered(account) and song.model_name not in AUK_MODELS:
+        what = {STEMS: _("stems"), TIMING: _("lyric timing"), MP4: _("MP4 videos")}[action]
+        return no(
+            _("This provider offers %(what)s only for songs made with v4.5 (chirp-auk).")
+            % {"what": what}
+        )
+    return Offer(action)
+
+
+@dataclass
+class SongOffers:
+    """Everything the song page offers, looked up with a fixed number of queries."""
+
+    pools: bool  # the song's provider sells a normal and a Pro pool
+    offers: dict
+
+    def __getitem__(self, action):
+        return self.offers[action]
+
+    @property
+    def notes(self):
+        """(label, reason) of each action the page does not offer, worth saying why."""
+        return [(o.label, o.reason) for o in self.offers.values() if not o.allowed and not o.quiet]
+
+
+def song_offers(song):
+    facts = SongFacts(song)
+    return SongOffers(
+        pools=has_pools(song.account),
+        offers={action: check(song, action, facts) for action in SONG_ACTIONS},
+    )
