@@ -17,6 +17,8 @@ import pytest
 from django.conf import settings
 from django.core import serializers
 from django.core.files.base import ContentFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -292,7 +294,14 @@ def fetch(client, method, url, data=None):
     """One request, its body read (file downloads included) and the response closed."""
     response = client.get(url) if method == "GET" else client.post(url, data or {})
     response.body = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
+    # Closing a response signals "request finished", which would close the test's database
+    # connection (inside its transaction) on PostgreSQL; the test client avoids that the
+    # same way.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return response
 
 
