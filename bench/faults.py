@@ -731,7 +731,7 @@ class Bench:
                 Persona.objects.filter(team=self.team).values_list("id", flat=True)
             )
 
-        def pick(exclude_race=True):
+        def pick():
             options = []
             for kind, left in remaining.items():
                 if left <= 0:
