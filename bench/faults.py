@@ -1109,8 +1109,8 @@ def main(argv=None):
         bench.issue()
         bench.settle()
         bench.figures()
-    except KeyboardInterrupt:
-        print("\ninterrupted; stopping everything", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"\ninterrupted ({exc or 'Ctrl-C'}); stopping everything", file=sys.stderr)
         return 130
     finally:
         bench.cleanup()
