@@ -82,7 +82,7 @@ class Procs:
             signal.signal(sig, self._on_signal)
 
     def _on_signal(self, signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
+        raise KeyboardInterrupt(signal.Signals(signum).name)
 
     def add(self, proc):
         self.procs.append(proc)

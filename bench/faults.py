@@ -79,8 +79,6 @@ TERMINAL = ("succeeded", "failed")
 UPLOADED = {"upload", "upload_generate", "upload_extend"}
 MARK = re.compile(r"FX(\d{6})")
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_DB = "studio_faults"
-REDIS = "redis://127.0.0.1:6379/14"
 PASSWORD = "fault-bench-pass-1"
 BASE_SONGS = 10
 
@@ -222,11 +220,13 @@ class Bench:
         self.sim_url = f"http://127.0.0.1:{self.sim_port}"
         self.web_url = f"http://127.0.0.1:{self.web_port}"
         if a.backend == "pg":
-            recreate_pg_database()
+            recreate_pg_database(a.pg_database)
+            self.owns_db = True
             import redis
 
-            redis.Redis.from_url(REDIS).flushdb()
-            database_url = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+            redis_url = f"redis://127.0.0.1:6379/{a.redis_db}"
+            redis.Redis.from_url(redis_url).flushdb()
+            database_url = f"postgres://postgres@127.0.0.1:5432/{a.pg_database}"
         else:
             database_url = f"sqlite:///{self.tmp / 'studio.sqlite3'}"
         scrub = ("DATABASE_URL", "REDIS_URL", "SUNO_", "STUDIO_", "SIMULATOR_", "Q_")
@@ -251,7 +251,7 @@ class Bench:
             PYTHONUNBUFFERED="1",
         )
         if a.backend == "pg":
-            env["REDIS_URL"] = REDIS
+            env["REDIS_URL"] = redis_url
         self.env = env
         self.log(
             f"work dir {self.tmp} ({a.backend}); simulator :{self.sim_port}, web :{self.web_port}"
@@ -731,7 +731,7 @@ class Bench:
                 Persona.objects.filter(team=self.team).values_list("id", flat=True)
             )
 
-        def pick(exclude_race=True):
+        def pick():
             options = []
             for kind, left in remaining.items():
                 if left <= 0:
@@ -1000,14 +1000,14 @@ class Bench:
 
     def cleanup(self):
         self.procs.stop_all()
-        if self.args.backend == "pg":
+        if getattr(self, "owns_db", False):
             try:
                 from django.db import connections
 
                 connections.close_all()
-                drop_pg_database()
+                drop_pg_database(self.args.pg_database)
             except Exception as exc:  # noqa: BLE001  (best effort at exit)
-                print(f"could not drop {PG_DB}: {exc}", file=sys.stderr)
+                print(f"could not drop {self.args.pg_database}: {exc}", file=sys.stderr)
         if not self.args.keep and getattr(self, "tmp", None):
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -1066,19 +1066,31 @@ def free_port():
         return s.getsockname()[1]
 
 
-def recreate_pg_database():
+def recreate_pg_database(name):
+    """Drop and create the benchmark's own database, unless someone is connected to it (another
+    fault run, most likely): that run's data is not ours to drop."""
+    import psycopg
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"not a plain database name: {name}")
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        busy = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+        ).fetchone()[0]
+        if busy:
+            raise SystemExit(
+                f"database {name} has {busy} open connection(s): another fault run is using it."
+                " Wait for it, or pick another with --pg-database and --redis-db."
+            )
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def drop_pg_database(name):
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-
-
-def drop_pg_database():
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def main(argv=None):
@@ -1097,6 +1109,8 @@ def main(argv=None):
     parser.add_argument("--settle-minutes", type=float, default=12, help="bound on settling")
     parser.add_argument("--late-seconds", type=float, default=30)
     parser.add_argument("--max-backlog", type=int, default=6, help="queued tasks to allow")
+    parser.add_argument("--pg-database", default="studio_faults", help="created and dropped")
+    parser.add_argument("--redis-db", type=int, default=14, help="flushed at the start")
     parser.add_argument("--keep", action="store_true", help="keep the work dir and its logs")
     args = parser.parse_args(argv)
     if args.actions < BASE_SONGS:
@@ -1109,8 +1123,8 @@ def main(argv=None):
         bench.issue()
         bench.settle()
         bench.figures()
-    except KeyboardInterrupt:
-        print("\ninterrupted; stopping everything", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"\ninterrupted ({exc or 'Ctrl-C'}); stopping everything", file=sys.stderr)
         return 130
     finally:
         bench.cleanup()

@@ -14,6 +14,7 @@ new-api-style relay gateways), `media` (PCM files, encoders, ffmpeg), `audio` an
 that ties the wire formats to the engine; both are served at once, on disjoint paths.
 """
 
+import functools
 import json
 import logging
 import threading
@@ -103,7 +104,7 @@ class Simulator(Engine):
         if path.startswith(CONTROL_PREFIX):
             status, headers, body = self.fault_layer.control(environ, method, path, wire)
         else:
-            answer = lambda: self.answer(environ, method, path, wire, handler)  # noqa: E731
+            answer = functools.partial(self.answer, environ, method, path, wire, handler)
             status, headers, body = self.fault_layer.serve(environ, method, path, wire, answer)
         start_response(status, headers)
         return [body]

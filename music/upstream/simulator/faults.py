@@ -55,6 +55,8 @@ SUBMIT_POSTS = frozenset(
     }
 )
 SUBMIT_GET_PREFIXES = ("/suno/act/",)
+# Paid calls that make no job (a relay answers them at once): the ledger lists the call itself.
+JOBLESS_PAID = ("/suno/act/timing/", "/suno/act/wav/", "/suno/act/mp4/", "/suno/persona/create")
 STATUS_POSTS = frozenset({"/suno/tasks", "/suno/fetch"})
 STATUS_GET_PREFIXES = ("/suno/fetch/", "/suno/feed/")
 WORDS_POSTS = frozenset({"/suno/lyrics", "/suno/style", "/suno/submit/lyrics"})
@@ -519,7 +521,8 @@ class FaultLayer:
 
     # --- the ledger -------------------------------------------------------------------
     def ledger(self):
-        """Every job (and every paid call that made no job), oldest first.
+        """Every job, and every paid call that makes no job (a relay's timing, WAV, MP4 and
+        persona calls, listed as `call:<serial>`), oldest first.
 
         Each entry: `id`, `created`, `request` (as received, with its callback URL), `phase`
         (pending | running | succeeded | error), `clip_ids`, `path` (the endpoint that made
@@ -561,6 +564,8 @@ class FaultLayer:
         linked = {link["serial"] for link in links.values()}
         for serial, call in calls.items():
             if serial in linked or not _ok(call["handled"]):
+                continue
+            if not call["path"].startswith(JOBLESS_PAID):
                 continue
             answer = _loads(call["answer"])
             out.append(
