@@ -1096,7 +1096,7 @@ def drop_pg_database(name):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "pg"), default="sqlite")
-    parser.add_argument("--actions", type=int, default=120, help="user actions per kind")
+    parser.add_argument("--actions", type=int, default=10, help="user actions per kind")
     parser.add_argument("--rate", type=float, default=0.2, help="rate of every fault kind")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument(
