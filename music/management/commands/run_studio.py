@@ -8,7 +8,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 STOP_GRACE = 20  # seconds each child has to stop before it is killed
 
@@ -24,8 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument("--dev", action="store_true", help="Django's runserver instead.")
         parser.add_argument("--no-queue", action="store_true", help="Only the web server.")
+        parser.add_argument(
+            "--no-web", action="store_true", help="Only the queue side (workers and poller)."
+        )
 
-    def handle(self, *args, addrport, workers, dev, no_queue, **options):
+    def handle(self, *args, addrport, workers, dev, no_queue, no_web, **options):
         if ":" not in addrport:
             addrport = f"127.0.0.1:{addrport}"
         children = []
@@ -37,12 +40,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
+            if no_queue and no_web:
+                raise CommandError("--no-queue and --no-web together leave nothing to run.")
             if not no_queue:
-                children.append(spawn("queue", [sys.executable, "manage.py", "qcluster"]))
-            children.append(spawn("web", web_command(addrport, workers, dev)))
-            self.stdout.write(
-                self.style.SUCCESS(f"Studio on http://{addrport}/  (Ctrl-C stops it)")
-            )
+                children.extend(queue_children())
+            if not no_web:
+                children.append(spawn("web", web_command(addrport, workers, dev)))
+                self.stdout.write(
+                    self.style.SUCCESS(f"Studio on http://{addrport}/  (Ctrl-C stops it)")
+                )
+            else:
+                self.stdout.write(self.style.SUCCESS("Queue workers running (Ctrl-C stops them)"))
             self.stdout.flush()
             while not stopping:
                 for name, process in children:
@@ -53,6 +61,11 @@ class Command(BaseCommand):
         finally:
             stop_all([process for _name, process in children])
             self.stdout.write("Stopped the web server and the queue workers.")
+
+
+def queue_children():
+    """Everything the queue side runs: the django-q2 cluster."""
+    return [spawn("queue", [sys.executable, "manage.py", "qcluster"])]
 
 
 def web_command(addrport, workers, dev):
