@@ -63,7 +63,7 @@ def _delete(storage, name):
     """One failed delete (a busy file, a flaky bucket) must not keep the others."""
     try:
         storage.delete(name)
-    except OSError:
+    except Exception:  # OSError on disk; botocore's ClientError or BotoCoreError on a bucket
         log.warning("could not delete stored file %s", name, exc_info=True)
 
 
