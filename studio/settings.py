@@ -219,6 +219,9 @@ def s3_media_storage(
             "querystring_auth": True,  # never an unsigned URL: the bucket is private
             "querystring_expire": url_seconds,
             "default_acl": None,  # the bucket's own policy (private) applies
+            # Any URL of an object without our response overrides (an admin's file link)
+            # downloads it rather than showing it in the browser.
+            "object_parameters": {"ContentDisposition": "attachment"},
             # As on local disk, a name is never reused: a second file gets a new name, so a
             # signed URL handed out earlier never starts serving other bytes.
             "file_overwrite": False,

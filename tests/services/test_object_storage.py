@@ -6,6 +6,7 @@ goes through the storage API, so the same code lands in the bucket, and nothing 
 
 import io
 
+import httpx
 import pytest
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -131,3 +132,14 @@ def test_a_restore_that_fails_leaves_no_objects(s3_media, team, member, tmp_path
     with pytest.raises(backup.RestoreRefused, match="clash"):
         backup.restore_team(archive)
     assert keys(s3_media) == before
+
+
+def test_an_object_fetched_without_our_overrides_downloads_rather_than_shows(
+    s3_media, team, member
+):
+    """E.g. the admin's file link: a signed URL with none of the serving view's overrides."""
+    song = make_song(team, member)
+    answer = httpx.get(default_storage.url(song.image_file.name))
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"] == "attachment"
+    assert answer.headers["Content-Type"] == "image/png"
