@@ -48,6 +48,18 @@ def url_lifetime(storage):
     return int(storage.querystring_expire)
 
 
+def delete_prefix(storage, folder):
+    """Delete every object under a folder of a bucket: one listing request and one delete
+    request per 1,000 objects, where the storage API's listdir and delete would take one
+    request per folder level and per object. Returns the names it could not delete."""
+    folder = folder.strip("/")
+    prefix = f"{storage.location.strip('/')}/{folder}/" if storage.location else f"{folder}/"
+    failed = []
+    for answer in storage.bucket.objects.filter(Prefix=prefix).delete():
+        failed += [error.get("Key", "") for error in answer.get("Errors", [])]
+    return failed
+
+
 def check_bucket(storage=None):
     """Raise unless the bucket answers (one HEAD request), for the health check."""
     storage = storage if storage is not None else default_storage

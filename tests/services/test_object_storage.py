@@ -89,12 +89,17 @@ def test_a_rolled_back_delete_keeps_the_objects(s3_media, team, member):
     assert keys(s3_media, folder) == stored
 
 
-def test_a_deleted_team_takes_its_whole_prefix(s3_media, team, member):
+def test_a_deleted_team_takes_its_whole_prefix(
+    s3_media, team, member, django_capture_on_commit_callbacks
+):
     make_song(team, member)
-    stray = default_storage.save(f"teams/{team.pk}/stray/file.bin", io.BytesIO(b"x"))
-    assert stray in keys(s3_media)
-    teams.delete_team(team)
-    assert keys(s3_media, f"teams/{team.pk}/") == []
+    prefix = f"teams/{team.pk}/"  # team.pk is None once deleted
+    stray = default_storage.save(f"{prefix}stray/file.bin", io.BytesIO(b"x"))
+    assert stray in keys(s3_media) and len(keys(s3_media, prefix)) == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        teams.delete_team(team)
+        assert len(keys(s3_media, prefix)) == 5  # not before the commit
+    assert keys(s3_media, prefix) == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -106,10 +111,11 @@ def test_backup_and_restore_round_trip_through_the_bucket(s3_media, team, member
     }
     archive = tmp_path / "team.zip"
     result = backup.backup_team(team, archive)
-    assert result.files == len(keys(s3_media, f"teams/{team.pk}/")) and not result.missing_files
+    prefix = f"teams/{team.pk}/"
+    assert result.files == len(keys(s3_media, prefix)) == 4 and not result.missing_files
 
     teams.delete_team(team)  # commits: the team's objects go
-    assert keys(s3_media, f"teams/{team.pk}/") == []
+    assert keys(s3_media, prefix) == []
 
     restored = backup.restore_team(archive).team
     song = Song.objects.get(pk=song.pk)
@@ -143,3 +149,47 @@ def test_an_object_fetched_without_our_overrides_downloads_rather_than_shows(
     assert answer.status_code == 200
     assert answer.headers["Content-Disposition"] == "attachment"
     assert answer.headers["Content-Type"] == "image/png"
+
+
+def test_deleting_a_team_costs_a_few_bucket_requests_however_many_songs(
+    s3_media, team, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from tests.factories import SongFactory
+
+    for _ in range(6):
+        song = SongFactory(team=team)
+        for field in ("audio_file", "image_file", "wav_file"):
+            getattr(song, field).save(f"{field}.bin", ContentFile(b"x"), save=False)
+        song.save()
+    prefix = f"teams/{team.pk}/"
+    assert len(keys(s3_media, prefix)) == 18
+    calls = []
+    events = default_storage.connection.meta.client.meta.events
+    events.register("before-call.s3", lambda model, **kw: calls.append(model.name), "count")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            teams.delete_team(team)
+    finally:
+        events.unregister("before-call.s3", unique_id="count")
+    assert keys(s3_media, prefix) == []
+    assert calls == ["ListObjects", "DeleteObjects"]  # the team's prefix, in one batch
+
+
+def test_a_prefix_keeps_the_studio_in_one_folder_of_a_shared_bucket(
+    s3_media, settings, team, member, django_capture_on_commit_callbacks
+):
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": "studio"}},
+    }
+    song = make_song(team, member)
+    folder = f"studio/{file_cleanup.song_folder(team.pk, song.pk)}"
+    assert keys(s3_media, folder) and keys(s3_media) == keys(s3_media, "studio/")
+    assert song.audio_file.open("rb").read()[:3]
+    with django_capture_on_commit_callbacks(execute=True):
+        song.delete()
+    assert keys(s3_media, folder) == []
+    assert keys(s3_media, "studio/teams/")  # the job's other clip stays
