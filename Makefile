@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/range.py
+	$(BIN)/python bench/media_storage.py
 
 FAULTS_ARGS ?=
 bench-faults: install

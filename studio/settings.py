@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from cryptography.fernet import Fernet
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
@@ -160,8 +161,114 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+
+# --- Media storage ----------------------------------------------------------------------
+# Local files under MEDIA_ROOT by default; STUDIO_MEDIA_STORAGE=s3 keeps every stored file
+# (audio, covers, WAV, MP4, stems, restores) in an S3-compatible bucket through
+# django-storages, so any number of web and queue machines share it. The bucket stays
+# private: downloads are short-lived signed URLs the studio hands out after its team check.
+def s3_origin(bucket, endpoint_url="", region="", addressing_style="path"):
+    """The scheme://host[:port] browsers fetch signed media URLs from (for the CSP).
+
+    Asked of botocore itself, with the same inputs django-storages gives it, rather than
+    guessed: whether a bucket goes in the host or the path depends on its name, the scheme,
+    the endpoint and the region. Signing needs no network, and these keys sign nothing real.
+    """
+    from urllib.parse import urlsplit
+
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint_url or None,
+        region_name=region or None,
+        aws_access_key_id="origin-only",
+        aws_secret_access_key="origin-only",
+        config=Config(signature_version="s3v4", s3={"addressing_style": addressing_style}),
+    )
+    url = client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"})
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def s3_media_storage(
+    bucket,
+    *,
+    endpoint_url="",
+    region="",
+    access_key="",
+    secret_key="",
+    addressing_style="path",
+    prefix="",
+    url_seconds=3600,
+):
+    """The STORAGES entry for media in an S3-compatible bucket (django-storages)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "addressing_style": addressing_style,
+            "signature_version": "s3v4",
+            "location": prefix.strip().strip("/"),
+            "querystring_auth": True,  # never an unsigned URL: the bucket is private
+            "querystring_expire": url_seconds,
+            "default_acl": None,  # the bucket's own policy (private) applies
+            # Any URL of an object without our response overrides (an admin's file link)
+            # downloads it rather than showing it in the browser.
+            "object_parameters": {"ContentDisposition": "attachment"},
+            # As on local disk, a name is never reused: a second file gets a new name, so a
+            # signed URL handed out earlier never starts serving other bytes.
+            "file_overwrite": False,
+            # Reading a stored file (backups) spools to disk past this, never all in memory.
+            "max_memory_size": 4 * 1024 * 1024,
+        },
+    }
+
+
+STUDIO_MEDIA_STORAGE = os.environ.get("STUDIO_MEDIA_STORAGE", "local").strip().lower()
+if STUDIO_MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("STUDIO_MEDIA_STORAGE must be 'local' or 's3'")
+STUDIO_S3_BUCKET = os.environ.get("STUDIO_S3_BUCKET", "").strip()
+STUDIO_S3_ENDPOINT_URL = os.environ.get("STUDIO_S3_ENDPOINT_URL", "").strip().rstrip("/")
+STUDIO_S3_REGION = os.environ.get("STUDIO_S3_REGION", "").strip()
+# An endpoint of one's own (MinIO, Ceph, Garage...) most often wants path-style requests;
+# AWS wants virtual-hosted ones (botocore falls back to paths for names that cannot be hosts).
+STUDIO_S3_ADDRESSING_STYLE = os.environ.get(
+    "STUDIO_S3_ADDRESSING_STYLE", "path" if STUDIO_S3_ENDPOINT_URL else "virtual"
+).strip()
+# How long a signed download URL works. It is the only key to a private object: a link
+# copied out of a browser works for this long, and no longer.
+STUDIO_S3_URL_SECONDS = int(os.environ.get("STUDIO_S3_URL_SECONDS", "3600"))
+STUDIO_MEDIA_ORIGIN = ""  # where browsers load media from, when it is not the studio itself
+if STUDIO_MEDIA_STORAGE == "s3":
+    if not STUDIO_S3_BUCKET:
+        raise ImproperlyConfigured("STUDIO_MEDIA_STORAGE=s3 needs STUDIO_S3_BUCKET")
+    if STUDIO_S3_ADDRESSING_STYLE not in ("path", "virtual"):
+        raise ImproperlyConfigured("STUDIO_S3_ADDRESSING_STYLE must be 'path' or 'virtual'")
+    STUDIO_MEDIA_ORIGIN = s3_origin(
+        STUDIO_S3_BUCKET, STUDIO_S3_ENDPOINT_URL, STUDIO_S3_REGION, STUDIO_S3_ADDRESSING_STYLE
+    )
+    _media_storage = s3_media_storage(
+        STUDIO_S3_BUCKET,
+        endpoint_url=STUDIO_S3_ENDPOINT_URL,
+        region=STUDIO_S3_REGION,
+        # Unset: boto3 finds credentials itself (AWS_* variables, an instance role).
+        access_key=os.environ.get("STUDIO_S3_ACCESS_KEY_ID", ""),
+        secret_key=os.environ.get("STUDIO_S3_SECRET_ACCESS_KEY", ""),
+        addressing_style=STUDIO_S3_ADDRESSING_STYLE,
+        prefix=os.environ.get("STUDIO_S3_PREFIX", ""),
+        url_seconds=STUDIO_S3_URL_SECONDS,
+    )
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -205,9 +312,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
-        "media-src": [SELF],
-        "connect-src": [SELF],
+        # Media on object storage is loaded from signed URLs on the bucket's origin (the
+        # waveform widget fetches audio when it has no peaks, hence connect-src too).
+        "img-src": [SELF, "data:", *filter(None, [STUDIO_MEDIA_ORIGIN])],
+        "media-src": [SELF, *filter(None, [STUDIO_MEDIA_ORIGIN])],
+        "connect-src": [SELF, *filter(None, [STUDIO_MEDIA_ORIGIN])],
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

@@ -1,6 +1,8 @@
 """Shared test setup: every test talks to a fresh simulator through the real httpx client."""
 
+import logging
 import threading
+import uuid
 from wsgiref.simple_server import make_server
 
 import pytest
@@ -63,6 +65,57 @@ def media_root(tmp_path, settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API over HTTP on a free loopback port (moto's server, in a thread)."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per S3 request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_media(s3_server, settings):
+    """Media in a fresh, private bucket of the S3 server, configured as an operator would.
+
+    Returns the bucket as a boto3 resource, to look at what landed there.
+    """
+    import boto3
+
+    from studio.settings import s3_media_storage, s3_origin
+
+    bucket_name = f"studio-{uuid.uuid4().hex[:12]}"
+    credentials = {"access_key": "test-key", "secret_key": "test-secret"}
+    resource = boto3.resource(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["access_key"],
+        aws_secret_access_key=credentials["secret_key"],
+    )
+    bucket = resource.create_bucket(Bucket=bucket_name)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_media_storage(
+            bucket_name,
+            endpoint_url=s3_server,
+            region="us-east-1",
+            addressing_style="path",
+            url_seconds=300,
+            **credentials,
+        ),
+    }
+    settings.STUDIO_MEDIA_STORAGE = "s3"
+    settings.STUDIO_MEDIA_ORIGIN = s3_origin(bucket_name, s3_server, "us-east-1", "path")
+    yield bucket
+    bucket.objects.all().delete()
+    bucket.delete()
 
 
 @pytest.fixture(autouse=True)

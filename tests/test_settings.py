@@ -129,3 +129,65 @@ def test_an_emptied_secret_file_refuses_to_start(tmp_path):
     (tmp_path / "encryption_keys").write_text("\n")
     with pytest.raises(ImproperlyConfigured, match="STUDIO_ENCRYPTION_KEY"):
         kept_secret(tmp_path / "encryption_keys", lambda: "v", setting="STUDIO_ENCRYPTION_KEY")
+
+
+PRINT_MEDIA = (
+    "from urllib.parse import urlsplit; "
+    "from django.conf import settings as s; "
+    "from django.core.files.storage import default_storage; "
+    "d = s.CONTENT_SECURITY_POLICY['DIRECTIVES']; "
+    "print(d['media-src'], d['img-src'], d['connect-src']); "
+    "u = urlsplit(default_storage.url('teams/1/songs/x/audio.mp3')); "
+    "print(f'{u.scheme}://{u.netloc}')"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "origin"),
+    [
+        (
+            {"STUDIO_S3_BUCKET": "studio-media", "STUDIO_S3_REGION": "eu-central-1"},
+            "https://studio-media.s3.eu-central-1.amazonaws.com",
+        ),
+        (
+            {"STUDIO_S3_BUCKET": "media", "STUDIO_S3_ENDPOINT_URL": "https://minio.example.com"},
+            "https://minio.example.com",
+        ),
+        (
+            # A dotted name cannot be a TLS host name: botocore keeps it in the path.
+            {
+                "STUDIO_S3_BUCKET": "media.example.com",
+                "STUDIO_S3_ENDPOINT_URL": "https://objects.example.com:9000",
+                "STUDIO_S3_ADDRESSING_STYLE": "virtual",
+            },
+            "https://objects.example.com:9000",
+        ),
+    ],
+)
+def test_the_csp_lets_pages_load_media_from_where_signed_urls_point(tmp_path, env, origin):
+    result = manage(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT_MEDIA,
+        STUDIO_MEDIA_STORAGE="s3",
+        STUDIO_S3_ACCESS_KEY_ID="key-id",
+        STUDIO_S3_SECRET_ACCESS_KEY="secret",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    directives, signed_origin = result.stdout.strip().splitlines()
+    assert signed_origin == origin  # what django-storages really signs
+    assert directives.count(f"'{origin}'") == 3
+
+
+def test_local_media_needs_no_other_origin_and_s3_needs_a_bucket(tmp_path):
+    result = manage(tmp_path, "shell", "--no-imports", "-c", PRINT_MEDIA)
+    assert result.returncode == 0, result.stderr
+    self_only, with_data = ["'self'"], ["'self'", "data:"]
+    assert result.stdout.splitlines()[0] == f"{self_only} {with_data} {self_only}"
+
+    result = manage(tmp_path, "check", STUDIO_MEDIA_STORAGE="s3")
+    assert result.returncode != 0
+    assert "STUDIO_MEDIA_STORAGE=s3 needs STUDIO_S3_BUCKET" in result.stderr

@@ -465,7 +465,7 @@ def remove_written(names):
     for name in names:
         try:
             default_storage.delete(name)
-        except OSError:
+        except Exception:  # OSError on disk; botocore's errors on a bucket: go on with the rest
             log.warning("could not remove %s after a failed restore", name, exc_info=True)
         parts = name.split("/")[:-1]
         # teams/<id>/songs/<song>/...: never above the team's own folder.

@@ -11,6 +11,8 @@ from functools import partial
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from music.services import storage as object_storage
+
 log = logging.getLogger(__name__)
 
 SONG_FILE_FIELDS = ("audio_file", "image_file", "wav_file", "video_file")
@@ -47,6 +49,17 @@ def delete_tree(folder, storage=None):
     """Delete every file under a folder, then the (now empty) folders themselves."""
     storage = storage or default_storage
     folder = folder.rstrip("/")
+    if object_storage.is_object_storage(storage):
+        # A team of a thousand songs would otherwise cost thousands of requests, after the
+        # commit, in the deleting request.
+        try:
+            failed = object_storage.delete_prefix(storage, folder)
+        except Exception:
+            log.warning("could not delete the stored files under %s", folder, exc_info=True)
+            return
+        for name in failed:
+            log.warning("could not delete stored file %s", name)
+        return
     try:
         dirs, files = storage.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
@@ -63,13 +76,13 @@ def _delete(storage, name):
     """One failed delete (a busy file, a flaky bucket) must not keep the others."""
     try:
         storage.delete(name)
-    except OSError:
+    except Exception:  # OSError on disk; botocore's ClientError or BotoCoreError on a bucket
         log.warning("could not delete stored file %s", name, exc_info=True)
 
 
 def remove_song_files(team_id, song_id, names):
     """Delete a deleted song's files: its folder, and any field file kept elsewhere."""
-    from music.models import Song
+    from music.models import Song, Team
 
     folder = song_folder(team_id, song_id)
     outside = [name for name in names if not name.startswith(folder)]
@@ -84,6 +97,8 @@ def remove_song_files(team_id, song_id, names):
         for name in outside:
             if name not in still_used:
                 _delete(default_storage, name)
+    if not Team.objects.filter(pk=team_id).exists():
+        return  # the team went with it: team_deleted removes its whole folder at once
     delete_tree(folder)
 
 

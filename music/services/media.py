@@ -17,12 +17,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from music import upstream
-from music.services import mediatypes
+from music.services import mediatypes, storage
 from music.upstream import netguard
 
 log = logging.getLogger(__name__)
@@ -199,12 +204,20 @@ RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def served_type(field_file, kinds=mediatypes.ANY):
-    """The MediaType a stored file is served as: sniffed from its head, never its name.
+    """The MediaType a stored file is served as, decided from its content, never the name
+    a provider gave it.
 
-    None for anything else (e.g. a file archived before types were checked): such a file
-    is only ever sent as an opaque download.
+    On local disk the head is sniffed again (a cheap read, which also catches files archived
+    before types were checked). In a bucket that read would be one more request for every
+    play and every seek, so the type is the one decided when the file was archived: the
+    extension we stored it under, chosen from its sniffed content.
+
+    None for anything else: such a file is only ever sent as an opaque download.
     """
-    media_type = mediatypes.sniff_file(field_file)
+    if storage.is_object_storage(field_file.storage):
+        media_type = mediatypes.from_stored_name(field_file.name)
+    else:
+        media_type = mediatypes.sniff_file(field_file)
     return media_type if media_type is not None and media_type.kind in kinds else None
 
 
@@ -213,15 +226,18 @@ def serve_file(request, field_file, *, filename, kinds=mediatypes.ANY, as_attach
 
     `filename` is the download name without an extension: the extension, like the
     Content-Type, comes from what the file is (see `served_type`). A file that is none of
-    `kinds` goes out as application/octet-stream, as an attachment.
+    `kinds` goes out as application/octet-stream, as an attachment. Files in a bucket are
+    a redirect to a signed URL (see `redirect_to_bucket`).
     """
-    size = field_file.size
     media_type = served_type(field_file, kinds)
     if media_type is None:
         content_type, extension, as_attachment = "application/octet-stream", ".bin", True
     else:
         content_type, extension = media_type.content_type, media_type.extension
     filename = f"{filename}{extension}"
+    if storage.is_object_storage(field_file.storage):
+        return redirect_to_bucket(field_file, content_type, filename, as_attachment)
+    size = field_file.size
     header = request.headers.get("Range", "").strip()
     match = RANGE_RE.match(header) if header else None
     if header and (not match or match.groups() == ("", "")):
@@ -258,6 +274,29 @@ def serve_file(request, field_file, *, filename, kinds=mediatypes.ANY, as_attach
         response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
+    return media_headers(response)
+
+
+def redirect_to_bucket(field_file, content_type, filename, as_attachment):
+    """A 302 to a short-lived signed URL of the object, after the view's team check.
+
+    Chosen over streaming through the studio: the bucket answers Range requests (206) itself
+    and a long download or a slow listener never holds one of the few sync web workers. The
+    bucket stays private; the signed URL carries our Content-Type (never HTML: only the
+    allowed media types or application/octet-stream) and disposition, and lasts
+    STUDIO_S3_URL_SECONDS. The browser may reuse the redirect for half of that, so the URL
+    it leads to still has time left and the object is cached under one URL meanwhile.
+    """
+    lifetime = storage.url_lifetime(field_file.storage)
+    url = storage.signed_url(
+        field_file,
+        content_type=content_type,
+        filename=filename,
+        as_attachment=as_attachment,
+        max_age=lifetime,
+    )
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = f"private, max-age={lifetime // 2}"
     return media_headers(response)
 
 

@@ -61,6 +61,7 @@ _ALLOWED = (
     (image.Webp(), "image", "image/webp", ".webp"),
 )
 _BY_MATCHER = {id(m): MediaType(kind, ct, ext) for m, kind, ct, ext in _ALLOWED}
+_BY_EXTENSION = {t.extension: t for t in _BY_MATCHER.values()}
 _MATCHERS = tuple(m for m, *_ in _ALLOWED)
 
 AUDIO, VIDEO, IMAGE = "audio", "video", "image"
@@ -79,3 +80,15 @@ def sniff_file(field_file):
     """The MediaType of a stored file (read from its head, never its name), or None."""
     with field_file.storage.open(field_file.name, "rb") as handle:
         return sniff(handle.read(HEAD_BYTES))
+
+
+def from_stored_name(name):
+    """The MediaType a file was archived as, from the extension we stored it under, or None.
+
+    Archiving names every file by its sniffed type (music.services.media.fetch_one), so the
+    name carries what the bytes were found to be without reading them again.
+    """
+    dot = name.rfind(".")
+    if dot < 0 or "/" in name[dot:]:
+        return None
+    return _BY_EXTENSION.get(name[dot:].lower())

@@ -61,3 +61,28 @@ def test_allowed_types_are_recognised(data, content_type, extension, kind):
 )
 def test_anything_else_is_refused(data):
     assert mediatypes.sniff(data) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("teams/1/songs/x/audio.mp3", ("audio", "audio/mpeg")),
+        ("teams/1/songs/x/audio_Ab3dE9f.MP3", ("audio", "audio/mpeg")),  # a renamed second file
+        ("teams/1/songs/x/cover.png", ("image", "image/png")),
+        ("teams/1/songs/x/wav.wav", ("audio", "audio/wav")),
+        ("teams/1/songs/x/mp4.mp4", ("video", "video/mp4")),
+        ("teams/1/songs/x/legacy.html", None),
+        ("teams/1/songs/x/cover.svg", None),
+        ("teams/1/songs/x.mp3/audio", None),
+        ("teams/1/songs/x/audio", None),
+    ],
+)
+def test_the_type_a_file_was_archived_as_is_read_from_its_stored_name(name, expected):
+    found = mediatypes.from_stored_name(name)
+    assert (None if found is None else (found.kind, found.content_type)) == expected
+
+
+def test_every_stored_extension_names_the_type_it_was_sniffed_as():
+    for data in (mp3_frames(), image("PNG"), image("JPEG"), image("GIF"), image("WEBP")):
+        sniffed = mediatypes.sniff(data)
+        assert mediatypes.from_stored_name(f"x/file{sniffed.extension}") == sniffed
