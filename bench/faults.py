@@ -980,6 +980,14 @@ class Bench:
         states = Counter(t["state"] for t in tasks)
         print(f"tasks by state: {fmt(states)}; still active at the end: {len(active)}")
         print(f"faults injected by the simulator: {fmt(hits)}")
+        concurrency = jobs.get("status_concurrency") or {}
+        if concurrency:
+            most = max(c["max"] for c in concurrency.values())
+            overlaps = sum(c["overlaps"] for c in concurrency.values())
+            print(
+                f"status requests in flight at once for one API key: at most {most} "
+                f"({overlaps} started while another was in flight)"
+            )
         crashes = Counter()
         for queue in self.queues:
             crashes.update(queue_failures(queue.log_path))
