@@ -11,6 +11,7 @@ one-machine set-up.
 import contextlib
 import importlib.util
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -98,8 +99,9 @@ class Processes:
         self.started.append((name, process))
         return process
 
-    def log(self, name):
-        return (self.log_dir / f"{name}.log").read_text(errors="replace")[-3000:]
+    def log(self, name, whole=False):
+        text = (self.log_dir / f"{name}.log").read_text(errors="replace")
+        return text if whole else text[-3000:]
 
     def stop(self):
         trees = {p.pid: descendants(p.pid) for _, p in self.started}
@@ -325,12 +327,17 @@ def test_two_web_and_two_queue_processes_pay_once_and_lose_nothing(studio):
         TaskState.SUCCEEDED
     }
     assert not [s for s in owner.statuses + member.statuses if s >= 500]
+    for name in ("web0", "web1"):  # the simulator's callbacks included
+        access = studio["procs"].log(name, whole=True)
+        assert '"GET /healthz/' in access  # gunicorn's access log is there to read
+        assert not SERVER_ERROR.findall(access), SERVER_ERROR.findall(access)
     # One poll pass at a time for the account, whichever queue process ran it.
     polled = ledger["status_concurrency"].get(key_fingerprint(f"Bearer {KEY}"))
     assert polled is not None and polled["max"] == 1, polled
 
 
 TERMINAL = (TaskState.SUCCEEDED, TaskState.FAILED)
+SERVER_ERROR = re.compile(r'"[A-Z]+ [^"]*" 5\d\d ')  # in gunicorn's access log
 
 
 def first_song(team):
