@@ -750,6 +750,7 @@ class Bench:
         deadline = time.monotonic() + a.issue_minutes * 60
         issued, idle_since, last_report = 0, None, time.monotonic()
         state = {}
+        misses = Counter()  # (kind, target) -> times its page had no form for the action
 
         def refresh():
             from music.models import LyricTiming, Persona
@@ -770,6 +771,9 @@ class Bench:
                 if left <= 0:
                     continue
                 found = self.targets(kind, state["songs"], state["timed"], state["personas"])
+                # A page that kept not offering the action (a relay offers timing only for
+                # some models, say) is not picked again.
+                found = [t for t in found if misses[(kind, ident(t))] < 3]
                 if found:
                     options.append((kind, left, found))
             if not options:
@@ -802,6 +806,10 @@ class Bench:
                 if time.monotonic() - idle_since > 240:
                     self.log("no targets for the kinds left for 4 minutes: " + fmt(remaining))
                     break
+                if time.monotonic() - idle_since > 20 and not self.active_tasks():
+                    # Nothing in flight can make a new target: waiting would not help.
+                    self.log("no targets for the kinds left, nothing in flight: " + fmt(remaining))
+                    break
                 time.sleep(2)
                 continue
             idle_since = None
@@ -817,6 +825,7 @@ class Bench:
                 member = self.members[issued % 2]
                 if self.run_action(kind, member, target) is None:
                     remaining[kind] += 1  # the page was not there: try again later
+                    misses[(kind, ident(target))] += 1
                     if kind in ONCE_PER_SONG:
                         self.used[kind].discard(target["id"])
                     time.sleep(0.5)
@@ -1058,6 +1067,11 @@ class Bench:
 
 # --- helpers ---------------------------------------------------------------------------------
 TOPICS = ("trains", "rain", "old friends", "the sea", "neon nights", "a small town", "autumn")
+
+
+def ident(target):
+    """A target's id: a song's (a dict), a persona's (its id), or None (create)."""
+    return target["id"] if isinstance(target, dict) else target
 
 
 def words(seq):
