@@ -418,9 +418,14 @@ class Bench:
         return Task.objects.filter(team=self.team, state__in=["queued", "submitting"]).count()
 
     def active_tasks(self):
-        from music.models import Task
+        """Tasks not ended, and songs still being saved (their media is archived by a job of
+        its own after the task ends)."""
+        from music.models import Song, Task
 
-        return Task.objects.filter(team=self.team).exclude(state__in=TERMINAL).count()
+        return (
+            Task.objects.filter(team=self.team).exclude(state__in=TERMINAL).count()
+            + Song.objects.filter(team=self.team, state="saving").count()
+        )
 
     # --- actions ------------------------------------------------------------------------------
     def next_marker(self):
