@@ -41,21 +41,23 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # `bench` measures speed; `bench-faults` (separate: it takes a while) counts what faults cost:
-# double-paid actions, songs lost, tasks stuck, server errors. SQLite + ORM broker first, then
-# PostgreSQL + Redis (database studio_faults, Redis db 14) when they are reachable.
+# double-paid actions, songs lost, tasks stuck, server errors. SQLite + ORM broker first (one
+# web and one queue process), then PostgreSQL + Redis (database studio_faults, Redis db 14)
+# with 2 web and 2 queue processes, when they are reachable.
 bench: install
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/range.py
 	$(BIN)/python bench/media_storage.py
+	$(BIN)/python bench/serving.py
 
 FAULTS_ARGS ?=
 bench-faults: install
 	$(BIN)/python bench/faults.py --backend sqlite $(FAULTS_ARGS)
 	@if $(BIN)/python scripts/services_up.py postgres://postgres@127.0.0.1:5432/studio_faults \
 	    redis://127.0.0.1:6379/14; then \
-	  $(BIN)/python bench/faults.py --backend pg $(FAULTS_ARGS); \
+	  $(BIN)/python bench/faults.py --backend pg --web 2 --queues 2 $(FAULTS_ARGS); \
 	else echo "== SKIPPED the PostgreSQL + Redis run: the servers above are unreachable."; fi
 
 clean:

@@ -48,11 +48,17 @@ class Proc:
         return self.popen is not None and self.popen.poll() is None
 
     def kill_group(self, sig=signal.SIGKILL):
-        """Signal the whole group (the process and every child it forked)."""
+        """Signal the whole group (the process and every child it forked). SIGKILL reaches
+        every descendant too: `run_studio` starts its children in groups of their own, and
+        a killed parent could not pass it on."""
         if self.popen is None:
             return
+        tree = descendants(self.popen.pid) if sig == signal.SIGKILL else []
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, sig)
+        for pid in tree:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
 
     def stop(self, grace=10.0):
         if self.popen is None:

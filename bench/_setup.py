@@ -26,3 +26,44 @@ def boot():
 
     call_command("migrate", verbosity=0)
     return workdir
+
+
+def fill_songs(team, users, total):
+    """Finished songs in `team` (authors in turn from `users`) until it has `total`."""
+    from django.utils import timezone
+
+    from music.models import Song
+
+    have = Song.objects.filter(team=team).count()
+    now = timezone.now()
+    Song.objects.bulk_create(
+        [
+            Song(
+                team=team,
+                author=users[i % len(users)],
+                upstream_id=f"bench-{i}",
+                title=f"Bench song {i}",
+                style="pop, synth",
+                lyric="[Verse]\nla la",
+                state="succeeded",
+                duration=120 + i % 60,
+                created_at=now - timezone.timedelta(seconds=i),
+            )
+            for i in range(have, total)
+        ],
+        batch_size=2000,
+    )
+
+
+def session_cookie(user):
+    """A signed-in session for `user`, as the cookie a browser would send."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return {settings.SESSION_COOKIE_NAME: session.session_key}

@@ -5,6 +5,7 @@ Every answer is tallied: statuses, 5xx answers (server errors) and connection er
 latter split by whether the web server was being killed at the time (`Tally.window`).
 """
 
+import itertools
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,10 +44,16 @@ class Down(Exception):
 
 
 class Member:
+    """A signed-in member. With several web servers (`base` a list), each request goes to the
+    next one in turn: a page from one server, its form posted to the other."""
+
     def __init__(self, base, username, password, tally):
-        self.base, self.username, self.password, self.tally = base, username, password, tally
+        self.bases = [base] if isinstance(base, str) else list(base)
+        self.base = self.bases[0]
+        self.username, self.password, self.tally = username, password, tally
         self.cookies = httpx.Cookies()
         self._local = threading.local()
+        self._turn = itertools.count()
 
     @property
     def client(self):
@@ -67,8 +74,11 @@ class Member:
 
     def request(self, method, path, **kwargs):
         in_window = self.tally.window
+        url = path
+        if len(self.bases) > 1 and path.startswith("/"):
+            url = self.bases[next(self._turn) % len(self.bases)] + path
         try:
-            response = self.client.request(method, path, **kwargs)
+            response = self.client.request(method, url, **kwargs)
         except CONNECTION_ERRORS as exc:
             self.tally.connection_error(method, path, exc, in_window or self.tally.window)
             raise Down(f"{method} {path}: {type(exc).__name__}") from exc

@@ -1,11 +1,13 @@
 """Fault benchmark (issue #9): a user action pays at most once; a song the provider made always
 reaches the library; every task ends.
 
-Starts its own simulator (with control endpoints), web server (`runserver`) and queue
-(`qcluster`) on loopback, signs in two members through the login form, and drives every kind
-of user action through the real forms while the simulator injects faults (every kind at
-`--rate`), queue workers are SIGKILLed while submits are in flight and the web server is
-SIGKILLed in the middle of bursts of POSTs (and restarted). Then it stops issuing, turns the
+Starts its own simulator (with control endpoints), `--web` web processes (`run_studio
+--no-queue`: gunicorn) and `--queues` queue processes (`run_studio --no-web`) on loopback,
+signs in two members through the login form, and drives every kind of user action through
+the real forms (each request to the next web server in turn; the two sides of a race to
+different ones) while the simulator injects faults (every kind at `--rate`), queue workers are
+SIGKILLed while submits are in flight and a web server is SIGKILLed in the middle of bursts of
+POSTs (and restarted). Then it stops issuing, turns the
 faults off, waits (bounded) until every task has ended, and counts from the simulator's ledger
 (what was paid) and the studio's database (what the team got):
 
@@ -17,6 +19,7 @@ faults off, waits (bounded) until every task has ended, and counts from the simu
   being killed are counted apart).
 
 Run: .venv/bin/python bench/faults.py [--backend sqlite|pg] [--actions N] [--rate R] [--seed S]
+[--format sunohub|relay] [--web N] [--queues N]
 (`--actions` is per kind of action; the last line sums them up.)
 """
 
@@ -207,6 +210,9 @@ class Bench:
         self.replaced = Counter()  # song id -> replacements asked
         self.events = Counter()
         self.t0 = time.monotonic()
+        # Songs made before the faults start (extensions, covers, ... need some): part of
+        # the `create` actions.
+        self.base_songs = min(BASE_SONGS, args.actions)
 
     # --- setup -----------------------------------------------------------------------------
     def log(self, message):
@@ -215,10 +221,12 @@ class Bench:
     def prepare(self):
         a = self.args
         self.tmp = Path(tempfile.mkdtemp(prefix=f"studio-faults-{a.backend}-"))
-        self.sim_port, self.web_port = free_port(), free_port()
+        self.sim_port = free_port()
+        self.web_ports = [free_port() for _ in range(a.web)]
         self.key = f"fault-key-{self.rng.randrange(10**8):08d}"
         self.sim_url = f"http://127.0.0.1:{self.sim_port}"
-        self.web_url = f"http://127.0.0.1:{self.web_port}"
+        self.web_urls = [f"http://127.0.0.1:{port}" for port in self.web_ports]
+        self.web_url = self.web_urls[0]  # the public URL: callbacks come here
         if a.backend == "pg":
             recreate_pg_database(a.pg_database)
             self.owns_db = True
@@ -247,6 +255,7 @@ class Bench:
             STUDIO_ALLOWED_PRIVATE_HOSTS=f"127.0.0.1:{self.sim_port}",
             SIMULATOR_MAX_DURATION="20",
             Q_WORKERS="2",
+            WEB_WORKERS=str(a.web_workers),
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
@@ -254,7 +263,8 @@ class Bench:
             env["REDIS_URL"] = redis_url
         self.env = env
         self.log(
-            f"work dir {self.tmp} ({a.backend}); simulator :{self.sim_port}, web :{self.web_port}"
+            f"work dir {self.tmp} ({a.backend}); simulator :{self.sim_port}, "
+            f"web {', '.join(f':{port}' for port in self.web_ports)}, {a.queues} queue process(es)"
         )
         for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
             subprocess.run(
@@ -322,25 +332,39 @@ class Bench:
         )
         if not wait_for(lambda: self._up(self.control, "/_simulator/faults"), 60):
             raise SystemExit(f"the simulator did not start:\n{self.sim.tail()}")
-        self.web = self.procs.add(
-            Proc(
-                "web",
-                [PY, "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
-                **common,
+        # What an operator runs: `run_studio --no-queue` (gunicorn) per web process,
+        # `run_studio --no-web` (the queue side, everything it starts) per queue process.
+        self.webs = [
+            self.procs.add(
+                Proc(
+                    f"web{i}",
+                    [PY, "manage.py", "run_studio", f"127.0.0.1:{port}", "--no-queue"],
+                    **common,
+                )
             )
-        )
-        self.start_web()
-        self.queue = self.procs.add(Proc("qcluster", [PY, "manage.py", "qcluster"], **common))
-        self.queue.start()
-        self.cluster_log = ClusterLog(self.queue.log_path)
-        wait_for(lambda: len(self.cluster_log.workers(self.queue.pid)) >= 2, 60)
+            for i, port in enumerate(self.web_ports)
+        ]
+        for web in self.webs:
+            self.start_web(web)
+        self.queues = [
+            self.procs.add(Proc(f"queue{i}", [PY, "manage.py", "run_studio", "--no-web"], **common))
+            for i in range(self.args.queues)
+        ]
+        for queue in self.queues:
+            queue.start()
+            queue.cluster_log = ClusterLog(queue.log_path)
+        for queue in self.queues:
+            wait_for(lambda q=queue: len(q.cluster_log.workers(q.pid)) >= 2, 60)
         self.members = [
-            Member(self.web_url, "fault-owner", PASSWORD, self.tally),
-            Member(self.web_url, "fault-member", PASSWORD, self.tally),
+            Member(self.web_urls, "fault-owner", PASSWORD, self.tally),
+            Member(self.web_urls, "fault-member", PASSWORD, self.tally),
         ]
         for member in self.members:
             member.login()
-        self.log("simulator, web server and queue are up; two members signed in")
+        self.log(
+            f"simulator, {len(self.webs)} web and {len(self.queues)} queue process(es) are up;"
+            " two members signed in (each request goes to the next web server in turn)"
+        )
 
     @staticmethod
     def _up(client, path):
@@ -349,12 +373,13 @@ class Bench:
         except httpx.HTTPError:
             return False
 
-    def start_web(self):
-        self.web.start()
-        probe = httpx.Client(base_url=self.web_url, timeout=3)
+    def start_web(self, web):
+        web.start()
+        url = self.web_urls[self.webs.index(web)]
+        probe = httpx.Client(base_url=url, timeout=3)
         try:
             if not wait_for(lambda: self._up(probe, "/accounts/login/"), 60):
-                raise SystemExit(f"the web server did not start:\n{self.web.tail()}")
+                raise SystemExit(f"the web server did not start:\n{web.tail()}")
         finally:
             probe.close()
 
@@ -393,9 +418,14 @@ class Bench:
         return Task.objects.filter(team=self.team, state__in=["queued", "submitting"]).count()
 
     def active_tasks(self):
-        from music.models import Task
+        """Tasks not ended, and songs still being saved (their media is archived by a job of
+        its own after the task ends)."""
+        from music.models import Song, Task
 
-        return Task.objects.filter(team=self.team).exclude(state__in=TERMINAL).count()
+        return (
+            Task.objects.filter(team=self.team).exclude(state__in=TERMINAL).count()
+            + Song.objects.filter(team=self.team, state="saving").count()
+        )
 
     # --- actions ------------------------------------------------------------------------------
     def next_marker(self):
@@ -602,7 +632,9 @@ class Bench:
             except threading.BrokenBarrierError:
                 return
             if prepared[i] is not None and action is not None:
-                self.post(action, member, prepared[i][0], prepared[i][1])
+                # With several web servers, each member posts to a different one.
+                url = self.web_urls[i % len(self.web_urls)] + prepared[i][0]
+                self.post(action, member, url, prepared[i][1])
             member.close()
 
         action = self.record(kind, self.members[0], f"{kind}:{song['upstream_id']}", race=True)
@@ -616,16 +648,18 @@ class Bench:
 
     # --- chaos ------------------------------------------------------------------------------
     def kill_worker(self):
-        """SIGKILL a queue worker, preferably one in the middle of sending a submit."""
-        if not self.queue.alive():
+        """SIGKILL a queue worker (of any queue process), preferably one in the middle of
+        sending a submit."""
+        queues = [q for q in self.queues if q.alive()]
+        if not queues:
             return
         busy = []
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and not busy:
-            busy = self.cluster_log.busy_with(self.queue.pid, "submit-")
+            busy = [p for q in queues for p in q.cluster_log.busy_with(q.pid, "submit-")]
             if not busy:
                 time.sleep(0.1)
-        victims = busy or list(self.cluster_log.workers(self.queue.pid).values())
+        victims = busy or [p for q in queues for p in q.cluster_log.workers(q.pid).values()]
         if not victims:
             return
         pid = self.rng.choice(victims)
@@ -637,16 +671,18 @@ class Bench:
         self.log(f"SIGKILL queue worker {pid}{' (sending a submit)' if busy else ''}")
 
     def check_cluster(self):
-        if not self.queue.alive():
-            self.log("the queue cluster is gone; starting it again")
-            self.queue.stop(grace=1)
-            self.queue.start()
-            self.cluster_log = ClusterLog(self.queue.log_path)
-            self.cluster_log.offset = self.queue.log_path.stat().st_size
-            self.events["cluster restarts"] += 1
+        for queue in self.queues:
+            if not queue.alive():
+                self.log(f"{queue.name} is gone; starting it again")
+                queue.stop(grace=1)
+                queue.start()
+                queue.cluster_log = ClusterLog(queue.log_path)
+                queue.cluster_log.offset = queue.log_path.stat().st_size
+                self.events["cluster restarts"] += 1
 
     def web_kill_burst(self, pick):
-        """A burst of POSTs in flight, then SIGKILL the web server, then start it again."""
+        """A burst of POSTs in flight, then SIGKILL a web server (one of them, when there
+        are several: the others keep serving), then start it again."""
         size = 6
         jobs = [pick() for _ in range(size)]
         jobs = [j for j in jobs if j is not None]
@@ -678,22 +714,24 @@ class Bench:
             barrier.wait(timeout=60)
         self.tally.window = True
         time.sleep(self.rng.uniform(0.02, 0.3))
-        self.web.kill_group()
-        self.web.popen.wait(timeout=10)
+        web = self.rng.choice(self.webs)
+        web.kill_group()
+        web.popen.wait(timeout=10)
         for t in threads:
             t.join(60)
-        self.log(f"SIGKILL web server with {len(jobs)} POSTs in flight; restarting it")
-        self.start_web()
+        self.log(f"SIGKILL {web.name} with {len(jobs)} POSTs in flight; restarting it")
+        self.start_web(web)
         self.tally.window = False
         self.events["web kills"] += 1
 
     # --- the run ------------------------------------------------------------------------------
     def make_base_songs(self):
-        self.log(f"making {BASE_SONGS} base songs with no faults")
-        for i in range(BASE_SONGS):
+        base = self.base_songs
+        self.log(f"making {base} base songs with no faults")
+        for i in range(base):
             self.run_action("create", self.members[i % 2], None)
             time.sleep(0.2)
-        ok = wait_for(lambda: len(self.songs()) >= BASE_SONGS, 300, every=2)
+        ok = wait_for(lambda: len(self.songs()) >= base, 300, every=2)
         self.log(f"{len(self.songs())} songs ready{'' if ok else ' (fewer than hoped)'}")
 
     def issue(self):
@@ -706,7 +744,7 @@ class Bench:
         }
         self.log(f"fault plan: {json.dumps(self.set_faults(plan))}")
         remaining = {kind: a.actions for kind in KINDS}
-        remaining["create"] -= BASE_SONGS
+        remaining["create"] -= self.base_songs
         total = sum(remaining.values())
         races = {kind: max(3, a.actions // 20) for kind in RACE_KINDS}
         # At which issued-action counts to kill a queue worker / the web server.
@@ -717,6 +755,7 @@ class Bench:
         deadline = time.monotonic() + a.issue_minutes * 60
         issued, idle_since, last_report = 0, None, time.monotonic()
         state = {}
+        misses = Counter()  # (kind, target) -> times its page had no form for the action
 
         def refresh():
             from music.models import LyricTiming, Persona
@@ -737,6 +776,9 @@ class Bench:
                 if left <= 0:
                     continue
                 found = self.targets(kind, state["songs"], state["timed"], state["personas"])
+                # A page that kept not offering the action (a relay offers timing only for
+                # some models, say) is not picked again.
+                found = [t for t in found if misses[(kind, ident(t))] < 3]
                 if found:
                     options.append((kind, left, found))
             if not options:
@@ -769,6 +811,10 @@ class Bench:
                 if time.monotonic() - idle_since > 240:
                     self.log("no targets for the kinds left for 4 minutes: " + fmt(remaining))
                     break
+                if time.monotonic() - idle_since > 20 and not self.active_tasks():
+                    # Nothing in flight can make a new target: waiting would not help.
+                    self.log("no targets for the kinds left, nothing in flight: " + fmt(remaining))
+                    break
                 time.sleep(2)
                 continue
             idle_since = None
@@ -784,6 +830,7 @@ class Bench:
                 member = self.members[issued % 2]
                 if self.run_action(kind, member, target) is None:
                     remaining[kind] += 1  # the page was not there: try again later
+                    misses[(kind, ident(target))] += 1
                     if kind in ONCE_PER_SONG:
                         self.used[kind].discard(target["id"])
                     time.sleep(0.5)
@@ -911,7 +958,8 @@ class Bench:
         print()
         print(
             f"fault benchmark: backend {self.args.backend}, format {self.args.format}, "
-            f"rate {self.args.rate}, seed {self.args.seed}, {self.args.actions} actions per kind"
+            f"rate {self.args.rate}, seed {self.args.seed}, {self.args.actions} actions per kind, "
+            f"{self.args.web} web + {self.args.queues} queue process(es)"
         )
         print(
             "actions: user actions issued (a two-member race is one); tasks: Task rows; "
@@ -946,7 +994,17 @@ class Bench:
         states = Counter(t["state"] for t in tasks)
         print(f"tasks by state: {fmt(states)}; still active at the end: {len(active)}")
         print(f"faults injected by the simulator: {fmt(hits)}")
-        crashes = queue_failures(self.queue.log_path)
+        concurrency = jobs.get("status_concurrency") or {}
+        if concurrency:
+            most = max(c["max"] for c in concurrency.values())
+            overlaps = sum(c["overlaps"] for c in concurrency.values())
+            print(
+                f"status requests in flight at once for one API key: at most {most} "
+                f"({overlaps} started while another was in flight)"
+            )
+        crashes = Counter()
+        for queue in self.queues:
+            crashes.update(queue_failures(queue.log_path))
         if crashes:
             print("queue jobs that raised (django-q 'Failed'), by function and error:")
             for (func, error), n in crashes.most_common(10):
@@ -1014,6 +1072,11 @@ class Bench:
 
 # --- helpers ---------------------------------------------------------------------------------
 TOPICS = ("trains", "rain", "old friends", "the sea", "neon nights", "a small town", "autumn")
+
+
+def ident(target):
+    """A target's id: a song's (a dict), a persona's (its id), or None (create)."""
+    return target["id"] if isinstance(target, dict) else target
 
 
 def words(seq):
@@ -1111,10 +1174,15 @@ def main(argv=None):
     parser.add_argument("--max-backlog", type=int, default=6, help="queued tasks to allow")
     parser.add_argument("--pg-database", default="studio_faults", help="created and dropped")
     parser.add_argument("--redis-db", type=int, default=14, help="flushed at the start")
+    parser.add_argument("--web", type=int, default=1, help="web processes (run_studio --no-queue)")
+    parser.add_argument(
+        "--queues", type=int, default=1, help="queue processes (run_studio --no-web)"
+    )
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per web")
     parser.add_argument("--keep", action="store_true", help="keep the work dir and its logs")
     args = parser.parse_args(argv)
-    if args.actions < BASE_SONGS:
-        parser.error(f"--actions must be at least {BASE_SONGS}")
+    if args.actions < 3 or args.web < 1 or args.queues < 1:
+        parser.error("--actions must be at least 3, --web and --queues at least 1")
     bench = Bench(args)
     try:
         bench.prepare()

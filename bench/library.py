@@ -7,41 +7,18 @@ set DATABASE_URL to measure on PostgreSQL).
 import statistics
 import time
 
-from _setup import boot
+from _setup import boot, fill_songs
 
 boot()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from music.models import Membership, Song  # noqa: E402
+from music.models import Membership  # noqa: E402
 from music.services.teams import ensure_demo  # noqa: E402
 
 REPEATS = 30
-
-
-def fill(team, users, total):
-    have = Song.objects.filter(team=team).count()
-    now = timezone.now()
-    Song.objects.bulk_create(
-        [
-            Song(
-                team=team,
-                author=users[i % len(users)],
-                upstream_id=f"bench-{i}",
-                title=f"Bench song {i}",
-                style="pop, synth",
-                lyric="[Verse]\nla la",
-                state="succeeded",
-                duration=120 + i % 60,
-                created_at=now - timezone.timedelta(seconds=i),
-            )
-            for i in range(have, total)
-        ],
-        batch_size=2000,
-    )
 
 
 def measure(client, path):
@@ -67,7 +44,7 @@ def main():
     client.force_login(user)
     print(f"{'songs':>7} {'page':<28} {'queries':>7} {'median ms':>10}")
     for total in (1000, 10000):
-        fill(team, [user, *others], total)
+        fill_songs(team, [user, *others], total)
         for label, path in [
             ("library, page 1", "/"),
             ("library, page 40", "/?page=40"),

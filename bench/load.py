@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _setup import boot
+from _setup import boot, session_cookie
 
 boot()
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,22 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from music.models import Song  # noqa: E402
 from music.services.teams import ensure_demo  # noqa: E402
-
-
-def session_cookie(user):
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return {settings.SESSION_COOKIE_NAME: session.session_key}
 
 
 def main(concurrency=8, total=400):

@@ -268,6 +268,8 @@ class Relay(Provider):
     def __init__(self, client, batch_size=0):
         self.client = client
         self.batch_size = batch_size or None
+        # Audio URL -> the clip its paid upload made, kept between attempts of one submit.
+        self.uploaded = {}
 
     # --- plumbing ---------------------------------------------------------------------
     def _call(self, method, path, body=None):
@@ -367,7 +369,12 @@ class Relay(Provider):
         else:
             if request.action == "upload_generate":
                 # The relay has no one-step upload-and-continue: upload, then continue it.
-                payload["continue_clip_id"] = self.upload(request.audio_url).clip.id
+                # The upload is paid for: when the continue step is refused for now (a 429)
+                # and sent again, it continues the clip already uploaded.
+                url = request.audio_url
+                if url not in self.uploaded:
+                    self.uploaded[url] = self.upload(url).clip.id
+                payload["continue_clip_id"] = self.uploaded[url]
             answer, data = self._data("POST", "/suno/submit/music", payload)
         if isinstance(data, dict):
             data = data.get("task_id") or data.get("id")

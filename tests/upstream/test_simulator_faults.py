@@ -376,3 +376,48 @@ def test_control_needs_the_api_key_and_a_valid_plan(tmp_path):
 def test_run_simulator_refuses_a_bad_plan():
     with pytest.raises(CommandError, match="--faults"):
         call_command("run_simulator", "--control", "--faults", '{"rate": 3}')
+
+
+def test_a_plan_can_be_aimed_at_some_paths(api):
+    plan = set_plan(api, rate_limit=1, paths=["/suno/act/", "/suno/submit/music"])
+    assert plan["paths"] == ["/suno/act/", "/suno/submit/music"]
+    assert submit(api).status_code == 200  # not a named path: no fault
+    assert api.get("/suno/act/wav/some-clip").status_code == 429  # under a named prefix
+    assert api.post("/suno/submit/music", json={"prompt": "x"}).status_code == 429
+    assert api.post("/suno/submit/concat", json={"clip_id": "x"}).status_code != 429
+    for bad in ({"paths": "/suno/act/"}, {"paths": [1]}):
+        with pytest.raises(ValueError):
+            FaultPlan.from_dict(bad)
+
+
+# --- status requests in flight ------------------------------------------------------------
+def test_status_requests_in_flight_are_counted_per_api_key(api, sim, monkeypatch):
+    task_id = submit(api).json()["task_id"]
+    both_in = threading.Barrier(2)
+    route = sim.route
+
+    def held_route(environ, method, path, handler=None):
+        if path == "/suno/tasks" and environ.get("HTTP_AUTHORIZATION") == "Bearer key-a":
+            both_in.wait(timeout=10)  # both requests of key A are in flight here
+        return route(environ, method, path, handler)
+
+    monkeypatch.setattr(sim, "route", held_route)
+
+    def status(key):
+        body = {"action": "retrieve", "id": task_id}
+        response = api.post("/suno/tasks", json=body, headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 200
+
+    threads = [threading.Thread(target=status, args=("key-a",)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    status("key-b")
+    status("key-b")
+
+    counted = api.get("/_simulator/ledger").json()["status_concurrency"]
+    a, b = faults.key_fingerprint("Bearer key-a"), faults.key_fingerprint("Bearer key-b")
+    assert counted[a] == {"max": 2, "overlaps": 1}
+    assert counted[b] == {"max": 1, "overlaps": 0}
+    assert "key-a" not in json.dumps(counted)  # keys are listed by fingerprint only

@@ -18,16 +18,23 @@ and the wire formats and applies the plan by endpoint class:
 - callbacks: `lose_callback`, `duplicate_callback` (a second POST a second later), `poison`.
 - `/media/`: `media_error` (503), 0 unless set explicitly (not part of the `rate` shorthand).
 
+`paths` (a list) limits the plan's requests to those paths (exact, or prefixes ending in
+"/"); callbacks follow the plan whatever their job's path.
+
 With the same seed and the same sequence of requests the same faults happen; concurrent
 requests draw from the one RNG in whatever order they arrive.
 
 Every request to a submit endpoint is recorded (`fault_calls`, with the jobs it created, in
 `fault_jobs`) in the simulator's own SQLite file, so `ledger()` can tell, for every job, which
-call created it, which faults hit that call, and whether it was billed. Control over HTTP
+call created it, which faults hit that call, and whether it was billed. Status requests in
+flight are counted per API key (`status_concurrency()`: the most at once), so a test can
+check that several queue processes poll an account one pass at a time. Control over HTTP
 (`/_simulator/faults`, `/_simulator/ledger`) exists only when the simulator was built with
 `control=True`.
 """
 
+import contextlib
+import hashlib
 import io
 import json
 import math
@@ -122,6 +129,7 @@ class FaultPlan:
         seed=0,
         timeout_sleep=DEFAULT_TIMEOUT_SLEEP,
         slow_sleep=DEFAULT_SLOW_SLEEP,
+        paths=(),
     ):
         rates = dict(rates or {})
         unknown = set(rates) - set(KINDS) - set(EXTRA_KINDS)
@@ -134,6 +142,11 @@ class FaultPlan:
         self.seed = _int(seed, "seed")
         self.timeout_sleep = _seconds(timeout_sleep, "timeout_sleep")
         self.slow_sleep = _seconds(slow_sleep, "slow_sleep")
+        # Only requests to these paths (exact, or a prefix ending in "/") are faulted; none
+        # named: every path. A test aims a fault at one step of a two-step action this way.
+        if isinstance(paths, str) or not all(isinstance(p, str) for p in paths):
+            raise ValueError("`paths` must be a list of paths")
+        self.paths = tuple(paths)
         self._rng = random.Random(self.seed)
         self._lock = threading.Lock()
 
@@ -146,7 +159,9 @@ class FaultPlan:
             raise ValueError("a fault plan is a JSON object")
         data = dict(data)
         options = {
-            name: data.pop(name) for name in ("seed", "timeout_sleep", "slow_sleep") if name in data
+            name: data.pop(name)
+            for name in ("seed", "timeout_sleep", "slow_sleep", "paths")
+            if name in data
         }
         nested = data.pop("rates", None)
         if nested is not None:
@@ -164,11 +179,17 @@ class FaultPlan:
             "seed": self.seed,
             "timeout_sleep": self.timeout_sleep,
             "slow_sleep": self.slow_sleep,
+            "paths": list(self.paths),
         }
 
     @property
     def active(self):
         return any(self.rates.values())
+
+    def applies(self, path):
+        return not self.paths or any(
+            path == p or (p.endswith("/") and path.startswith(p)) for p in self.paths
+        )
 
     def hit(self, kind):
         """Whether a fault of this kind happens now (draws from the RNG only if its rate > 0)."""
@@ -209,6 +230,9 @@ def _int(value, name):
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"`{name}` must be an integer")
     return value
+
+
+EMPTY_PLAN = FaultPlan()
 
 
 # --- poison --------------------------------------------------------------------------------
@@ -286,6 +310,12 @@ class FaultLayer:
         self.hits = Counter()  # faults injected by kind, since this process started
         self._hits_lock = threading.Lock()
         self._local = threading.local()
+        # Status requests in flight per API key, and the most ever at once: a studio runs one
+        # poll pass per account at a time, however many queue processes it has.
+        self._status_lock = threading.Lock()
+        self._status_now = Counter()
+        self._status_max = Counter()
+        self._status_overlaps = Counter()  # per key: status requests that started on another
         self._migrate()
 
     def count(self, kind, n=1):
@@ -340,13 +370,16 @@ class FaultLayer:
         """The response for a request: `answer()` runs the real handling, if it runs."""
         kind = endpoint_class(method, path)
         plan = self.plan
+        if not plan.applies(path):
+            plan = EMPTY_PLAN
         if kind == SUBMIT:
             return self._submit(environ, method, path, wire, answer, plan)
         if kind == STATUS:
-            if plan.hit("poll_error"):
-                self.count("poll_error")
-                return self._poll_error(wire, plan)
-            return self._poisoned(answer(), plan)
+            with self._status_in_flight(environ):
+                if plan.hit("poll_error"):
+                    self.count("poll_error")
+                    return self._poll_error(wire, plan)
+                return self._poisoned(answer(), plan)
         if kind == WORDS:
             before = self._before(wire, plan)
             return before[1] if before else answer()
@@ -354,6 +387,29 @@ class FaultLayer:
             self.count("media_error")
             return self._error(wire, 503, "service_unavailable", "Media server busy (fault).")
         return answer()
+
+    @contextlib.contextmanager
+    def _status_in_flight(self, environ):
+        key = key_fingerprint(environ.get("HTTP_AUTHORIZATION", ""))
+        with self._status_lock:
+            if self._status_now[key]:
+                self._status_overlaps[key] += 1
+            self._status_now[key] += 1
+            self._status_max[key] = max(self._status_max[key], self._status_now[key])
+        try:
+            yield
+        finally:
+            with self._status_lock:
+                self._status_now[key] -= 1
+
+    def status_concurrency(self):
+        """Per API key (its fingerprint): the most status requests ever in flight at once,
+        and how many started while another was in flight."""
+        with self._status_lock:
+            return {
+                key: {"max": self._status_max[key], "overlaps": self._status_overlaps[key]}
+                for key in self._status_max
+            }
 
     def _before(self, wire, plan):
         if plan.hit("error_before"):
@@ -516,7 +572,14 @@ class FaultLayer:
                 return self._error(wire, 405, "method_not_allowed", "Use GET.")
             with self._hits_lock:
                 hits = dict(self.hits)
-            return self.sim.json({"jobs": self.ledger(), "calls": self.call_counts(), "hits": hits})
+            return self.sim.json(
+                {
+                    "jobs": self.ledger(),
+                    "calls": self.call_counts(),
+                    "hits": hits,
+                    "status_concurrency": self.status_concurrency(),
+                }
+            )
         return self._error(wire, 404, "not_found", f"No such endpoint: {path}")
 
     # --- the ledger -------------------------------------------------------------------
@@ -592,6 +655,13 @@ class FaultLayer:
             for fault in json.loads(row["faults"] or "[]") or ["none"]:
                 by_fault[fault] = by_fault.get(fault, 0) + 1
         return {"by_path": by_path, "by_fault": by_fault}
+
+
+def key_fingerprint(authorization):
+    """A short stand-in for the API key of an `Authorization: Bearer <key>` header (the
+    ledger lists keys by it, never in clear); "" for none."""
+    key = authorization.removeprefix("Bearer ").strip()
+    return hashlib.sha256(key.encode()).hexdigest()[:12] if key else ""
 
 
 def _ok(status):
