@@ -53,6 +53,17 @@ def test_an_owner_adds_an_account_and_it_is_tested(owner_client, team):
     assert any("Connected" in m for m in messages)
 
 
+def test_the_connection_test_speaks_chinese_without_ascii_glue(owner_client, simulator):
+    owner_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    add(owner_client)
+    simulator.relay.use_profile("stock")  # its model list changes what the account offers
+    account = ProviderAccount.objects.get()
+    response = owner_client.post(reverse("music:account_test", args=[account.pk]))
+    said = "\n".join(str(m) for m in response.wsgi_request._messages)
+    assert "Sim relay：连接成功：服务商接受了密钥，并按预期格式返回。服务商的模型列表说明了" in said
+    assert "。 " not in said and "Connected" not in said
+
+
 def test_only_owners_manage_accounts(member_client):
     response = add(member_client)
     assert response.status_code == 403
