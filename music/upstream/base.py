@@ -19,12 +19,12 @@ def with_details(message, details):
 
     Failures are stored in the task as text, in the language active where they happen
     (the reader's for calls made in a request, LANGUAGE_CODE in the queue worker): the
-    provider's words are the one part nobody can translate, so they are quoted as given.
+    provider's words (or a technical detail) are the one part not translated: quoted as given.
     """
     details = " ".join(str(details or "").split())[:DETAILS_LIMIT]
     if not details:
         return message
-    quoted = _("%(message)s Provider's details: “%(details)s”") % {
+    quoted = _("%(message)s Details: “%(details)s”") % {
         "message": message,
         "details": details,
     }

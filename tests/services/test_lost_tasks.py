@@ -118,7 +118,7 @@ def test_a_refusal_without_a_full_stop_reads_as_two_sentences(
     )
     task.refresh_from_db()
     assert task.error_message == (
-        "The provider answered with an error (HTTP 401). Provider's details: “invalid token”. "
+        "The provider answered with an error (HTTP 401). Details: “invalid token”. "
         "Nothing was charged; you can try again."
     )
 
@@ -134,7 +134,7 @@ def test_a_failure_reads_in_one_language_with_the_providers_words_quoted(
         )
     task.refresh_from_db()
     assert task.error_message == (
-        "服务商返回了错误（HTTP 401）。服务商返回的详情：“invalid token”。未扣费，可以重试。"
+        "服务商返回了错误（HTTP 401）。详情：“invalid token”。未扣费，可以重试。"
     )
 
 
@@ -147,7 +147,7 @@ def test_an_unclear_answer_without_a_full_stop_reads_as_two_sentences(
     )
     task.refresh_from_db()
     assert task.error_message.startswith(
-        "The provider answered with an error (HTTP 502). Provider's details: “upstream hiccup”. "
+        "The provider answered with an error (HTTP 502). Details: “upstream hiccup”. "
         "The provider may have received"
     )
     finish_all_tasks()

@@ -65,7 +65,7 @@ def test_failure_keeps_the_gateway_reason():
     result = parse_task(task(status="FAILURE", fail_reason="Content moderation", data=[]))
     assert (result.state, result.error) == (
         JobState.FAILED,
-        "The gateway could not make this song. Provider's details: “Content moderation”.",
+        "The gateway could not make this song. Details: “Content moderation”.",
     )
 
 

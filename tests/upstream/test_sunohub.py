@@ -106,8 +106,7 @@ def test_error_answers_map_to_domain_errors(provider, simulator, status, code, p
     error = info.value
     assert (error.status, error.code, error.details) == (status, code, f"message {status}")
     assert error.message == (
-        f"The provider answered with an error (HTTP {status}). "
-        f"Provider's details: “message {status}”."
+        f"The provider answered with an error (HTTP {status}). Details: “message {status}”."
     )
     assert (error.permanent, error.accepted) == (permanent, accepted)
 
@@ -125,7 +124,7 @@ def test_errors_speak_the_active_language_and_keep_the_providers_words(provider)
     with translation.override("zh-hans"), pytest.raises(UpstreamError) as info:
         provider.submit(SongRequest(prompt="a cover of Bohemian Rhapsody"))
     assert info.value.message == (
-        "服务商返回了错误（HTTP 403）。服务商返回的详情：“Prompt likely copyrighted.”"
+        "服务商返回了错误（HTTP 403）。详情：“Prompt likely copyrighted.”"
     )
     with translation.override("zh-hans"):
         failed = parse_audios_answer(
@@ -211,9 +210,7 @@ def test_a_failed_job_keeps_the_upstream_message():
     }
     result = parse_audios_answer("t", body)
     assert result.state == JobState.FAILED
-    assert result.error == (
-        "The provider could not make this song. Provider's details: “Lyrics refused”."
-    )
+    assert result.error == ("The provider could not make this song. Details: “Lyrics refused”.")
 
 
 def test_a_clip_without_an_id_is_malformed():
