@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from music import catalogue, crypto
+from music.lists import split_list
 from music.models import ProviderAccount, Role, SongState, Team
 
 # (aliased: `capabilities` is also the account form's field)
@@ -539,7 +540,7 @@ class ProviderAccountForm(forms.ModelForm):
                 self.add_error("api_key", _("Paste the API key the provider gave you."))
             elif not data.get("api_key") and self.key_unreadable:
                 self.add_error("api_key", UNREADABLE_KEY)
-        hosts = [h.strip() for h in (data.get("media_hosts") or "").split(",") if h.strip()]
+        hosts = split_list(data.get("media_hosts"))
         bad = [h for h in hosts if "/" in h or " " in h or ":" in h]
         if bad:
             self.add_error("media_hosts", _("Give host names only, like cdn.example.com."))

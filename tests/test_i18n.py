@@ -13,11 +13,15 @@ from django.utils import translation
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 PO_FILE = LOCALE_DIR / "django.po"
 MO_FILE = LOCALE_DIR / "django.mo"
+JS_PO_FILE = LOCALE_DIR / "djangojs.po"
+JS_MO_FILE = LOCALE_DIR / "djangojs.mo"
+CATALOGUES = [(PO_FILE, MO_FILE), (JS_PO_FILE, JS_MO_FILE)]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{\s*\w+\s*\}\}")
 
 
 def parse_po(path):
-    """The entries of a .po file as dicts of msgid, msgstr and flags (header and obsolete out).
+    """The entries of a .po file as dicts of msgctxt, msgid, msgstr and flags (header and
+    obsolete out).
 
     Line by line rather than by blank-line blocks, so an entry glued to the header (as a fresh
     makemessages writes it) is still read on its own.
@@ -32,15 +36,20 @@ def parse_po(path):
 
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
-        starts_entry = line.startswith("#") or line.startswith("msgid ")
+        starts_entry = line.startswith(("#", "msgctxt ")) or (
+            line.startswith("msgid ") and entry is not None and entry["msgctxt"] is None
+        )
         if entry is None or (starts_entry and entry["msgstr"]):
             flush()
-            entry = {"flags": set(), "msgid": [], "msgstr": [], "obsolete": False}
+            entry = {"flags": set(), "msgctxt": None, "msgid": [], "msgstr": [], "obsolete": False}
             current = None
         if line.startswith("#~"):
             entry["obsolete"] = True
         elif line.startswith("#,"):
             entry["flags"].update(flag.strip() for flag in line[2:].split(","))
+        elif line.startswith("msgctxt "):
+            entry["msgctxt"] = ast.literal_eval(line[len("msgctxt ") :])
+            current = None
         elif line.startswith("msgid_plural "):
             current = None
         elif line.startswith("msgid "):
@@ -88,29 +97,83 @@ def test_english_stays_the_default(member_client):
     assert ">Library<" in html
 
 
-def test_every_string_is_translated_and_reviewed():
-    entries = parse_po(PO_FILE)
-    assert len(entries) > 100
+@pytest.mark.parametrize("po_file", [po for po, _ in CATALOGUES], ids=lambda p: p.name)
+def test_every_string_is_translated_and_reviewed(po_file):
+    entries = parse_po(po_file)
+    assert len(entries) > (100 if po_file == PO_FILE else 1)
     untranslated = [e["msgid"] for e in entries if not e["msgstr"].strip()]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
-    assert not untranslated, f"untranslated strings in {PO_FILE.name}: {untranslated}"
-    assert not fuzzy, f"fuzzy strings in {PO_FILE.name}: {fuzzy}"
-    assert "fuzzy" not in PO_FILE.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    assert not untranslated, f"untranslated strings in {po_file.name}: {untranslated}"
+    assert not fuzzy, f"fuzzy strings in {po_file.name}: {fuzzy}"
+    assert "fuzzy" not in po_file.read_text(encoding="utf-8").split("\n\n", 1)[0]
 
 
-def test_translations_keep_every_placeholder():
+@pytest.mark.parametrize("po_file", [po for po, _ in CATALOGUES], ids=lambda p: p.name)
+def test_translations_keep_every_placeholder(po_file):
     broken = [
         e["msgid"]
-        for e in parse_po(PO_FILE)
+        for e in parse_po(po_file)
         if sorted(PLACEHOLDER.findall(e["msgid"])) != sorted(PLACEHOLDER.findall(e["msgstr"]))
     ]
     assert not broken, f"placeholders differ between English and Chinese: {broken}"
 
 
-def test_compiled_catalogue_matches_the_po_file():
+@pytest.mark.parametrize(("po_file", "mo_file"), CATALOGUES, ids=lambda p: p.name)
+def test_compiled_catalogue_matches_the_po_file(po_file, mo_file):
     """Catch a .po edited without running compilemessages: the committed .mo is what ships."""
-    with MO_FILE.open("rb") as handle:
+    with mo_file.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     assert catalogue.info()["plural-forms"] == "nplurals=1; plural=0;"
-    stale = [e["msgid"] for e in parse_po(PO_FILE) if catalogue.gettext(e["msgid"]) != e["msgstr"]]
-    assert not stale, f"run compilemessages; django.mo is out of date for: {stale}"
+
+    def compiled(e):
+        if e["msgctxt"] is not None:
+            return catalogue.pgettext(e["msgctxt"], e["msgid"])
+        return catalogue.gettext(e["msgid"])
+
+    stale = [e["msgid"] for e in parse_po(po_file) if compiled(e) != e["msgstr"]]
+    assert not stale, f"run compilemessages; {mo_file.name} is out of date for: {stale}"
+
+
+SCRIPTS = sorted((Path(settings.BASE_DIR) / "static" / "js").glob("*.js"))
+JS_GETTEXT = re.compile(r"""\b(?:gettext|ngettext|pgettext)\(\s*(["'])((?:\\.|(?!\1).)*)\1""")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_every_script_string_is_in_the_javascript_catalogue():
+    """Scripts say nothing in a hard-coded language: every gettext() msgid is translated."""
+    known = {e["msgid"] for e in parse_po(JS_PO_FILE)}
+    used, hard_coded = set(), []
+    for script in SCRIPTS:
+        text = script.read_text(encoding="utf-8")
+        used |= {m.group(2) for m in JS_GETTEXT.finditer(text)}
+        hard_coded += [f"{script.name}: {ln.strip()}" for ln in text.splitlines() if CJK.search(ln)]
+    assert "Pause" in used
+    assert not used - known, f"add to djangojs.po: {sorted(used - known)}"
+    assert not hard_coded, f"Chinese belongs in djangojs.po, not in scripts: {hard_coded}"
+
+
+def test_the_javascript_catalogue_is_served_in_the_readers_language(chinese):
+    response = chinese.get(reverse("javascript_catalog"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '"Pause": "\\u6682\\u505c"' in body or '"Pause": "暂停"' in body
+    page = chinese.get("/").content.decode()
+    catalogue, script = page.find(reverse("javascript_catalog")), page.find("js/studio.js")
+    assert -1 < catalogue < script, "the catalogue loads before the scripts that use it"
+
+
+def test_the_javascript_catalogue_is_english_by_default(client):
+    body = client.get(reverse("javascript_catalog")).content.decode()
+    assert "\\u6682\\u505c" not in body and "暂停" not in body
+
+
+GENERIC = re.compile(
+    r"""{%\s*translate\s+["'](?:yes|no)["']\s*%}|\b_\(\s*["'](?:yes|no)["']\s*\)"""
+)
+
+
+def test_generic_yes_and_no_take_a_context():
+    sources = [*Path(settings.BASE_DIR, "templates").rglob("*.html")]
+    sources += [*Path(settings.BASE_DIR, "music").rglob("*.py")]
+    generic = [str(p) for p in sources if GENERIC.search(p.read_text(encoding="utf-8"))]
+    assert not generic, f"use pgettext / translate … context for yes/no in: {generic}"

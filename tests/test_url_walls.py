@@ -35,6 +35,7 @@ SKIPPED = {
     "set_language": "the language switch keeps a cookie, not team data",
     "music:callback": "the provider's callback, authenticated by the task's own secret",
     "health": "the load balancer's health check: public, says only ok or down",
+    "javascript_catalog": "the scripts' interface strings: public, like the scripts themselves",
 }
 
 # What a viewer of team B's POST to a URL may do (nothing in the team changes in any case):

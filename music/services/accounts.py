@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from music import crypto, upstream
 from music.models import ProviderAccount
@@ -119,12 +120,16 @@ def test_connection(account, *, refresh=True):
                 "%(url)s answered, but not in the %(format)s format. Check the "
                 "format and the base URL (without a path such as /suno)."
             ) % {"url": upstream.base_url(account), "format": account.get_format_display()}
-        return False, _("The provider answered with an error: %(reason)s") % {"reason": exc.message}
+        # Already our sentence, in the reader's language, with the provider's words quoted.
+        return False, exc.message
     message = _("Connected: the provider accepted the key and answered in the expected format.")
     if refresh and refresh_capabilities(account, provider):
-        message += " " + _(
-            "Its model list says what this account offers; song pages now offer only that."
-        )
+        more = _("Its model list says what this account offers; song pages now offer only that.")
+        # Chinese runs sentences together; English puts a space between them.
+        message = pgettext("two sentences in a row", "%(first)s %(second)s") % {
+            "first": message,
+            "second": more,
+        }
     return True, message
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
+from music.lists import split_list
 from music.upstream import netguard
 from music.upstream.base import UpstreamError  # noqa: F401  (re-exported for callers)
 from music.upstream.http import make_client
@@ -68,9 +69,7 @@ def connection_for(account=None):
         format="sunohub" if simulator else account.format,
         base_url=SIMULATOR_BASE_URL if simulator else account.base_url.rstrip("/"),
         api_key="" if simulator else account.api_key,
-        extra_media_hosts=tuple(
-            h.strip().lower() for h in account.media_hosts.split(",") if h.strip()
-        ),
+        extra_media_hosts=tuple(h.lower() for h in split_list(account.media_hosts)),
         callbacks=account.use_callbacks and settings.STUDIO_CALLBACKS,
         batch_limit=account.fetch_batch_limit,
     )

@@ -7,10 +7,36 @@ turns them into its own JSON and back.
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+DETAILS_LIMIT = 300  # characters of a provider's own words kept beside ours
+SENTENCE_ENDS = ".!?。！？…"
+
+
+def with_details(message, details):
+    """Our sentence (already translated), then the provider's own words, untranslated.
+
+    Failures are stored in the task as text, in the language active where they happen
+    (the reader's for calls made in a request, LANGUAGE_CODE in the queue worker): the
+    provider's words (or a technical detail) are the one part not translated: quoted as given.
+    """
+    details = " ".join(str(details or "").split())[:DETAILS_LIMIT]
+    if not details:
+        return message
+    quoted = _("%(message)s Details: “%(details)s”") % {
+        "message": message,
+        "details": details,
+    }
+    if details[-1] in SENTENCE_ENDS:
+        return quoted
+    return quoted + pgettext("the end of a sentence after a quotation", ".")
+
 
 class UpstreamError(Exception):
     """A call to the upstream did not give a usable answer.
 
+    `details` are the provider's own words, kept untranslated beside ours.
     `permanent` errors will fail the same way if repeated (bad request, bad key, content
     refused). `accepted` tells whether the upstream may have taken (and charged for) the
     request: a time-out after sending or a 5xx may hide a job that runs anyway, so such a
@@ -21,14 +47,17 @@ class UpstreamError(Exception):
         self,
         message,
         *,
+        details="",
         code="upstream_error",
         status=None,
         permanent=False,
         accepted=True,
         raw=None,
     ):
+        message = with_details(message, details)
         super().__init__(message)
-        self.message = message
+        self.message = message  # ours, in the active language, then the provider's words
+        self.details = details  # the provider's own words (or a technical reason), as given
         self.code = code
         self.status = status
         self.permanent = permanent

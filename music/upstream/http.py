@@ -4,6 +4,7 @@ import json
 import logging
 
 import httpx
+from django.utils.translation import gettext as _
 
 from music.upstream import netguard
 from music.upstream.base import UpstreamError
@@ -62,34 +63,37 @@ def call(client, method, path, *, json_body=None, error_parser=None):
         response = client.request(method, path, json=json_body)
     except netguard.NotAllowed as exc:
         raise UpstreamError(
-            "The provider's address is not allowed: it is on a private network.",
+            _("The provider's address is not allowed: it is on a private network."),
             code="not_allowed",
             permanent=True,
             accepted=False,
         ) from exc
     except netguard.OutboundError as exc:
         raise UpstreamError(
-            f"Could not reach the provider ({exc.__class__.__name__}).",
+            _("Could not reach the provider."),
+            details=exc.__class__.__name__,
             code="unreachable",
             accepted=False,
         ) from exc
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         raise UpstreamError(
-            f"Could not reach the provider ({exc.__class__.__name__}).",
+            _("Could not reach the provider."),
+            details=exc.__class__.__name__,
             code="unreachable",
             accepted=False,
         ) from exc
     except httpx.PoolTimeout as exc:
         raise UpstreamError(
-            "Too many calls in flight to the provider.", code="busy", accepted=False
+            _("Too many calls in flight to the provider."), code="busy", accepted=False
         ) from exc
     except httpx.TimeoutException as exc:
         raise UpstreamError(
-            "The provider did not answer in time.", code="timeout", accepted=True
+            _("The provider did not answer in time."), code="timeout", accepted=True
         ) from exc
     except httpx.HTTPError as exc:
         raise UpstreamError(
-            f"The connection to the provider failed ({exc.__class__.__name__}).",
+            _("The connection to the provider failed."),
+            details=exc.__class__.__name__,
             code="network",
             accepted=True,
         ) from exc
@@ -102,9 +106,10 @@ def call(client, method, path, *, json_body=None, error_parser=None):
     if response.status_code >= 400:
         code, message = error_parser(body) if error_parser and body is not None else ("", "")
         status = response.status_code
-        message = message or f"The provider answered HTTP {status}."
+        ours = _("The provider answered with an error (HTTP %(status)s).") % {"status": status}
         raise UpstreamError(
-            message,
+            ours,
+            details=message,
             code=code or f"http_{status}",
             status=status,
             permanent=status in PERMANENT_STATUSES,
@@ -115,7 +120,8 @@ def call(client, method, path, *, json_body=None, error_parser=None):
     if body is None:
         snippet = response.text[:120].strip()
         raise UpstreamError(
-            f"The provider's answer was not valid JSON: {snippet!r}",
+            _("The provider's answer was not valid JSON."),
+            details=snippet,
             code="malformed",
             status=response.status_code,
             accepted=True,

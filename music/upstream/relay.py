@@ -8,6 +8,8 @@ answer we cannot understand fails with a clear reason instead of a crash.
 
 import time
 
+from django.utils.translation import gettext as _
+
 from music import catalogue
 from music.upstream import http, parsing
 from music.upstream.base import (
@@ -22,6 +24,7 @@ from music.upstream.base import (
     SongRequest,
     Submission,
     UpstreamError,
+    with_details,
 )
 
 TASK_STATES = {
@@ -89,7 +92,8 @@ def sleep(seconds):
 
 def malformed(what, raw=None):
     return UpstreamError(
-        f"The gateway's answer did not look like the relay format: {what}.",
+        _("The gateway's answer did not look like the relay format."),
+        details=what,
         code="malformed",
         accepted=True,
         raw=raw if isinstance(raw, dict) else None,
@@ -253,11 +257,10 @@ def parse_task(raw):
         raise malformed("a finished task without clips", raw)
     error = ""
     if state == JobState.FAILED:
-        error = (
-            parsing.text(raw.get("fail_reason"))
-            or next((c.error for c in clips if c.error), "")
-            or "The gateway could not make it."
+        reason = parsing.text(raw.get("fail_reason")) or next(
+            (c.error for c in clips if c.error), ""
         )
+        error = with_details(_("The gateway could not make this song."), reason)
     progress = _progress(raw.get("progress"))
     return JobResult(task_id, state, clips=clips, error=error, progress=progress, raw=raw)
 
@@ -278,7 +281,8 @@ class Relay(Provider):
         if isinstance(answer, dict) and "code" in answer and str(code).lower() not in SUCCESS:
             code, message = parse_error(answer)
             raise UpstreamError(
-                message or "The gateway refused the request.",
+                _("The gateway refused the request."),
+                details=message,
                 code=code or "refused",
                 permanent=True,
                 accepted=False,
@@ -507,20 +511,23 @@ class Relay(Provider):
                 return found
             if status == "FAILURE":
                 raise UpstreamError(
-                    parsing.text(task.get("fail_reason")) or "The lyrics failed.",
+                    _("The gateway could not write the lyrics."),
+                    details=parsing.text(task.get("fail_reason")),
                     code="failed",
                     permanent=True,
                     accepted=True,
                 )
             if time.monotonic() > deadline:
                 raise UpstreamError(
-                    "The gateway took too long to write the lyrics.", code="timeout", accepted=True
+                    _("The gateway took too long to write the lyrics."),
+                    code="timeout",
+                    accepted=True,
                 )
             sleep(1.0)
 
     def style(self, prompt):
         raise UpstreamError(
-            "This provider does not offer style boosting.",
+            _("This provider does not offer style boosting."),
             code="unsupported",
             permanent=True,
             accepted=False,
@@ -593,14 +600,16 @@ class Relay(Provider):
                 return SideResult(file_url=url, raw=raw)
             if clip and clip.state == ClipState.FAILED:
                 raise UpstreamError(
-                    clip.error or f"The gateway could not make the {kind.upper()} file.",
+                    _("The gateway could not make the %(kind)s file.") % {"kind": kind.upper()},
+                    details=clip.error,
                     code="failed",
                     permanent=True,
                     accepted=True,
                 )
             if time.monotonic() > deadline:
                 raise UpstreamError(
-                    f"The gateway took too long to make the {kind.upper()} file.",
+                    _("The gateway took too long to make the %(kind)s file.")
+                    % {"kind": kind.upper()},
                     code="timeout",
                     accepted=True,
                 )

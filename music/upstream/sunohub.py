@@ -4,6 +4,8 @@
 `POST /suno/tasks` retrieves one job (`retrieve`) or many (`retrieve_batch`).
 """
 
+from django.utils.translation import gettext as _
+
 from music.upstream import http, parsing
 from music.upstream.base import (
     SECRET_MARK,
@@ -19,6 +21,7 @@ from music.upstream.base import (
     SongRequest,
     Submission,
     UpstreamError,
+    with_details,
 )
 
 # Where each synchronous side call goes (task listings name it as the record's `path`).
@@ -56,7 +59,8 @@ CLIP_STATES = {
 
 def malformed(what, raw=None):
     return UpstreamError(
-        f"The provider's answer did not look like SunoHub's format: {what}.",
+        _("The provider's answer did not look like the SunoHub format."),
+        details=what,
         code="malformed",
         accepted=True,
         raw=raw if isinstance(raw, dict) else None,
@@ -126,7 +130,7 @@ def parse_audios_answer(upstream_id, body):
         return JobResult(
             upstream_id,
             JobState.FAILED,
-            error=message or "The job failed.",
+            error=with_details(_("The provider could not make this song."), message),
             error_code=code,
             raw=body,
         )
@@ -139,7 +143,8 @@ def parse_audios_answer(upstream_id, body):
     state = job_state(clips)
     error = ""
     if state == JobState.FAILED:
-        error = next((c.error for c in clips if c.error), "") or "The provider could not make it."
+        reason = next((c.error for c in clips if c.error), "")
+        error = with_details(_("The provider could not make this song."), reason)
     return JobResult(upstream_id, state, clips=clips, error=error, raw=body)
 
 
@@ -257,7 +262,8 @@ class SunoHub(Provider):
         if answer.get("success") is False:
             code, message = parse_error(answer)
             raise UpstreamError(
-                message or "The provider refused the request.",
+                _("The provider refused the request."),
+                details=message,
                 code=code or "refused",
                 permanent=True,
                 accepted=False,

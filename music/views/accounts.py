@@ -77,7 +77,8 @@ def account_edit(request, account_id):
 def account_test(request, account_id):
     account = accounts.get_account(request.team, account_id)
     ok, message = accounts.test_connection(account)
-    (messages.success if ok else messages.error)(request, f"{account}: {message}")
+    said = _("%(account)s: %(message)s") % {"account": account, "message": message}
+    (messages.success if ok else messages.error)(request, said)
     return redirect("music:accounts")
 
 

@@ -31,6 +31,12 @@ let looping = false;
 let prefill = "";
 
 const fmt = (s) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, "0")}`;
+// gettext and interpolate come from the JavaScript catalogue (/jsi18n/, loaded first).
+const span = (start, end) => interpolate(
+  gettext("%(start)s – %(end)s (%(seconds)s s)"),
+  { start: fmt(start), end: fmt(end), seconds: (end - start).toFixed(1) },
+  true,
+);
 const round = (s) => Math.round(s * 1000) / 1000;
 
 function announce() {
@@ -71,7 +77,7 @@ function select(first, last) {
   }
   drawRegion(start, end);
   const long = end - start > data.maxWindow;
-  clock.textContent = `${fmt(start)} – ${fmt(end)} (${(end - start).toFixed(1)} s)`;
+  clock.textContent = span(start, end);
   clock.classList.toggle("error", long);
   announce();
 }
@@ -79,7 +85,7 @@ function select(first, last) {
 regions.on("region-updated", (r) => {
   field("start").value = round(r.start);
   field("end").value = round(r.end);
-  clock.textContent = `${fmt(r.start)} – ${fmt(r.end)} (${(r.end - r.start).toFixed(1)} s)`;
+  clock.textContent = span(r.start, r.end);
   announce();
 });
 regions.on("region-out", (r) => {
@@ -134,7 +140,7 @@ loopButton.addEventListener("click", () => {
 ws.on("play", () => { playButton.textContent = playButton.dataset.pause; });
 ws.on("pause", () => { playButton.textContent = playButton.dataset.play; });
 playButton.dataset.play = playButton.textContent;
-playButton.dataset.pause = document.documentElement.lang.startsWith("zh") ? "暂停" : "Pause";
+playButton.dataset.pause = gettext("Pause");
 
 // Karaoke: the line being sung lights up and stays in view.
 let current = -1;

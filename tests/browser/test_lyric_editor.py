@@ -90,3 +90,21 @@ def test_the_editor_works_from_the_keyboard(page, studio):
     # (Not wait_for_function: the page's CSP rightly forbids evaluating strings.)
     page.wait_for_selector("#play:text-is('Pause')")
     assert page.console_errors == []
+
+
+def test_the_editor_speaks_chinese_from_the_javascript_catalogue(page, studio, live_server):
+    """Pause and the seconds come from /jsi18n/ (djangojs.po), not from the script."""
+    user, song = studio
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hans", "url": live_server.url}]
+    )
+    sign_in(page, user)
+    page.goto(f"/songs/{song.pk}/edit-section/")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    assert page.inner_text("h1").startswith("编辑片段：")
+    page.click("#lines .line >> nth=0")
+    clock = page.inner_text("#clock")
+    assert re.fullmatch(r"\d+:\d\d\.\d – \d+:\d\d\.\d（\d+\.\d 秒）", clock), clock
+    page.click("#play")
+    page.wait_for_selector("#play:text-is('暂停')")
+    assert page.console_errors == []

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from music.models import ProviderAccount, SongState, Task, TaskState
 from music.services import tasks
@@ -117,7 +117,25 @@ def test_a_refusal_without_a_full_stop_reads_as_two_sentences(
         tasks.start_task, team=team, user=member, action="generate", params=GENERATE
     )
     task.refresh_from_db()
-    assert task.error_message == "invalid token. Nothing was charged; you can try again."
+    assert task.error_message == (
+        "The provider answered with an error (HTTP 401). Details: “invalid token”. "
+        "Nothing was charged; you can try again."
+    )
+
+
+def test_a_failure_reads_in_one_language_with_the_providers_words_quoted(
+    team, member, run_on_commit, simulator
+):
+    """The queue worker writes in the language active there (LANGUAGE_CODE): all of it."""
+    simulator.faults.next_errors.append((401, "invalid_token", "invalid token"))
+    with translation.override("zh-hans"):
+        task = run_on_commit(
+            tasks.start_task, team=team, user=member, action="generate", params=GENERATE
+        )
+    task.refresh_from_db()
+    assert task.error_message == (
+        "服务商返回了错误（HTTP 401）。详情：“invalid token”。未扣费，可以重试。"
+    )
 
 
 def test_an_unclear_answer_without_a_full_stop_reads_as_two_sentences(
@@ -128,5 +146,8 @@ def test_an_unclear_answer_without_a_full_stop_reads_as_two_sentences(
         tasks.start_task, team=team, user=member, action="generate", params=GENERATE
     )
     task.refresh_from_db()
-    assert task.error_message.startswith("upstream hiccup. The provider may have received")
+    assert task.error_message.startswith(
+        "The provider answered with an error (HTTP 502). Details: “upstream hiccup”. "
+        "The provider may have received"
+    )
     finish_all_tasks()

@@ -175,7 +175,9 @@ def test_jobs_that_fail_upstream_keep_the_upstream_message(started, simulator):
     tasks.poll_due()
     task2.refresh_from_db()
     assert task2.state == TaskState.FAILED
-    assert task2.error_message == "Audio generation failed: content policy"
+    assert task2.error_message == (
+        "The provider could not make this song. Details: “Audio generation failed: content policy”."
+    )
     assert set(task2.songs.values_list("state", flat=True)) == {SongState.FAILED}
 
 

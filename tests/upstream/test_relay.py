@@ -63,7 +63,10 @@ def test_statuses_and_progress(status, progress, state):
 
 def test_failure_keeps_the_gateway_reason():
     result = parse_task(task(status="FAILURE", fail_reason="Content moderation", data=[]))
-    assert (result.state, result.error) == (JobState.FAILED, "Content moderation")
+    assert (result.state, result.error) == (
+        JobState.FAILED,
+        "The gateway could not make this song. Details: “Content moderation”.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +94,8 @@ def test_a_200_with_an_error_code_is_an_error():
 
     with pytest.raises(UpstreamError) as info:
         relay(handler).check()
-    assert (info.value.code, info.value.message) == ("quota_exhausted", "No credit left")
+    assert (info.value.code, info.value.details) == ("quota_exhausted", "No credit left")
+    assert info.value.message.startswith("The gateway refused the request.")
 
 
 def test_openai_style_errors_are_read():
@@ -102,7 +106,7 @@ def test_openai_style_errors_are_read():
 
     with pytest.raises(UpstreamError) as info:
         relay(handler).check()
-    assert info.value.status == 401 and info.value.message == "Invalid token"
+    assert info.value.status == 401 and info.value.details == "Invalid token"
 
 
 def test_a_submit_answer_without_a_task_id_is_malformed():

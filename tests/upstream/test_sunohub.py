@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from django.utils import translation
 
 from music import upstream
 from music.upstream.base import JobState, SongRequest, UpstreamError
@@ -103,7 +104,10 @@ def test_error_answers_map_to_domain_errors(provider, simulator, status, code, p
     with pytest.raises(UpstreamError) as info:
         provider.submit(SongRequest(prompt="x"))
     error = info.value
-    assert (error.status, error.code, error.message) == (status, code, f"message {status}")
+    assert (error.status, error.code, error.details) == (status, code, f"message {status}")
+    assert error.message == (
+        f"The provider answered with an error (HTTP {status}). Details: “message {status}”."
+    )
     assert (error.permanent, error.accepted) == (permanent, accepted)
 
 
@@ -111,7 +115,22 @@ def test_the_simulator_refuses_like_the_real_service(provider):
     with pytest.raises(UpstreamError) as info:
         provider.submit(SongRequest(prompt="a cover of Bohemian Rhapsody"))
     assert info.value.status == 403
-    assert info.value.message == "Prompt likely copyrighted."
+    assert info.value.details == "Prompt likely copyrighted."
+
+
+def test_errors_speak_the_active_language_and_keep_the_providers_words(provider):
+    """A failure made while Chinese is active reads Chinese, with the provider's words
+    quoted as they came (the queue worker makes them in LANGUAGE_CODE the same way)."""
+    with translation.override("zh-hans"), pytest.raises(UpstreamError) as info:
+        provider.submit(SongRequest(prompt="a cover of Bohemian Rhapsody"))
+    assert info.value.message == (
+        "服务商返回了错误（HTTP 403）。详情：“Prompt likely copyrighted.”"
+    )
+    with translation.override("zh-hans"):
+        failed = parse_audios_answer(
+            "t", {"success": True, "data": [{"id": "a", "state": "error"}]}
+        )
+    assert failed.error == "服务商未能生成这首歌曲。"
 
 
 def test_unreachable_host_is_not_accepted():
@@ -191,7 +210,7 @@ def test_a_failed_job_keeps_the_upstream_message():
     }
     result = parse_audios_answer("t", body)
     assert result.state == JobState.FAILED
-    assert result.error == "Lyrics refused"
+    assert result.error == ("The provider could not make this song. Details: “Lyrics refused”.")
 
 
 def test_a_clip_without_an_id_is_malformed():

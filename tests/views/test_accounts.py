@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
 
+from music import upstream
 from music.models import ProviderAccount, Task
 from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import finish_all_tasks, make_song, run_queued
@@ -52,6 +53,17 @@ def test_an_owner_adds_an_account_and_it_is_tested(owner_client, team):
     assert any("Connected" in m for m in messages)
 
 
+def test_the_connection_test_speaks_chinese_without_ascii_glue(owner_client, simulator):
+    owner_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    add(owner_client)
+    simulator.relay.use_profile("stock")  # its model list changes what the account offers
+    account = ProviderAccount.objects.get()
+    response = owner_client.post(reverse("music:account_test", args=[account.pk]))
+    said = "\n".join(str(m) for m in response.wsgi_request._messages)
+    assert "Sim relay：连接成功：服务商接受了密钥，并按预期格式返回。服务商的模型列表说明了" in said
+    assert "。 " not in said and "Connected" not in said
+
+
 def test_only_owners_manage_accounts(member_client):
     response = add(member_client)
     assert response.status_code == 403
@@ -71,6 +83,30 @@ def test_account_validation(owner_client, overrides, field, message):
     response = add(owner_client, **overrides)
     assert message in response.content.decode()
     assert field in response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "cdn.example.com, media.example.org"),
+        ("zh-hans", "cdn.example.com，media.example.org"),  # a Chinese input method's comma
+        ("zh-hans", "cdn.example.com、media.example.org"),  # a Chinese list's 、
+    ],
+)
+def test_media_hosts_accept_either_languages_commas(owner_client, language, typed):
+    owner_client.post(reverse("set_language"), {"language": language, "next": "/"})
+    response = add(owner_client, media_hosts=typed)
+    assert response.status_code == 302
+    account = ProviderAccount.objects.get()
+    assert account.media_hosts == "cdn.example.com, media.example.org"
+    assert {"cdn.example.com", "media.example.org"} <= upstream.media_hosts(account)
+
+
+def test_a_bad_host_is_refused_in_chinese(owner_client):
+    owner_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    response = add(owner_client, media_hosts="cdn.example.com，https://x.example/a")
+    assert "只填写主机名，例如 cdn.example.com。" in response.content.decode()
+    assert not ProviderAccount.objects.exists()
 
 
 def test_editing_keeps_the_key_unless_a_new_one_is_given(owner_client, team):
