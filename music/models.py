@@ -299,8 +299,13 @@ class Task(models.Model):
             models.Index(fields=["team", "-created_at"], name="task_team_recent"),
             models.Index(fields=["state", "next_poll_at"], name="task_due"),
             # The library's placeholders and the tasks page's "In progress": a team's active
-            # tasks without reading the rest.
-            models.Index(fields=["team", "state", "-created_at"], name="task_team_state"),
+            # tasks, newest first, without reading the rest. Queries match its condition
+            # literally (services.library.ACTIVE), as SQLite needs to use a partial index.
+            models.Index(
+                fields=["team", "-created_at"],
+                condition=Q(state__in=ACTIVE_TASK_STATES),
+                name="task_team_active",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

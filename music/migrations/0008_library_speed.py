@@ -260,7 +260,13 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="task",
-            index=models.Index(fields=["team", "state", "-created_at"], name="task_team_state"),
+            index=models.Index(
+                condition=models.Q(
+                    ("state__in", ["queued", "submitting", "unconfirmed", "submitted", "running"])
+                ),
+                fields=["team", "-created_at"],
+                name="task_team_active",
+            ),
         ),
         migrations.RunPython(forward, backward),
     ]

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from music.forms import LibraryFilterForm
 from music.services import library
-from music.views import live
+from music.views import cards, live
 from music.views.decorators import team_required
 
 
@@ -58,6 +58,7 @@ def library_page(request):
     context = {
         "form": form,
         "page": page,
+        "cards": cards.song_cards(page),
         "in_flight": in_flight,
         "live": live_now,
         "refresh_url": live.refresh_url(request, activity.version, request.path, params)

@@ -1,14 +1,14 @@
 import json
 import uuid
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 
 from music.models import LyricTiming
 from music.services import library, media, mediatypes
-from music.views import live
+from music.views import cards, live
 from music.views.decorators import team_required
 
 
@@ -86,13 +86,12 @@ def song_card(request, song_id):
     """The live part of a song (state, player) for HTMX polling."""
     activity = library.team_activity(request.team)
     song = library.get_live_song(request.team, song_id)
-    template = (
-        "music/partials/song_hero.html"
-        if request.GET.get("part") == "hero"
-        else "music/partials/song_card.html"
-    )
+    if request.GET.get("part") != "hero":
+        return HttpResponse(cards.render_card(cards.card(song)))
     return render(
-        request, template, {**live_context(request, activity.version, song, []), "song": song}
+        request,
+        "music/partials/song_hero.html",
+        {**live_context(request, activity.version, song, []), "song": song},
     )
 
 

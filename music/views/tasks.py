@@ -2,7 +2,7 @@ import json
 
 from django.shortcuts import render
 
-from music.models import ACTIVE_TASK_STATES, TaskState
+from music.models import TaskState
 from music.services import library
 from music.views import live
 from music.views.decorators import team_required
@@ -18,7 +18,7 @@ def task_list(request):
     if state in TaskState.values:
         tasks = tasks.filter(state=state)
     elif state == "active":
-        tasks = tasks.filter(state__in=ACTIVE_TASK_STATES)
+        tasks = library.active_tasks(tasks)
     else:
         count = activity.tasks
     page = library.paginate(tasks, request.GET.get("page"), library.TASKS_PER_PAGE, count=count)
