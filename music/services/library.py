@@ -219,6 +219,22 @@ class Family:
     parts: list  # for a whole song: (song or None, part dict) in order
     size: int
 
+    @property
+    def walk(self):
+        """The tree in page order, for one flat template loop instead of an include per
+        node: ("node", node) opens a node's <li>, ("end", None) closes a node's children."""
+        steps, stack = [], [(self.tree, False)]
+        while stack:
+            node, closing = stack.pop()
+            if closing:
+                steps.append(("end", None))
+                continue
+            steps.append(("node", node))
+            if node.children:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children))
+        return steps
+
 
 # What a family tree node and a whole song's part list show.
 FAMILY_FIELDS = (

@@ -1,5 +1,6 @@
-"""Library cards, rendered once per look: a card's HTML is remembered under everything it
-shows (so a changed title, state or "3 minutes ago" is a new card, never a stale one)."""
+"""Library cards and task rows, rendered once per look: each one's HTML is remembered under
+everything it shows (so a changed title, state, progress or "3 minutes ago" is a new key,
+never a stale fragment)."""
 
 import functools
 from typing import NamedTuple
@@ -10,7 +11,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from music.templatetags.music_tags import song_url
+from music.templatetags.music_tags import song_url, task_url
 
 # About 1 KB each: a few MB per process at most.
 CACHED_CARDS = 4096
@@ -62,3 +63,46 @@ def render_card(card):
 
 def song_cards(songs):
     return [render_card(card(song)) for song in songs]
+
+
+class TaskRow(NamedTuple):
+    """Everything a row of the tasks page shows."""
+
+    url: str
+    action_label: str
+    summary: str
+    error_message: str
+    state: str
+    state_label: str
+    active: bool
+    progress: int
+    author: str
+    created_iso: str
+    created_ago: str
+    language: str
+
+
+def task_row(task):
+    return TaskRow(
+        url=task_url(task.id),
+        action_label=str(task.get_action_display()),
+        summary=str(task.summary),
+        error_message=task.error_message,
+        state=task.state,
+        state_label=str(task.get_state_display()),
+        active=task.is_active,
+        progress=task.progress,
+        author=task.created_by.get_username() if task.created_by_id else "",
+        created_iso=template_localtime(task.created_at).isoformat(),
+        created_ago=str(naturaltime(task.created_at)),
+        language=translation.get_language(),
+    )
+
+
+@functools.lru_cache(maxsize=CACHED_CARDS)
+def render_task_row(row):
+    return mark_safe(render_to_string("music/partials/task_row.html", {"row": row}))
+
+
+def task_rows(tasks):
+    return [render_task_row(task_row(task)) for task in tasks]

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from music.models import TaskState
 from music.services import library
-from music.views import live
+from music.views import cards, live
 from music.views.decorators import team_required
 
 
@@ -28,6 +28,7 @@ def task_list(request):
         params.append(("page", page.number))
     context = {
         "page": page,
+        "rows": cards.task_rows(page),
         "state": state,
         "live": live_now,
         "refresh_url": live.refresh_url(request, activity.version, request.path, params)
