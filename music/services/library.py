@@ -12,7 +12,15 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 
-from music.models import ACTIVE_TASK_STATES, Membership, Persona, Song, Task
+from music.models import (
+    ACTIVE_TASK_STATES,
+    Membership,
+    Persona,
+    Relation,
+    Song,
+    SongState,
+    Task,
+)
 
 SONGS_PER_PAGE = 24
 TASKS_PER_PAGE = 30
@@ -205,11 +213,25 @@ def tasks_without_songs(team):
     return list(active_tasks(team_tasks(team).filter(songs__isnull=True))[:10])
 
 
+# Labels by value: get_FOO_display() rebuilds a hashable copy of the choices on every call,
+# which a family tree of dozens of nodes feels.
+RELATION_LABELS = dict(Relation.choices)
+SONG_STATE_LABELS = dict(SongState.choices)
+
+
 @dataclass
 class FamilyNode:
     song: Song
     children: list = field(default_factory=list)
     current: bool = False
+
+    @property
+    def relation_label(self):
+        return RELATION_LABELS.get(self.song.relation, self.song.relation)
+
+    @property
+    def state_label(self):
+        return SONG_STATE_LABELS.get(self.song.state, self.song.state)
 
 
 @dataclass

@@ -11,10 +11,15 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
+from music.models import Action, SongState, TaskState
 from music.templatetags.music_tags import song_url, task_url
 
 # About 1 KB each: a few MB per process at most.
 CACHED_CARDS = 4096
+# Labels by value: get_FOO_display() rebuilds a hashable copy of the choices on every call.
+SONG_STATES = dict(SongState.choices)
+TASK_STATES = dict(TaskState.choices)
+ACTIONS = dict(Action.choices)
 
 
 class Card(NamedTuple):
@@ -44,7 +49,7 @@ def card(song):
         title=str(song),
         style=song.style,
         state=song.state,
-        state_label=str(song.get_state_display()),
+        state_label=str(SONG_STATES.get(song.state, song.state)),
         active=song.is_active,
         duration=song.duration,
         fragment=song.is_fragment,
@@ -85,11 +90,11 @@ class TaskRow(NamedTuple):
 def task_row(task):
     return TaskRow(
         url=task_url(task.id),
-        action_label=str(task.get_action_display()),
+        action_label=str(ACTIONS.get(task.action, task.action)),
         summary=str(task.summary),
         error_message=task.error_message,
         state=task.state,
-        state_label=str(task.get_state_display()),
+        state_label=str(TASK_STATES.get(task.state, task.state)),
         active=task.is_active,
         progress=task.progress,
         author=task.created_by.get_username() if task.created_by_id else "",
@@ -106,3 +111,39 @@ def render_task_row(row):
 
 def task_rows(tasks):
     return [render_task_row(task_row(task)) for task in tasks]
+
+
+# Family trees by what they show; cleared when full (trees are few and cheap to redo).
+_TREES = {}
+CACHED_TREES = 512
+
+
+def family_tree(family):
+    """The family tree's HTML (templates/music/partials/family_node.html), remembered under
+    every value its nodes show, its shape and the language."""
+    key = (
+        translation.get_language(),
+        tuple(
+            None
+            if node is None
+            else (
+                node.song.pk,
+                str(node.song),
+                node.song.relation,
+                node.song.is_fragment,
+                node.song.duration,
+                node.song.state,
+                node.current,
+                bool(node.children),
+            )
+            for _, node in family.walk
+        ),
+    )
+    html = _TREES.get(key)
+    if html is None:
+        if len(_TREES) >= CACHED_TREES:
+            _TREES.clear()
+        html = _TREES[key] = mark_safe(
+            render_to_string("music/partials/family_node.html", {"family": family})
+        )
+    return html

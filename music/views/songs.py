@@ -6,8 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 
-from music.models import LyricTiming
-from music.services import library, media, mediatypes
+from music.services import capabilities, library, media, mediatypes
 from music.views import cards, live
 from music.views.decorators import team_required
 
@@ -43,13 +42,22 @@ def song_detail(request, song_id):
     activity = library.team_activity(request.team)  # before the song: see live.py
     song = library.get_song(request.team, song_id)
     in_flight = library.active_child_tasks(song)
+    family = library.song_family(song)
+    # capabilities.song_offers, with its facts kept: the page asks "has timing?" too.
+    facts = capabilities.SongFacts(song)
+    offers = capabilities.SongOffers(
+        pools=capabilities.has_pools(song.account),
+        offers={a: capabilities.check(song, a, facts) for a in capabilities.SONG_ACTIONS},
+    )
     context = {
         **live_context(request, activity.version, song, in_flight),
         "song": song,
         "task": song.task,
-        "family": library.song_family(song),
+        "family": family,
+        "family_tree": cards.family_tree(family),
+        "offers": offers,
         "in_flight": in_flight,
-        "has_timing": LyricTiming.objects.filter(song=song).exists(),
+        "has_timing": facts.has_timing,
         "raw_json": json.dumps(song.raw, indent=2, ensure_ascii=False),
         "request_json": json.dumps(song.task.request_payload, indent=2, ensure_ascii=False)
         if song.task
