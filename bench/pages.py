@@ -295,10 +295,7 @@ def measure_size(client, size, family_song, runs):
             best = min(best, time.process_time() - start)
         figures[label] = best * 1000
         size_kb = len(response.content) / 1024
-        print(
-            f"{size:>7}  {label:<34} {len(queries):>7}"
-            f" {best * 1000:>7.1f} {size_kb:>6.1f}"
-        )
+        print(f"{size:>7}  {label:<34} {len(queries):>7} {best * 1000:>7.1f} {size_kb:>6.1f}")
     return figures
 
 
