@@ -579,7 +579,7 @@ class TeamActivity(models.Model):
         related_name="+",
     )
     version = models.BigIntegerField(default=0)
-    songs = models.BigIntegerField(default=0)  # kept on SQLite only (see library.team_counts)
+    songs = models.BigIntegerField(default=0)
     tasks = models.BigIntegerField(default=0)
 
     def __str__(self):

@@ -1,11 +1,11 @@
 """Cheap live pages and an indexed search (issue #12).
 
-- `music_teamactivity`: a per-team change counter kept by database triggers on songs and
-  tasks (every writer: save, queryset update, bulk_create, admin, raw SQL). SQLite: plain
-  triggers, which also keep the song and task counts (one writer at a time, so no lock
-  contention). PostgreSQL: deferred constraint triggers, so the counter row is locked only
-  while a transaction commits (never held across a task's work, no deadlock with the
-  lifecycle's row locks); counts there come from COUNT(*) (consistent inside a transaction).
+- `music_teamactivity`: a per-team change counter, and the team's song and task counts, kept
+  by database triggers on songs and tasks (every writer: save, queryset update, bulk_create,
+  admin, raw SQL). SQLite: plain triggers (one writer at a time, so no lock contention).
+  PostgreSQL: deferred constraint triggers, so the counter row is locked only while a
+  transaction commits (never held across a task's work, no deadlock with the lifecycle's row
+  locks); its counts are right outside a transaction (services.library.team_activity).
 - Search: PostgreSQL pg_trgm GIN indexes on UPPER(column), the expression Django's icontains
   compares (CREATE EXTENSION needs a superuser or a database where pg_trgm is already
   installed); SQLite an FTS5 table with the trigram tokenizer (SQLite >= 3.34), kept in sync
@@ -139,25 +139,41 @@ def sqlite_backward(cursor):
     cursor.execute("DROP TABLE IF EXISTS music_song_search")
 
 
-PG_FUNCTION = """
+PG_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION music_team_activity_add(tid bigint, tbl text, delta integer)
+RETURNS void LANGUAGE sql AS $$
+    INSERT INTO music_teamactivity (team_id, version, songs, tasks)
+    VALUES (
+        tid, 1,
+        CASE WHEN tbl = 'music_song' THEN delta ELSE 0 END,
+        CASE WHEN tbl = 'music_task' THEN delta ELSE 0 END
+    )
+    ON CONFLICT (team_id) DO UPDATE SET
+        version = music_teamactivity.version + 1,
+        songs = music_teamactivity.songs + EXCLUDED.songs,
+        tasks = music_teamactivity.tasks + EXCLUDED.tasks;
+$$;
+
 CREATE OR REPLACE FUNCTION music_team_activity_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.team_id IS DISTINCT FROM NEW.team_id THEN
-        INSERT INTO music_teamactivity (team_id, version, songs, tasks)
-        VALUES (OLD.team_id, 1, 0, 0)
-        ON CONFLICT (team_id) DO UPDATE SET version = music_teamactivity.version + 1;
+    IF TG_OP = 'INSERT' THEN
+        PERFORM music_team_activity_add(NEW.team_id, TG_TABLE_NAME, 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM music_team_activity_add(OLD.team_id, TG_TABLE_NAME, -1);
+    ELSIF OLD.team_id IS DISTINCT FROM NEW.team_id THEN
+        PERFORM music_team_activity_add(OLD.team_id, TG_TABLE_NAME, -1);
+        PERFORM music_team_activity_add(NEW.team_id, TG_TABLE_NAME, 1);
+    ELSE
+        PERFORM music_team_activity_add(NEW.team_id, TG_TABLE_NAME, 0);
     END IF;
-    INSERT INTO music_teamactivity (team_id, version, songs, tasks)
-    VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.team_id ELSE NEW.team_id END, 1, 0, 0)
-    ON CONFLICT (team_id) DO UPDATE SET version = music_teamactivity.version + 1;
     RETURN NULL;
 END $$;
 """
 
 
 def pg_forward(cursor):
-    cursor.execute(PG_FUNCTION)
+    cursor.execute(PG_FUNCTIONS)
     for table, (_, columns) in TABLES.items():
         old = ", ".join(f"OLD.{c}" for c in columns)
         new = ", ".join(f"NEW.{c}" for c in columns)
@@ -188,6 +204,7 @@ def pg_backward(cursor):
         cursor.execute(f"DROP TRIGGER IF EXISTS {table}_activity_insdel ON {table}")
         cursor.execute(f"DROP TRIGGER IF EXISTS {table}_activity_upd ON {table}")
     cursor.execute("DROP FUNCTION IF EXISTS music_team_activity_bump()")
+    cursor.execute("DROP FUNCTION IF EXISTS music_team_activity_add(bigint, text, integer)")
     for column in ("title", "lyric", "style"):
         cursor.execute(f"DROP INDEX IF EXISTS song_{column}_trgm")
 

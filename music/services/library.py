@@ -75,12 +75,15 @@ def search_songs(team, *, q="", state="", author=None, whole=False):
     songs = library_songs(team)
     if whole:
         songs = songs.filter(is_fragment=False)
-    if q:
-        songs = text_search(songs, q)
     if state:
         songs = songs.filter(state=state)
     if author:
         songs = songs.filter(author_id=author)
+    if q:
+        # Ties broken by id the other way round: an order the team's date index cannot give,
+        # so PostgreSQL reads the few matches from the trigram indexes and sorts them, rather
+        # than walking every song of the team newest first hoping to meet 24 matches.
+        return text_search(songs, q).order_by("-created_at", "-id")
     return songs.order_by("-created_at", "id")
 
 
@@ -123,15 +126,17 @@ class Activity:
 
 
 def team_activity(team):
-    """One indexed row: how often the team's songs and tasks changed, and (SQLite) how many
-    there are. PostgreSQL keeps the counter at commit (deferred triggers), so its counts are
-    not used there: COUNT(*) stays right inside a transaction that has just written."""
+    """One indexed row: how often the team's songs and tasks changed, and how many there are.
+
+    PostgreSQL keeps the row at commit (deferred triggers): its counts are the committed
+    rows' and are used only outside a transaction; inside one, which may have written, the
+    pages count (COUNT(*) sees the transaction's own rows). SQLite keeps it at once."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT version, songs, tasks FROM music_teamactivity WHERE team_id = %s", [team.pk]
         )
         version, songs, tasks = cursor.fetchone() or (0, 0, 0)
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" and connection.in_atomic_block:
         return Activity(version)
     return Activity(version, songs, tasks)
 
