@@ -184,6 +184,16 @@ def get_song(team, song_id):
     return get_object_or_404(team_songs(team).select_related("parent", "account"), pk=song_id)
 
 
+def get_song_page(team, song_id):
+    """A song for its page: with its task's request (shown), not the task's last answer."""
+    return get_object_or_404(
+        Song.objects.filter(team=team)
+        .select_related("author", "task", "account")
+        .defer("task__response"),
+        pk=song_id,
+    )
+
+
 def get_live_song(team, song_id):
     """A song for its page's live parts (hero, in-flight list): no raw clip, no task."""
     return get_object_or_404(

@@ -40,7 +40,7 @@ def live_context(request, version, song, in_flight):
 @team_required
 def song_detail(request, song_id):
     activity = library.team_activity(request.team)  # before the song: see live.py
-    song = library.get_song(request.team, song_id)
+    song = library.get_song_page(request.team, song_id)
     in_flight = library.active_child_tasks(song)
     family = library.song_family(song)
     # capabilities.song_offers, with its facts kept: the page asks "has timing?" too.
