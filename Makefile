@@ -45,7 +45,11 @@ format: install
 # web and one queue process), then PostgreSQL + Redis (database studio_faults, Redis db 14)
 # with 2 web and 2 queue processes, when they are reachable.
 bench: install
-	$(BIN)/python bench/library.py
+	$(BIN)/python bench/pages.py
+	@if $(BIN)/python scripts/services_up.py postgres://postgres@127.0.0.1:5432/studio_pages_bench \
+	    redis://127.0.0.1:6379/14; then \
+	  $(BIN)/python bench/pages.py --backend pg; \
+	else echo "== SKIPPED bench/pages.py on PostgreSQL: the server is unreachable."; fi
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/range.py

@@ -298,6 +298,14 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["team", "-created_at"], name="task_team_recent"),
             models.Index(fields=["state", "next_poll_at"], name="task_due"),
+            # The library's placeholders and the tasks page's "In progress": a team's active
+            # tasks, newest first, without reading the rest. Queries match its condition
+            # literally (services.library.ACTIVE), as SQLite needs to use a partial index.
+            models.Index(
+                fields=["team", "-created_at"],
+                condition=Q(state__in=ACTIVE_TASK_STATES),
+                name="task_team_active",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -478,8 +486,9 @@ class Song(models.Model):
         verbose_name = _("song")
         verbose_name_plural = _("songs")
         indexes = [
-            models.Index(fields=["team", "-created_at"], name="song_team_recent"),
-            models.Index(fields=["team", "state"], name="song_team_state"),
+            # The library's order (newest first, id breaks ties), read from the index.
+            models.Index(fields=["team", "-created_at", "id"], name="song_team_newest"),
+            models.Index(fields=["team", "state", "-created_at"], name="song_team_state_new"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -551,3 +560,27 @@ class LyricTiming(models.Model):
 
     def __str__(self):
         return f"{self.song} ({len(self.words)} lines)"
+
+
+class TeamActivity(models.Model):
+    """How often a team's songs and tasks changed, and how many there are.
+
+    Written only by database triggers (migration 0008) on every insert, delete and visible
+    update of a song or task, whoever writes it (save, queryset update, bulk_create, admin,
+    raw SQL): live pages compare `version` with the one they were rendered at and answer
+    "nothing changed" without rendering. Never saved from Python.
+    """
+
+    team = models.OneToOneField(
+        Team,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # a team's deletion leaves a harmless row, never a failed trigger
+        related_name="+",
+    )
+    version = models.BigIntegerField(default=0)
+    songs = models.BigIntegerField(default=0)
+    tasks = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.team_id}: v{self.version}"

@@ -1,36 +1,178 @@
-"""Query helpers for the pages: each fetches what a page shows in a fixed number of queries."""
+"""Query helpers for the pages: each fetches what a page shows in a fixed number of queries,
+from indexes, with only the columns it shows (never a task's params, request or answer, nor a
+song's raw upstream clip, for a list)."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 
-from music.models import ACTIVE_TASK_STATES, Membership, Persona, Song, Task
+from music.models import (
+    ACTIVE_TASK_STATES,
+    Membership,
+    Persona,
+    Relation,
+    Song,
+    SongState,
+    Task,
+)
 
 SONGS_PER_PAGE = 24
 TASKS_PER_PAGE = 30
+# What a library card shows (templates/music/partials/song_card.html).
+CARD_FIELDS = (
+    "id",
+    "team_id",
+    "title",
+    "style",
+    "state",
+    "duration",
+    "is_fragment",
+    "image_file",
+    "created_at",
+    "author__username",
+)
+# What a task row, a placeholder or an in-flight line shows.
+TASK_ROW_FIELDS = (
+    "id",
+    "team_id",
+    "action",
+    "state",
+    "params",
+    "progress",
+    "error_message",
+    "source_song_id",
+    "created_at",
+    "created_by__username",
+)
+# "The task is active", written as the partial index `task_team_active` is (literal states, in
+# the same order): SQLite uses a partial index only for a query that repeats its condition,
+# and a bound parameter does not. The states are the code's own constants.
+ACTIVE = RawSQL(
+    '"music_task"."state" IN ({})'.format(", ".join(f"'{s}'" for s in ACTIVE_TASK_STATES)),
+    [],
+    output_field=BooleanField(),
+)
+# Trigram search needs three characters; shorter queries use the plain filter.
+MIN_INDEXED_QUERY = 3
 
 
 def team_songs(team):
     return Song.objects.filter(team=team).select_related("author", "task")
 
 
+def library_songs(team):
+    """A team's songs as library cards: the card's columns only."""
+    return Song.objects.filter(team=team).select_related("author").only(*CARD_FIELDS)
+
+
 def search_songs(team, *, q="", state="", author=None, whole=False):
-    songs = team_songs(team)
+    songs = library_songs(team)
     if whole:
         songs = songs.filter(is_fragment=False)
-    if q:
-        songs = songs.filter(Q(title__icontains=q) | Q(lyric__icontains=q) | Q(style__icontains=q))
     if state:
         songs = songs.filter(state=state)
     if author:
         songs = songs.filter(author_id=author)
+    if q:
+        # Ties broken by id the other way round: an order the team's date index cannot give,
+        # so PostgreSQL reads the few matches from the trigram indexes and sorts them, rather
+        # than walking every song of the team newest first hoping to meet 24 matches.
+        return text_search(songs, q).order_by("-created_at", "-id")
     return songs.order_by("-created_at", "id")
 
 
-def paginate(queryset, page, per_page):
-    return Paginator(queryset, per_page).get_page(page)
+def text_search(songs, q):
+    """Case-insensitive substring of the title, lyrics or style, as `icontains` means it.
+
+    PostgreSQL answers it from the pg_trgm GIN indexes of migration 0008; SQLite narrows
+    to the candidates of its FTS5 trigram table first (the plain filter then keeps exactly
+    what `icontains` keeps, so both mean the same, stale index rows included).
+    """
+    plain = Q(title__icontains=q) | Q(lyric__icontains=q) | Q(style__icontains=q)
+    if len(q) >= MIN_INDEXED_QUERY and connection.vendor == "sqlite" and _has_search_table():
+        phrase = '"' + q.replace('"', '""') + '"'
+        songs = songs.filter(
+            pk__in=RawSQL(
+                "SELECT song_id FROM music_song_search WHERE music_song_search MATCH %s",
+                [phrase],
+            )
+        )
+    return songs.filter(plain)
+
+
+@functools.cache
+def _has_search_table():
+    """Whether migration 0008 made the FTS5 table (SQLite 3.34 or later)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'music_song_search'"
+        )
+        return cursor.fetchone() is not None
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A team's change counter (kept by database triggers) and, on SQLite, its counts."""
+
+    version: int = 0
+    songs: int | None = None
+    tasks: int | None = None
+
+
+def team_activity(team):
+    """One indexed row: how often the team's songs and tasks changed, and how many there are.
+
+    PostgreSQL keeps the row at commit (deferred triggers): its counts are the committed
+    rows' and are used only outside a transaction; inside one, which may have written, the
+    pages count (COUNT(*) sees the transaction's own rows). SQLite keeps it at once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT version, songs, tasks FROM music_teamactivity WHERE team_id = %s", [team.pk]
+        )
+        version, songs, tasks = cursor.fetchone() or (0, 0, 0)
+    if connection.vendor != "sqlite" and connection.in_atomic_block:
+        return Activity(version)
+    return Activity(version, songs, tasks)
+
+
+def live_membership(user_id, chosen_team_id):
+    """(team id, role, version) of the team a request works in, in one query, as
+    services.teams.current_membership chooses it (the session's team, else the first by name);
+    None without a team. For refreshes that end in "nothing changed"."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.team_id, m.role, COALESCE(a.version, 0) FROM music_membership m "
+            "JOIN music_team t ON t.id = m.team_id "
+            "LEFT JOIN music_teamactivity a ON a.team_id = m.team_id "
+            "WHERE m.user_id = %s ORDER BY CASE WHEN m.team_id = %s THEN 0 ELSE 1 END, t.name "
+            "LIMIT 1",
+            [user_id, chosen_team_id],
+        )
+        return cursor.fetchone()
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (kept by triggers) instead of counting a team's rows."""
+
+    def __init__(self, object_list, per_page, count=None):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        if self._known_count is not None:
+            return self._known_count
+        return super().count
+
+
+def paginate(queryset, page, per_page, count=None):
+    return CountedPaginator(queryset, per_page, count=count).get_page(page)
 
 
 def members(team):
@@ -39,7 +181,25 @@ def members(team):
 
 def get_song(team, song_id):
     """A team's song or 404: other teams' songs do not exist for this team."""
-    return get_object_or_404(team_songs(team).select_related("parent"), pk=song_id)
+    return get_object_or_404(team_songs(team).select_related("parent", "account"), pk=song_id)
+
+
+def get_song_page(team, song_id):
+    """A song for its page: with its task's request (shown), not the task's last answer."""
+    return get_object_or_404(
+        Song.objects.filter(team=team)
+        .select_related("author", "task", "account")
+        .defer("task__response"),
+        pk=song_id,
+    )
+
+
+def get_live_song(team, song_id):
+    """A song for its page's live parts (hero, in-flight list): no raw clip, no task."""
+    return get_object_or_404(
+        Song.objects.filter(team=team).select_related("author", "account").defer("raw"),
+        pk=song_id,
+    )
 
 
 def get_task(team, task_id):
@@ -49,12 +209,29 @@ def get_task(team, task_id):
 
 
 def team_tasks(team):
-    return Task.objects.filter(team=team).select_related("created_by").order_by("-created_at")
+    """A team's tasks as rows of the tasks page: never the request sent nor the answer."""
+    return (
+        Task.objects.filter(team=team)
+        .select_related("created_by")
+        .only(*TASK_ROW_FIELDS)
+        .order_by("-created_at")
+    )
+
+
+def active_tasks(tasks):
+    """The active ones of `tasks`, from the partial index `task_team_active`."""
+    return tasks.filter(ACTIVE)
 
 
 def tasks_without_songs(team):
     """Work in flight that has no song rows yet, shown as placeholders in the library."""
-    return list(team_tasks(team).filter(state__in=ACTIVE_TASK_STATES, songs__isnull=True)[:10])
+    return list(active_tasks(team_tasks(team).filter(songs__isnull=True))[:10])
+
+
+# Labels by value: get_FOO_display() rebuilds a hashable copy of the choices on every call,
+# which a family tree of dozens of nodes feels.
+RELATION_LABELS = dict(Relation.choices)
+SONG_STATE_LABELS = dict(SongState.choices)
 
 
 @dataclass
@@ -62,6 +239,14 @@ class FamilyNode:
     song: Song
     children: list = field(default_factory=list)
     current: bool = False
+
+    @property
+    def relation_label(self):
+        return RELATION_LABELS.get(self.song.relation, self.song.relation)
+
+    @property
+    def state_label(self):
+        return SONG_STATE_LABELS.get(self.song.state, self.song.state)
 
 
 @dataclass
@@ -71,13 +256,44 @@ class Family:
     parts: list  # for a whole song: (song or None, part dict) in order
     size: int
 
+    @property
+    def walk(self):
+        """The tree in page order, for one flat template loop instead of an include per
+        node: ("node", node) opens a node's <li>, ("end", None) closes a node's children."""
+        steps, stack = [], [(self.tree, False)]
+        while stack:
+            node, closing = stack.pop()
+            if closing:
+                steps.append(("end", None))
+                continue
+            steps.append(("node", node))
+            if node.children:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.children))
+        return steps
+
+
+# What a family tree node and a whole song's part list show.
+FAMILY_FIELDS = (
+    "id",
+    "title",
+    "relation",
+    "is_fragment",
+    "duration",
+    "state",
+    "parent_id",
+    "root_id",
+    "upstream_id",
+    "created_at",
+)
+
 
 def song_family(song):
     """The song's whole family (same root) in one query, as a tree."""
     root_id = song.family_root_id
     members = list(
         Song.objects.filter(Q(pk=root_id) | Q(root_id=root_id))
-        .select_related("author")
+        .only(*FAMILY_FIELDS)
         .order_by("created_at", "id")
     )
     by_id = {m.pk: m for m in members}
@@ -110,6 +326,7 @@ def active_child_tasks(song):
     return list(
         Task.objects.filter(source_song=song, state__in=ACTIVE_TASK_STATES)
         .select_related("created_by")
+        .only(*TASK_ROW_FIELDS)
         .order_by("created_at")
     )
 

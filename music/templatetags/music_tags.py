@@ -1,8 +1,17 @@
+import functools
+import uuid
+from urllib.parse import quote
+
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
+from django.utils.http import RFC3986_SUBDELIMS
 
 from music.services import capabilities
 
 register = template.Library()
+# What reverse() leaves unquoted in a path segment.
+URL_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
 @register.filter
@@ -18,3 +27,42 @@ def duration(seconds):
 def song_offers(song):
     """What the song page offers for this song, and why not the rest (services.capabilities)."""
     return capabilities.song_offers(song)
+
+
+# Reversing a URL walks the URL patterns each time (a page has dozens of links); instead each
+# URL name is reversed once, with stand-in arguments, and the real ones are put in their place.
+_STAND_INS = [str(uuid.UUID(int=n)) for n in range(1, 5)]
+
+
+@functools.lru_cache(maxsize=512)
+def _url_pattern(name, arity, prefix, urlconf, language):
+    return reverse(name, args=_STAND_INS[:arity], urlconf=urlconf)
+
+
+def fast_reverse(name, *args):
+    """reverse(name, args=args) for URL patterns whose arguments are uuid or str segments."""
+    pattern = _url_pattern(
+        name, len(args), get_script_prefix(), get_urlconf(), translation.get_language()
+    )
+    for stand_in, arg in zip(_STAND_INS, args, strict=False):
+        pattern = pattern.replace(stand_in, quote(str(arg), safe=URL_SAFE))
+    return pattern
+
+
+@register.simple_tag
+def fast_url(name, *args):
+    """`{% fast_url 'music:song' song.id %}`: `{% url %}` for uuid and str arguments,
+    without walking the URL patterns on every link."""
+    return fast_reverse(name, *args)
+
+
+@register.filter
+def song_url(song_id, name="music:song"):
+    """`{{ song.id|song_url:"music:song_cover" }}`: a song's URL, as fast_url makes it."""
+    return fast_reverse(name, song_id)
+
+
+@register.filter
+def task_url(task_id):
+    """`{{ task.id|task_url }}`: a task's page."""
+    return fast_reverse("music:task", task_id)

@@ -1,20 +1,36 @@
+from types import SimpleNamespace
+
 from django.shortcuts import render
 
 from music.forms import LibraryFilterForm
 from music.services import library
+from music.views import cards, live
 from music.views.decorators import team_required
 
 
 def without_page(query):
     params = query.copy()
     params.pop("page", None)
+    params.pop(live.STAMP, None)
     return params.urlencode()
 
 
+def requested_author(request):
+    """The author asked for, as the filter form's only choice: an htmx refresh does not list
+    the team's members (its partial shows no filter form); the songs are the team's anyway."""
+    try:
+        author = int(request.GET.get("author", ""))
+    except ValueError:
+        return []
+    return [SimpleNamespace(user_id=author, user=SimpleNamespace(get_username=str))]
+
+
+@live.refreshable
 @team_required
 def library_page(request):
     team = request.team
-    members = list(library.members(team))
+    activity = library.team_activity(team)  # before the songs: a later change is seen later
+    members = requested_author(request) if request.htmx else list(library.members(team))
     form = LibraryFilterForm(request.GET or None, members=members)
     filters = form.cleaned_data if form.is_valid() else {}
     songs = library.search_songs(
@@ -24,15 +40,33 @@ def library_page(request):
         author=filters.get("author"),
         whole=filters.get("whole", False),
     )
-    page = library.paginate(songs, request.GET.get("page"), library.SONGS_PER_PAGE)
+    filtering = any(filters.values())
+    page = library.paginate(
+        songs,
+        request.GET.get("page"),
+        library.SONGS_PER_PAGE,
+        count=None if filtering else activity.songs,
+    )
     in_flight = library.tasks_without_songs(team) if page.number == 1 else []
+    live_now = bool(in_flight) or any(song.is_active for song in page)
+    query_string = without_page(request.GET)
+    params = [
+        (k, v) for k, values in request.GET.lists() if k not in ("page", live.STAMP) for v in values
+    ]
+    if page.number > 1:
+        params.append(("page", page.number))
     context = {
         "form": form,
         "page": page,
+        "cards": cards.song_cards(page),
         "in_flight": in_flight,
-        "live": bool(in_flight) or any(song.is_active for song in page),
-        "filtering": any(filters.values()),
-        "query_string": without_page(request.GET),
+        "live": live_now,
+        "refresh_url": live.refresh_url(request, activity.version, request.path, params)
+        if live_now
+        else "",
+        "refresh_seconds": live.REFRESH_SECONDS,
+        "filtering": filtering,
+        "query_string": query_string,
     }
     template = "music/partials/library_results.html" if request.htmx else "music/library.html"
     return render(request, template, context)

@@ -1,24 +1,63 @@
 import json
 import uuid
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import slugify
 
-from music.models import LyricTiming
-from music.services import library, media, mediatypes
+from music.services import capabilities, library, media, mediatypes
+from music.views import cards, live
 from music.views.decorators import team_required
+
+
+def hero_refresh_url(request, version, song):
+    """Where the song's hero polls while the song is being made ("" when it is not)."""
+    if not song.is_active:
+        return ""
+    return live.refresh_url(
+        request, version, reverse("music:song_card", args=[song.pk]), [("part", "hero")]
+    )
+
+
+def in_flight_refresh_url(request, version, song, in_flight):
+    """Where the song's in-flight list polls while work on it runs ("" when none does)."""
+    if not in_flight:
+        return ""
+    return live.refresh_url(
+        request, version, reverse("music:song_in_flight", args=[song.pk]), [("was", "busy")]
+    )
+
+
+def live_context(request, version, song, in_flight):
+    return {
+        "hero_refresh_url": hero_refresh_url(request, version, song),
+        "in_flight_refresh_url": in_flight_refresh_url(request, version, song, in_flight),
+        "refresh_seconds": live.REFRESH_SECONDS,
+    }
 
 
 @team_required
 def song_detail(request, song_id):
-    song = library.get_song(request.team, song_id)
+    activity = library.team_activity(request.team)  # before the song: see live.py
+    song = library.get_song_page(request.team, song_id)
+    in_flight = library.active_child_tasks(song)
+    family = library.song_family(song)
+    # capabilities.song_offers, with its facts kept: the page asks "has timing?" too.
+    facts = capabilities.SongFacts(song)
+    offers = capabilities.SongOffers(
+        pools=capabilities.has_pools(song.account),
+        offers={a: capabilities.check(song, a, facts) for a in capabilities.SONG_ACTIONS},
+    )
     context = {
+        **live_context(request, activity.version, song, in_flight),
         "song": song,
         "task": song.task,
-        "family": library.song_family(song),
-        "in_flight": library.active_child_tasks(song),
-        "has_timing": LyricTiming.objects.filter(song=song).exists(),
+        "family": family,
+        "family_tree": cards.family_tree(family),
+        "offers": offers,
+        "in_flight": in_flight,
+        "has_timing": facts.has_timing,
         "raw_json": json.dumps(song.raw, indent=2, ensure_ascii=False),
         "request_json": json.dumps(song.task.request_payload, indent=2, ensure_ascii=False)
         if song.task
@@ -28,29 +67,40 @@ def song_detail(request, song_id):
     return render(request, "music/song_detail.html", context)
 
 
+@live.refreshable
 @team_required
 def song_in_flight(request, song_id):
     """The live list of work running on a song; reloads the page when it is all done."""
-    song = library.get_song(request.team, song_id)
+    activity = library.team_activity(request.team)
+    song = library.get_live_song(request.team, song_id)
     in_flight = library.active_child_tasks(song)
     response = render(
-        request, "music/partials/song_in_flight.html", {"song": song, "in_flight": in_flight}
+        request,
+        "music/partials/song_in_flight.html",
+        {
+            **live_context(request, activity.version, song, in_flight),
+            "song": song,
+            "in_flight": in_flight,
+        },
     )
     if not in_flight and request.GET.get("was") == "busy":
         response["HX-Refresh"] = "true"  # new children, exports or timing to show
     return response
 
 
+@live.refreshable
 @team_required
 def song_card(request, song_id):
     """The live part of a song (state, player) for HTMX polling."""
-    song = library.get_song(request.team, song_id)
-    template = (
-        "music/partials/song_hero.html"
-        if request.GET.get("part") == "hero"
-        else "music/partials/song_card.html"
+    activity = library.team_activity(request.team)
+    song = library.get_live_song(request.team, song_id)
+    if request.GET.get("part") != "hero":
+        return HttpResponse(cards.render_card(cards.card(song)))
+    return render(
+        request,
+        "music/partials/song_hero.html",
+        {**live_context(request, activity.version, song, []), "song": song},
     )
-    return render(request, template, {"song": song})
 
 
 def _filename(song):

@@ -2,24 +2,39 @@ import json
 
 from django.shortcuts import render
 
-from music.models import ACTIVE_TASK_STATES, TaskState
+from music.models import TaskState
 from music.services import library
+from music.views import cards, live
 from music.views.decorators import team_required
 
 
+@live.refreshable
 @team_required
 def task_list(request):
+    activity = library.team_activity(request.team)  # before the rows: see live.py
     tasks = library.team_tasks(request.team)
     state = request.GET.get("state", "")
+    count = None
     if state in TaskState.values:
         tasks = tasks.filter(state=state)
     elif state == "active":
-        tasks = tasks.filter(state__in=ACTIVE_TASK_STATES)
-    page = library.paginate(tasks, request.GET.get("page"), library.TASKS_PER_PAGE)
+        tasks = library.active_tasks(tasks)
+    else:
+        count = activity.tasks
+    page = library.paginate(tasks, request.GET.get("page"), library.TASKS_PER_PAGE, count=count)
+    live_now = any(task.is_active for task in page)
+    params = [("state", state)]
+    if page.number > 1:
+        params.append(("page", page.number))
     context = {
         "page": page,
+        "rows": cards.task_rows(page),
         "state": state,
-        "live": any(task.is_active for task in page),
+        "live": live_now,
+        "refresh_url": live.refresh_url(request, activity.version, request.path, params)
+        if live_now
+        else "",
+        "refresh_seconds": live.REFRESH_SECONDS,
         "states": TaskState.choices,
     }
     template = "music/partials/task_rows.html" if request.htmx else "music/task_list.html"

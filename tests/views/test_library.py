@@ -82,7 +82,7 @@ def test_htmx_gets_only_the_results(member_client, team):
 
 def test_library_polls_itself_only_while_something_is_being_made(member_client, team, member):
     SongFactory(team=team)
-    assert 'hx-trigger="every 3s"' not in member_client.get(URL).content.decode()
+    assert 'hx-trigger="every 1s"' not in member_client.get(URL).content.decode()
     TaskFactory(
         team=team,
         created_by=member,
@@ -91,7 +91,7 @@ def test_library_polls_itself_only_while_something_is_being_made(member_client, 
         params={"prompt": "soon"},
     )
     html = member_client.get(URL).content.decode()
-    assert 'hx-trigger="every 3s"' in html
+    assert 'hx-trigger="every 1s"' in html
     assert "soon" in html  # the in-flight task shows as a placeholder
 
 

@@ -99,7 +99,7 @@ def test_viewers_can_listen(client, viewer, song):
 def test_a_song_being_made_polls_for_its_state(member_client, team):
     song = SongFactory(team=team, state="running")
     html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
-    assert 'hx-trigger="every 3s"' in html
+    assert 'hx-trigger="every 1s"' in html
     part = member_client.get(reverse("music:song_card", args=[song.pk]), {"part": "hero"})
     assert part.content.decode().lstrip().startswith('<section class="hero card"')
 

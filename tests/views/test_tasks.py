@@ -19,7 +19,7 @@ def test_tasks_page_lists_the_teams_queue_with_failure_reasons(member_client, te
     assert "Prompt likely copyrighted." in html
     assert 'value="40"' in html
     assert "another team" not in html
-    assert 'hx-trigger="every 3s"' in html
+    assert 'hx-trigger="every 1s"' in html
 
 
 def test_tasks_filter_by_state(member_client, team):

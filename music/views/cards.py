@@ -1,0 +1,149 @@
+"""Library cards and task rows, rendered once per look: each one's HTML is remembered under
+everything it shows (so a changed title, state, progress or "3 minutes ago" is a new key,
+never a stale fragment)."""
+
+import functools
+from typing import NamedTuple
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+
+from music.models import Action, SongState, TaskState
+from music.templatetags.music_tags import song_url, task_url
+
+# About 1 KB each: a few MB per process at most.
+CACHED_CARDS = 4096
+# Labels by value: get_FOO_display() rebuilds a hashable copy of the choices on every call.
+SONG_STATES = dict(SongState.choices)
+TASK_STATES = dict(TaskState.choices)
+ACTIONS = dict(Action.choices)
+
+
+class Card(NamedTuple):
+    """Everything a library card shows, and nothing else."""
+
+    id: str
+    url: str
+    cover_url: str  # "" without a cover
+    title: str
+    style: str
+    state: str
+    state_label: str
+    active: bool
+    duration: float | None
+    fragment: bool
+    author: str
+    created_iso: str
+    created_ago: str
+    language: str
+
+
+def card(song):
+    return Card(
+        id=str(song.id),
+        url=song_url(song.id),
+        cover_url=song_url(song.id, "music:song_cover") if song.image_file else "",
+        title=str(song),
+        style=song.style,
+        state=song.state,
+        state_label=str(SONG_STATES.get(song.state, song.state)),
+        active=song.is_active,
+        duration=song.duration,
+        fragment=song.is_fragment,
+        author=song.author.get_username() if song.author_id else "",
+        created_iso=template_localtime(song.created_at).isoformat(),
+        created_ago=str(naturaltime(song.created_at)),
+        language=translation.get_language(),
+    )
+
+
+@functools.lru_cache(maxsize=CACHED_CARDS)
+def render_card(card):
+    # Rendered in the request's language, which is part of the card (and so of the key).
+    return mark_safe(render_to_string("music/partials/song_card.html", {"card": card}))
+
+
+def song_cards(songs):
+    return [render_card(card(song)) for song in songs]
+
+
+class TaskRow(NamedTuple):
+    """Everything a row of the tasks page shows."""
+
+    url: str
+    action_label: str
+    summary: str
+    error_message: str
+    state: str
+    state_label: str
+    active: bool
+    progress: int
+    author: str
+    created_iso: str
+    created_ago: str
+    language: str
+
+
+def task_row(task):
+    return TaskRow(
+        url=task_url(task.id),
+        action_label=str(ACTIONS.get(task.action, task.action)),
+        summary=str(task.summary),
+        error_message=task.error_message,
+        state=task.state,
+        state_label=str(TASK_STATES.get(task.state, task.state)),
+        active=task.is_active,
+        progress=task.progress,
+        author=task.created_by.get_username() if task.created_by_id else "",
+        created_iso=template_localtime(task.created_at).isoformat(),
+        created_ago=str(naturaltime(task.created_at)),
+        language=translation.get_language(),
+    )
+
+
+@functools.lru_cache(maxsize=CACHED_CARDS)
+def render_task_row(row):
+    return mark_safe(render_to_string("music/partials/task_row.html", {"row": row}))
+
+
+def task_rows(tasks):
+    return [render_task_row(task_row(task)) for task in tasks]
+
+
+# Family trees by what they show; cleared when full (trees are few and cheap to redo).
+_TREES = {}
+CACHED_TREES = 512
+
+
+def family_tree(family):
+    """The family tree's HTML (templates/music/partials/family_node.html), remembered under
+    every value its nodes show, its shape and the language."""
+    key = (
+        translation.get_language(),
+        tuple(
+            None
+            if node is None
+            else (
+                node.song.pk,
+                str(node.song),
+                node.song.relation,
+                node.song.is_fragment,
+                node.song.duration,
+                node.song.state,
+                node.current,
+                bool(node.children),
+            )
+            for _, node in family.walk
+        ),
+    )
+    html = _TREES.get(key)
+    if html is None:
+        if len(_TREES) >= CACHED_TREES:
+            _TREES.clear()
+        html = _TREES[key] = mark_safe(
+            render_to_string("music/partials/family_node.html", {"family": family})
+        )
+    return html
