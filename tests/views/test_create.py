@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from music.models import Song, SongState, Task, TaskState
-from tests.helpers import finish_all_tasks
+from tests.helpers import finish_all_tasks, run_queued
 
 URL = reverse("music:create")
 
@@ -221,3 +221,28 @@ def test_boost_style_errors_are_explained(member_client, simulator):
         reverse("music:boost_style"), {"style": "pop"}, HTTP_HX_REQUEST="true"
     )
     assert "Invalid token" in response.content.decode()
+
+
+def test_posting_the_create_form_twice_makes_one_task_and_pays_once(
+    member_client, simulator, django_capture_on_commit_callbacks
+):
+    """A double click, or a re-sent form after a slow answer: the same request key."""
+    data = {
+        "mode": "inspiration",
+        "prompt": "a rainy city ballad",
+        "model": "chirp-v4",
+        "request_key": "create-key-42",
+    }
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(member_client, data).status_code == 302
+    run_queued()
+    assert Task.objects.count() == 1
+    assert [r for r in simulator.requests if r == ("POST", "/suno/audios")] == [
+        ("POST", "/suno/audios")
+    ]
+    assert Song.objects.count() == 2
+    # Another form (another key) is another song, paid for again.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(member_client, {**data, "request_key": "create-key-43"})
+    assert Task.objects.count() == 2
