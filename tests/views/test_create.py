@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -185,7 +187,13 @@ def test_write_lyrics_works_without_javascript(member_client):
     assert response.status_code == 200
     assert "[Verse]" in html
     assert 'value="folk"' in html  # what the user typed is kept
-    assert 'value="custom" checked' in html or "checked" in html
+    # The form switches to custom mode, where the written lyrics are.
+    radios = {
+        value: tag
+        for tag, value in re.findall(r'(<input[^>]*name="mode"[^>]*value="(\w+)"[^>]*>)', html)
+    }
+    assert " checked" in radios["custom"]
+    assert " checked" not in radios["inspiration"]
 
 
 def test_write_lyrics_needs_an_idea(member_client, simulator):
