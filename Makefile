@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/range.py
 	$(BIN)/python bench/media_storage.py
 	$(BIN)/python bench/serving.py
+	$(BIN)/python bench/simulator_render.py
 
 FAULTS_ARGS ?=
 bench-faults: install

@@ -42,3 +42,11 @@ def test_the_demo_hint_needs_demo_mode_and_the_default_password(db, settings):
     user.is_active = False
     user.save()
     assert demo_login() is None
+
+
+def test_setup_demo_run_twice_makes_one_user_one_team(db, capsys):
+    call_command("setup_demo")
+    call_command("setup_demo")
+    assert get_user_model().objects.filter(username="demo").count() == 1
+    assert Team.objects.count() == 1
+    assert Team.objects.get().memberships.get().role == "owner"

@@ -2,7 +2,6 @@
 
 import io
 import struct
-import time
 import wave
 
 import numpy as np
@@ -220,10 +219,9 @@ def test_crossfade_concat_lengths_and_edges():
     assert len(audio.crossfade_concat([])) == 0
 
 
-def test_rendering_is_fast():
-    start = time.perf_counter()
+def test_a_song_is_rendered_within_its_maximum_duration():
+    # Its speed is measured by bench/simulator_render.py, not asserted here.
     r = audio.render_song(seed="speed check", lyric=LYRIC, style="edm", max_duration=15)
-    assert time.perf_counter() - start < 1.5  # typically ~0.1-0.2 s
     assert 10.0 < r.duration <= 15.0
 
 

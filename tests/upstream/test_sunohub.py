@@ -1,5 +1,8 @@
 """SunoHub's wire format: the exact JSON we send, and how every answer is read."""
 
+import io
+import json
+
 import httpx
 import pytest
 from django.utils import translation
@@ -252,3 +255,74 @@ def test_parse_callback(provider):
     assert provider.parse_callback({"task_id": "abc", "data": []}) == "abc"
     with pytest.raises(UpstreamError):
         provider.parse_callback({"nothing": True})
+
+
+class StatusRecorder:
+    """The simulator's WSGI app, noting the ids of each status request it is sent."""
+
+    def __init__(self, app):
+        self.app = app
+        self.batches = []
+
+    def __getattr__(self, name):
+        return getattr(self.app, name)
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/suno/tasks":
+            raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            body = json.loads(raw or b"{}")
+            if body.get("action") in ("retrieve", "retrieve_batch") and not body.get(
+                "created_at_min"
+            ):
+                self.batches.append(body.get("ids") or [body.get("id")])
+            environ["wsgi.input"] = io.BytesIO(raw)
+        return self.app(environ, start_response)
+
+
+@pytest.fixture
+def recorder(simulator, monkeypatch):
+    recording = StatusRecorder(simulator)
+    monkeypatch.setattr(upstream, "get_simulator", lambda: recording)
+    return recording
+
+
+def test_the_operators_batch_limit_splits_status_requests(settings, recorder):
+    settings.SUNO_FETCH_BATCH_LIMIT = 2
+    provider = upstream.get_provider()
+    ids = [provider.submit(SongRequest(prompt=f"song {i}")).upstream_id for i in range(5)]
+    results = provider.fetch(ids)
+    assert set(results) == set(ids)
+    assert [len(batch) for batch in recorder.batches] == [2, 2, 1]
+    assert [i for batch in recorder.batches for i in batch] == ids
+
+
+def test_without_a_limit_one_request_asks_for_all(settings, recorder):
+    settings.SUNO_FETCH_BATCH_LIMIT = 0
+    provider = upstream.get_provider()
+    ids = [provider.submit(SongRequest(prompt=f"song {i}")).upstream_id for i in range(5)]
+    provider.fetch(ids)
+    assert recorder.batches == [ids]
+
+
+def test_an_accounts_batch_limit_holds_for_a_poll_pass(team, member, recorder):
+    from django.utils import timezone
+
+    from music.models import ProviderAccount, Task, TaskState
+    from music.services import tasks
+
+    account = ProviderAccount.objects.create(
+        team=team, name="capped", format="simulator", fetch_batch_limit=3, is_default=True
+    )
+    for i in range(7):
+        task = tasks.start_task(
+            team=team,
+            user=member,
+            action="generate",
+            params={"action": "generate", "prompt": f"song {i}", "model": "chirp-v4"},
+        )
+        tasks.submit(task.pk)
+    assert set(Task.objects.values_list("account", flat=True)) == {account.pk}
+    Task.objects.update(next_poll_at=timezone.now())
+    tasks.poll_due()
+    assert sorted(len(batch) for batch in recorder.batches) == [1, 3, 3]
+    assert Task.objects.filter(state=TaskState.SUCCEEDED).count() == 7

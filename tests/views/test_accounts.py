@@ -382,3 +382,14 @@ def test_the_lost_key_message_is_in_chinese(owner_client, lost_key_account):
     owner_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     html = owner_client.get(reverse("music:accounts")).content.decode()
     assert "无法用当前的加密密钥读取" in html
+
+
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_only_owners_delete_an_account(client, team, role):
+    account = ProviderAccount(team=team, name="Shared relay", format="relay")
+    account.set_api_key(KEY)
+    account.save()
+    client.force_login(MembershipFactory(team=team, role=role).user)
+    response = client.post(reverse("music:account_delete", args=[account.pk]))
+    assert response.status_code in (403, 404)
+    assert ProviderAccount.objects.filter(pk=account.pk).exists()

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from music.models import LyricTiming, Relation, Song, SongState, Task, TaskState
 from music.upstream.simulator.audio import mp3_duration
-from tests.factories import SongFactory
+from tests.factories import MembershipFactory, SongFactory
 from tests.helpers import make_song, run_queued
 
 LYRIC = "[Verse]\nFirst line here\nSecond line here\n[Chorus]\nSing it loud\nSing it proud"
@@ -390,3 +390,19 @@ def test_cover_and_persona_report_upstream_errors(member_client, pro_song, simul
         task = Task.objects.get(action=action)
         assert task.state == TaskState.FAILED
         assert "busy" in task.error_message
+
+
+def test_viewers_cannot_upload(client, team, song, simulator):
+    """An upload is paid for: a viewer's POST is refused before anything is sent."""
+    client.force_login(MembershipFactory(team=team, role="viewer").user)
+    simulator.requests.clear()
+    tasks_before = Task.objects.count()
+    response = client.post(
+        reverse("music:upload"),
+        {"audio_url": f"{simulator.base_url}/media/{song.upstream_id}.mp3", "mode": "upload"},
+    )
+    assert response.status_code == 403
+    assert "Viewers can listen" in response.content.decode()
+    run_queued()
+    assert Task.objects.count() == tasks_before
+    assert simulator.requests == []

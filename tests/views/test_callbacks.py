@@ -81,3 +81,25 @@ def test_the_token_is_stored_hashed(sent):
     task, token = sent
     assert token not in task.callback_token_hash
     assert token not in str(task.request_payload)
+
+
+def test_a_callback_naming_another_job_changes_nothing(client, sent, simulator):
+    """The right secret with someone else's job: neither adopted nor a reason to fetch."""
+    from music import upstream
+    from music.upstream.base import SongRequest
+
+    task, token = sent
+    other_job = upstream.get_provider().submit(SongRequest(prompt="another job")).upstream_id
+    simulator.requests.clear()
+
+    response = client.post(
+        url(task, token), simulator.callback_body(other_job), content_type="application/json"
+    )
+
+    assert response.status_code == 200  # a hint we ignore, not an error to retry
+    fresh = Task.objects.get(pk=task.pk)
+    assert fresh.upstream_id == task.upstream_id != other_job
+    assert fresh.state == TaskState.SUBMITTED
+    assert fresh.callback_at is None
+    assert fresh.songs.count() == 0
+    assert simulator.requests == []  # nothing fetched on its word

@@ -1,8 +1,10 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from music.models import Song, SongState, Task, TaskState
-from tests.helpers import finish_all_tasks
+from tests.helpers import finish_all_tasks, run_queued
 
 URL = reverse("music:create")
 
@@ -185,7 +187,13 @@ def test_write_lyrics_works_without_javascript(member_client):
     assert response.status_code == 200
     assert "[Verse]" in html
     assert 'value="folk"' in html  # what the user typed is kept
-    assert 'value="custom" checked' in html or "checked" in html
+    # The form switches to custom mode, where the written lyrics are.
+    radios = {
+        value: tag
+        for tag, value in re.findall(r'(<input[^>]*name="mode"[^>]*value="(\w+)"[^>]*>)', html)
+    }
+    assert " checked" in radios["custom"]
+    assert " checked" not in radios["inspiration"]
 
 
 def test_write_lyrics_needs_an_idea(member_client, simulator):
@@ -221,3 +229,28 @@ def test_boost_style_errors_are_explained(member_client, simulator):
         reverse("music:boost_style"), {"style": "pop"}, HTTP_HX_REQUEST="true"
     )
     assert "Invalid token" in response.content.decode()
+
+
+def test_posting_the_create_form_twice_makes_one_task_and_pays_once(
+    member_client, simulator, django_capture_on_commit_callbacks
+):
+    """A double click, or a re-sent form after a slow answer: the same request key."""
+    data = {
+        "mode": "inspiration",
+        "prompt": "a rainy city ballad",
+        "model": "chirp-v4",
+        "request_key": "create-key-42",
+    }
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(member_client, data).status_code == 302
+    run_queued()
+    assert Task.objects.count() == 1
+    assert [r for r in simulator.requests if r == ("POST", "/suno/audios")] == [
+        ("POST", "/suno/audios")
+    ]
+    assert Song.objects.count() == 2
+    # Another form (another key) is another song, paid for again.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(member_client, {**data, "request_key": "create-key-43"})
+    assert Task.objects.count() == 2

@@ -80,12 +80,20 @@ def test_a_persona_cannot_come_from_an_upload(member_client, pro_song, simulator
     assert "cannot be made from an uploaded song" in response.content.decode()
 
 
-def test_only_the_maker_or_an_owner_deletes_a_persona(client, persona, team):
-    other_member = MembershipFactory(team=team, role="member").user
-    client.force_login(other_member)
-    client.post(reverse("music:persona_delete", args=[persona.pk]))
-    assert Persona.objects.exists()
-    owner = MembershipFactory(team=team, role="owner").user
-    client.force_login(owner)
-    client.post(reverse("music:persona_delete", args=[persona.pk]))
+@pytest.mark.parametrize("who", ["maker", "owner"])
+def test_the_maker_or_an_owner_deletes_a_persona(client, persona, team, member, who):
+    assert persona.created_by == member
+    user = member if who == "maker" else MembershipFactory(team=team, role="owner").user
+    client.force_login(user)
+    response = client.post(reverse("music:persona_delete", args=[persona.pk]), follow=True)
+    assert "Persona “Warm tenor” deleted." in response.content.decode()
     assert not Persona.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_nobody_else_deletes_a_persona(client, persona, team, role):
+    client.force_login(MembershipFactory(team=team, role=role).user)
+    response = client.post(reverse("music:persona_delete", args=[persona.pk]), follow=True)
+    refused = "maker or a team owner can delete it" in response.content.decode()
+    assert refused or response.status_code == 403  # viewers spend nothing and change nothing
+    assert Persona.objects.filter(pk=persona.pk).exists()
