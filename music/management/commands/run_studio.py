@@ -1,4 +1,4 @@
-"""Run the studio: gunicorn web workers and the django-q2 cluster, stopped together."""
+"""Run the studio: gunicorn web workers, the django-q2 cluster and the poller, stopped together."""
 
 import contextlib
 import os
@@ -64,8 +64,12 @@ class Command(BaseCommand):
 
 
 def queue_children():
-    """Everything the queue side runs: the django-q2 cluster."""
-    return [spawn("queue", [sys.executable, "manage.py", "qcluster"])]
+    """Everything the queue side runs: the django-q2 cluster, and the poller that looks at
+    work in flight every few seconds (no queue worker is held for it)."""
+    return [
+        spawn("queue", [sys.executable, "manage.py", "qcluster"]),
+        spawn("poller", [sys.executable, "manage.py", "run_poller"]),
+    ]
 
 
 def web_command(addrport, workers, dev):
