@@ -40,7 +40,8 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# `bench` measures speed; `bench-faults` (separate: it takes a while) counts what faults cost:
+# `bench` measures speed (bench/latency.py: job finished upstream -> song playable in the
+# library, with and without callbacks, real processes on loopback); `bench-faults` (separate: it takes a while) counts what faults cost:
 # double-paid actions, songs lost, tasks stuck, server errors. SQLite + ORM broker first, then
 # PostgreSQL + Redis (database studio_faults, Redis db 14) when they are reachable.
 bench: install
@@ -48,6 +49,7 @@ bench: install
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/range.py
+	$(BIN)/python bench/latency.py
 
 FAULTS_ARGS ?=
 bench-faults: install

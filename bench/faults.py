@@ -332,6 +332,9 @@ class Bench:
         self.start_web()
         self.queue = self.procs.add(Proc("qcluster", [PY, "manage.py", "qcluster"], **common))
         self.queue.start()
+        # What `run_studio` starts beside the cluster: polls within seconds, re-sends archives.
+        self.poller = self.procs.add(Proc("poller", [PY, "manage.py", "run_poller"], **common))
+        self.poller.start()
         self.cluster_log = ClusterLog(self.queue.log_path)
         wait_for(lambda: len(self.cluster_log.workers(self.queue.pid)) >= 2, 60)
         self.members = [
@@ -393,9 +396,14 @@ class Bench:
         return Task.objects.filter(team=self.team, state__in=["queued", "submitting"]).count()
 
     def active_tasks(self):
-        from music.models import Task
+        """Tasks not ended, and songs still being saved (their media is archived by a job of
+        its own after the task ends)."""
+        from music.models import Song, Task
 
-        return Task.objects.filter(team=self.team).exclude(state__in=TERMINAL).count()
+        return (
+            Task.objects.filter(team=self.team).exclude(state__in=TERMINAL).count()
+            + Song.objects.filter(team=self.team, state="saving").count()
+        )
 
     # --- actions ------------------------------------------------------------------------------
     def next_marker(self):

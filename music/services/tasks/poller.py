@@ -15,7 +15,7 @@ from music.services.tasks import archiving, polling, timing
 
 log = logging.getLogger(__name__)
 
-MIN_PAUSE = 0.2  # seconds: work another process is on stays "due" until it is done
+MIN_PAUSE = 0.2  # seconds between two cycles, even with work due at once
 
 
 class Poller:
@@ -26,18 +26,19 @@ class Poller:
     def run(self, stopped):
         """Cycle until `stopped()` says so."""
         while not stopped():
+            done = 0
             try:
                 close_old_connections()  # a long-lived process: drop broken or old ones
-                self.cycle()
+                done = self.cycle()
             except Exception:  # the database restarting must not end the poller
                 log.exception("poll cycle failed")
-                self.sleep(self.check)
-            self.wait(stopped)
+            # Work still due after a cycle that did nothing is another poller's (its lease):
+            # look again in a second rather than at once.
+            self.wait(stopped, first_pause=MIN_PAUSE if done else self.check)
 
     def cycle(self):
-        """Re-send archive jobs that are due, then one poll pass. Returns tasks polled."""
-        archiving.dispatch_due()
-        return polling.poll_due()
+        """Re-send archive jobs that are due, then one poll pass. Returns how much was done."""
+        return archiving.dispatch_due() + polling.poll_due()
 
     def seconds_until_due(self):
         """Seconds until the earliest due work (<= 0: due now), or None when there is none."""
@@ -46,15 +47,15 @@ class Poller:
             return None
         return (min(times) - timezone.now()).total_seconds()
 
-    def wait(self, stopped):
-        """Sleep until work is due, looking again every `check` seconds. Returns True when
-        woken by due work, False when stopped."""
-        slept = False
+    def wait(self, stopped, first_pause=MIN_PAUSE):
+        """Sleep until work is due, looking again every `check` seconds (the first pause at
+        least `first_pause`). Returns True when woken by due work, False when stopped."""
+        least = first_pause
         while not stopped():
             until = self.seconds_until_due()
-            if until is not None and until <= 0 and slept:
+            if until is not None and until <= 0 and least is None:
                 return True
             pause = self.check if until is None else min(self.check, until)
-            self.sleep(max(MIN_PAUSE, pause))
-            slept = True
+            self.sleep(max(least or MIN_PAUSE, pause))
+            least = None
         return False
