@@ -330,11 +330,11 @@ class Bench:
             )
         )
         self.start_web()
-        self.queue = self.procs.add(Proc("qcluster", [PY, "manage.py", "qcluster"], **common))
+        # The queue side as queue machines run it: the django-q2 cluster and the poller.
+        self.queue = self.procs.add(
+            Proc("qcluster", [PY, "manage.py", "run_studio", "--no-web"], **common)
+        )
         self.queue.start()
-        # What `run_studio` starts beside the cluster: polls within seconds, re-sends archives.
-        self.poller = self.procs.add(Proc("poller", [PY, "manage.py", "run_poller"], **common))
-        self.poller.start()
         self.cluster_log = ClusterLog(self.queue.log_path)
         wait_for(lambda: len(self.cluster_log.workers(self.queue.pid)) >= 2, 60)
         self.members = [

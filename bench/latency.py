@@ -320,6 +320,8 @@ def main():
     try:
         bench.run()
     finally:
+        if getattr(bench, "studio", None) is not None:
+            bench.studio.stop(grace=40)  # run_studio stops its own children first
         bench.procs.stop_all()
 
 
