@@ -59,7 +59,7 @@ class Command(BaseCommand):
                     if process.poll() is not None:
                         self.stderr.write(f"The {name} process ended (exit {process.returncode}).")
                         stopping.append(name)
-                if watch is not None and watch.due() and watch.wedged():
+                if watch is not None and watch.due() and watch.wedged(fresh=True):
                     self.stderr.write(
                         "The queue cluster stopped taking work (a worker was killed while "
                         "waiting for one); restarting it."
@@ -114,13 +114,15 @@ class QueueWatch:
     def restarted(self):
         self.started = time.time()
 
-    def wedged(self):
-        from django.db import close_old_connections
+    def wedged(self, fresh=False):
         from django_q.brokers import get_broker
         from django_q.conf import Conf
         from django_q.models import Task as Result
 
-        close_old_connections()
+        if fresh:  # a long-lived process: drop a broken or old database connection
+            from django.db import close_old_connections
+
+            close_old_connections()
         try:
             if not get_broker().queue_size():
                 return False
