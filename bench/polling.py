@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/polling.py
 """
 
+import logging
 import time
 
 from _setup import boot
@@ -24,6 +25,7 @@ from music.upstream.base import SongRequest  # noqa: E402
 
 # Archive jobs go to the (ORM) broker as in production, not inline: the pass only enqueues.
 Conf.SYNC = False
+logging.getLogger("django-q").setLevel(logging.WARNING)
 
 IN_FLIGHT = 200
 
@@ -41,7 +43,9 @@ def main():
                 team=team,
                 created_by=user,
                 state=TaskState.SUBMITTED,
-                upstream_id=provider.submit(SongRequest(prompt=f"song {i}")).upstream_id,
+                upstream_id=provider.submit(
+                    SongRequest(prompt=f"song {i}"), "http://127.0.0.1:9/callback/"
+                ).upstream_id,
                 params={"prompt": f"song {i}"},
                 next_poll_at=now,
                 deadline_at=now + timezone.timedelta(hours=1),
