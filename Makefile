@@ -40,10 +40,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# `bench` measures speed; `bench-faults` (separate: it takes a while) counts what faults cost:
-# double-paid actions, songs lost, tasks stuck, server errors. SQLite + ORM broker first (one
-# web and one queue process), then PostgreSQL + Redis (database studio_faults, Redis db 14)
-# with 2 web and 2 queue processes, when they are reachable.
+# `bench` measures speed (bench/latency.py: job finished upstream -> song playable in the
+# library, with and without callbacks, real processes on loopback); `bench-faults` (separate:
+# it takes a while) counts what faults cost: double-paid actions, songs lost, tasks stuck,
+# server errors. SQLite + ORM broker first (one web and one queue process), then PostgreSQL +
+# Redis (database studio_faults, Redis db 14) with 2 web and 2 queue processes, when reachable.
 bench: install
 	$(BIN)/python bench/pages.py
 	@if $(BIN)/python scripts/services_up.py postgres://postgres@127.0.0.1:5432/studio_pages_bench \
@@ -56,6 +57,7 @@ bench: install
 	$(BIN)/python bench/media_storage.py
 	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/simulator_render.py
+	$(BIN)/python bench/latency.py
 
 FAULTS_ARGS ?=
 bench-faults: install

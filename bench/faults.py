@@ -1057,6 +1057,8 @@ class Bench:
         )
 
     def cleanup(self):
+        if getattr(self, "queue", None) is not None:
+            self.queue.stop(grace=40)  # run_studio stops the cluster and the poller first
         self.procs.stop_all()
         if getattr(self, "owns_db", False):
             try:

@@ -374,6 +374,9 @@ class TaskEvent(models.Model):
 class SongState(models.TextChoices):
     PENDING = "pending", _("Queued")
     RUNNING = "running", _("Making")
+    # The provider made it; its audio is being copied into the studio's storage by its own
+    # queue job (music.services.tasks.archiving). Playable once `succeeded`.
+    SAVING = "saving", _("Saving")
     SUCCEEDED = "succeeded", _("Ready")
     FAILED = "failed", _("Failed")
 
@@ -381,9 +384,11 @@ class SongState(models.TextChoices):
 SONG_STATE_RANK = {
     SongState.PENDING: 0,
     SongState.RUNNING: 1,
-    SongState.SUCCEEDED: 2,
-    SongState.FAILED: 2,
+    SongState.SAVING: 2,
+    SongState.SUCCEEDED: 3,
+    SongState.FAILED: 3,
 }
+ACTIVE_SONG_STATES = [SongState.PENDING, SongState.RUNNING, SongState.SAVING]
 
 
 class Relation(models.TextChoices):
@@ -442,6 +447,10 @@ class Song(models.Model):
     audio_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
     image_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
     archive_error = models.CharField(_("archive error"), max_length=300, blank=True)
+    # While `saving`: when the archive job is next due (a back-off after a failed download,
+    # or the lease of a job under way; a job that died is re-sent once it has passed).
+    archive_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archive_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     error_message = models.TextField(_("error"), blank=True)
     parent = models.ForeignKey(
         "self",
@@ -489,6 +498,11 @@ class Song(models.Model):
             # The library's order (newest first, id breaks ties), read from the index.
             models.Index(fields=["team", "-created_at", "id"], name="song_team_newest"),
             models.Index(fields=["team", "state", "-created_at"], name="song_team_state_new"),
+            models.Index(
+                fields=["archive_due_at"],
+                condition=Q(state="saving"),
+                name="song_archive_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -509,7 +523,7 @@ class Song(models.Model):
 
     @property
     def is_active(self):
-        return self.state in (SongState.PENDING, SongState.RUNNING)
+        return self.state in ACTIVE_SONG_STATES
 
 
 class Persona(models.Model):
@@ -584,3 +598,19 @@ class TeamActivity(models.Model):
 
     def __str__(self):
         return f"{self.team_id}: v{self.version}"
+
+
+class PollLease(models.Model):
+    """Who is polling a provider account now: one poll pass per account at a time, across
+    processes and machines (taken with a conditional UPDATE, see tasks.leases)."""
+
+    key = models.CharField(max_length=64, primary_key=True)  # account id, or "builtin"
+    holder = models.CharField(max_length=100, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("poll lease")
+        verbose_name_plural = _("poll leases")
+
+    def __str__(self):
+        return f"{self.key} → {self.holder}"

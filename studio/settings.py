@@ -330,15 +330,19 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 Q_CLUSTER = {
     "name": os.environ.get("Q_CLUSTER_NAME", "studio"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
-    # A poll tick runs for up to ~50 s; `retry` must exceed `timeout` or the ORM broker
-    # hands the same message to a second worker while the first still runs it.
+    # A job (a submit, a poll pass, one clip's archive) runs for well under `timeout`;
+    # `retry` must exceed `timeout` or the ORM broker hands the same message to a second
+    # worker while the first still runs it.
     "timeout": 90,
     "retry": 180,
     "max_attempts": 3,
     "catch_up": False,
     "ack_failures": True,
     "label": "Task queue",
-    "poll": 0.5,
+    # How often the ORM broker looks for messages when idle (Redis blocks instead). A
+    # callback's result takes two hops (refresh, then archive), so this is paid twice on the
+    # way to the library; one indexed SELECT per look.
+    "poll": float(os.environ.get("Q_POLL", "0.25")),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -376,6 +380,8 @@ SUNO_TASK_DEADLINE_MINUTES = float(os.environ.get("SUNO_TASK_DEADLINE_MINUTES", 
 # A task failed for want of an answer is still watched this long: a late song still lands.
 SUNO_LATE_GRACE_HOURS = float(os.environ.get("SUNO_LATE_GRACE_HOURS", "24"))
 SUNO_LATE_POLL_SECONDS = float(os.environ.get("SUNO_LATE_POLL_SECONDS", "300"))
+# The longest wait between two looks at a job in flight (`manage.py run_poller` keeps to it).
+SUNO_POLL_MAX_SECONDS = float(os.environ.get("SUNO_POLL_MAX_SECONDS", "3"))
 SUNO_MAX_MEDIA_BYTES = int(os.environ.get("SUNO_MAX_MEDIA_BYTES", str(80 * 1024 * 1024)))
 STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Outbound requests to URLs the studio did not choose (media links, base URLs, uploads,

@@ -71,3 +71,31 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(
     # The request's transaction never committed, so the hooks never run.
     assert len(callbacks) == 1
     assert not broker.dequeue()
+
+
+def test_run_studio_notices_a_cluster_that_takes_no_work(broker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import Success
+    from django_q.tasks import async_task
+
+    from music.management.commands.run_studio import QueueWatch
+
+    watch = QueueWatch()
+    assert not watch.wedged()  # nothing waiting
+    async_task("music.tasks.tick")
+    assert not watch.wedged()  # waiting, but the cluster only just started
+    watch.started -= Conf.TIMEOUT + 60
+    assert watch.wedged()  # waiting longer than any job may run, and nothing finished
+
+    now = timezone.now()
+    Success.objects.create(
+        id="0" * 32,
+        name="recent",
+        func="music.tasks.tick",
+        started=now - timedelta(seconds=1),
+        stopped=now,
+        success=True,
+    )
+    assert not watch.wedged()  # a job just finished: busy, not stuck

@@ -1,4 +1,5 @@
-"""The scheduled tick: sweep, then poll until nothing is in flight."""
+"""The scheduled fallback tick (sweep + one poll pass) and the poller that runs passes as soon
+as work falls due."""
 
 from datetime import timedelta
 
@@ -8,7 +9,10 @@ from django_q.models import Schedule
 from music import tasks as queue
 from music.models import Task, TaskState
 from music.services import tasks
+from music.services.tasks.poller import Poller
 from tests.factories import TaskFactory
+
+GENERATE = {"action": "generate", "prompt": "x", "model": "chirp-v4"}
 
 
 def test_the_tick_is_scheduled_every_minute(db):
@@ -20,31 +24,92 @@ def test_the_tick_is_scheduled_every_minute(db):
     )
 
 
-def test_a_tick_sweeps_and_polls_everything_in_flight(team, member, simulator):
+def test_a_tick_sweeps_then_polls_what_is_due_once(team, member, simulator):
     lost = TaskFactory(
         team=team,
         created_by=member,
         state=TaskState.QUEUED,
-        params={"action": "generate", "prompt": "lost", "model": "chirp-v4"},
+        params={**GENERATE, "prompt": "lost"},
         created_at=timezone.now() - timedelta(minutes=5),
         deadline_at=timezone.now() + timedelta(minutes=10),
     )
-    sent = tasks.start_task(
-        team=team,
-        user=member,
-        action="generate",
-        params={"action": "generate", "prompt": "x", "model": "chirp-v4"},
-    )
+    sent = tasks.start_task(team=team, user=member, action="generate", params=GENERATE)
     tasks.submit(sent.pk)
+    Task.objects.filter(pk=sent.pk).update(next_poll_at=timezone.now())
+
+    polled = queue.tick()
+
+    assert polled == 1  # the one due; the re-sent one is looked at when it falls due
+    assert Task.objects.get(pk=sent.pk).state == TaskState.SUCCEEDED
+    assert Task.objects.get(pk=lost.pk).state == TaskState.SUBMITTED
     Task.objects.update(next_poll_at=timezone.now())
-
-    polled = queue.tick(seconds=5, pause=0)
-
-    assert polled >= 1
-    assert set(Task.objects.values_list("state", flat=True)) == {TaskState.SUCCEEDED}
+    assert queue.tick() == 1
     assert Task.objects.get(pk=lost.pk).songs.count() == 2
 
 
 def test_a_tick_with_nothing_to_do_returns_at_once(db, simulator):
-    assert queue.tick(seconds=5, pause=0) == 0
+    assert queue.tick() == 0
     assert simulator.requests == []
+
+
+class Sleeps:
+    """The poller's sleep: counts the pauses, runs `then` on the first, and stops a poller
+    that never wakes (instead of hanging the test)."""
+
+    def __init__(self, then=None, limit=5):
+        self.pauses, self.then, self.limit = [], then, limit
+
+    def __call__(self, seconds):
+        self.pauses.append(seconds)
+        assert len(self.pauses) <= self.limit, "the poller was not woken"
+        if self.then and len(self.pauses) == 1:
+            self.then()
+
+
+def test_the_pollers_wait_is_woken_by_a_new_due_task(team, member, simulator):
+    sleeps = Sleeps(
+        then=lambda: TaskFactory(
+            team=team,
+            created_by=member,
+            state=TaskState.SUBMITTED,
+            upstream_id="job-1",
+            params=GENERATE,
+            next_poll_at=timezone.now(),
+        )
+    )
+    poller = Poller(check=1.0, sleep=sleeps)
+
+    assert poller.seconds_until_due() is None  # nothing watched: it looks again each second
+    assert poller.wait(lambda: False) is True
+
+    assert sleeps.pauses == [1.0]  # woken at the first look after the submit
+
+
+def test_the_poller_sleeps_until_the_earliest_due_task_and_no_longer(team, member, simulator):
+    TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.SUBMITTED,
+        upstream_id="job-2",
+        params=GENERATE,
+        next_poll_at=timezone.now() + timedelta(seconds=30),
+    )
+    sleeps = Sleeps(limit=3)
+    poller = Poller(check=1.0, sleep=sleeps)
+    stop_after = iter([False, False, True])
+
+    assert poller.wait(lambda: next(stop_after)) is False
+
+    assert sleeps.pauses == [1.0, 1.0]  # never more than a second between looks
+
+
+def test_a_poller_cycle_polls_a_submitted_task_to_its_archived_songs(team, member, simulator):
+    sent = tasks.start_task(team=team, user=member, action="generate", params=GENERATE)
+    tasks.submit(sent.pk)
+    Task.objects.filter(pk=sent.pk).update(next_poll_at=timezone.now())
+
+    assert Poller(sleep=Sleeps()).cycle() == 1
+
+    task = Task.objects.get(pk=sent.pk)
+    assert task.state == TaskState.SUCCEEDED
+    assert [bool(s.audio_file) for s in task.songs.all()] == [True, True]

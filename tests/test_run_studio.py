@@ -36,6 +36,13 @@ def descendants(pid):
     return found
 
 
+def command_line(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def alive(pid):
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split()[2]
@@ -88,6 +95,9 @@ def test_it_serves_with_gunicorn_and_stops_every_child(studio_env, sig):
         assert "gunicorn" in answer.headers.get("server", "")
         children = descendants(process.pid)
         assert len(children) >= 4  # gunicorn arbiter + 2 workers, the queue cluster and more
+        commands = [command_line(pid) for pid in children]
+        assert any("run_poller" in c for c in commands)  # polls within seconds
+        assert any("qcluster" in c for c in commands)
 
         process.send_signal(sig)
         process.wait(timeout=60)

@@ -22,7 +22,7 @@ class ActionRefused(Exception):
 
 
 def require_ready(song):
-    if song.state in (SongState.PENDING, SongState.RUNNING):
+    if song.is_active:
         raise ActionRefused(
             _("“%(title)s” is still being made. Wait until it is ready.") % {"title": song}
         )

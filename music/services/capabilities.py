@@ -147,7 +147,7 @@ def check(song, action, facts=None):
     def no(reason, quiet=False):
         return Offer(action, False, reason, quiet)
 
-    if song.state in (SongState.PENDING, SongState.RUNNING):
+    if song.is_active:
         return no(_("“%(title)s” is still being made. Wait until it is ready.") % {"title": song})
     if song.state == SongState.FAILED:
         return no(_("“%(title)s” failed, so there is nothing to work from.") % {"title": song})

@@ -15,7 +15,8 @@ activity = importlib.import_module("music.migrations.0008_library_speed")
 
 # Bookkeeping no live region shows; a change to it must not wake every open tab.
 NOT_SHOWN = {
-    Song: {"id", "provider", "raw", "updated_at"},
+    # The archive job's schedule; a song being saved shows through its state.
+    Song: {"archive_attempts", "archive_due_at", "id", "provider", "raw", "updated_at"},
     Task: {
         "account_id",
         "callback_at",

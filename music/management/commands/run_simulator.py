@@ -49,6 +49,12 @@ class Command(BaseCommand):
             '(e.g. \'{"rate": 0.2, "seed": 1}\'; see music/upstream/simulator/faults.py).',
         )
         parser.add_argument(
+            "--no-prerender",
+            action="store_true",
+            help="Render a job's audio when it is first asked for after it is done, instead "
+            "of in the background while it runs.",
+        )
+        parser.add_argument(
             "--relay-profile",
             choices=sorted(PROFILES),
             default="full",
@@ -67,6 +73,7 @@ class Command(BaseCommand):
         control,
         faults,
         relay_profile,
+        no_prerender,
         **options,
     ):
         try:
@@ -83,6 +90,7 @@ class Command(BaseCommand):
             max_duration=settings.SIMULATOR["max_duration"],
             control=control,
             fault_plan=plan,
+            prerender=not no_prerender,
         )
         simulator.relay.use_profile(relay_profile)
         server = make_server(

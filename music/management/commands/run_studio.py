@@ -1,4 +1,4 @@
-"""Run the studio: gunicorn web workers and the django-q2 cluster, stopped together."""
+"""Run the studio: gunicorn web workers, the django-q2 cluster and the poller, stopped together."""
 
 import contextlib
 import os
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 STOP_GRACE = 20  # seconds each child has to stop before it is killed
+WATCH_EVERY = 10  # seconds between two looks at whether the queue cluster still takes work
 
 
 class Command(BaseCommand):
@@ -52,11 +53,19 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(self.style.SUCCESS("Queue workers running (Ctrl-C stops them)"))
             self.stdout.flush()
+            watch = QueueWatch() if not no_queue else None
             while not stopping:
                 for name, process in children:
                     if process.poll() is not None:
                         self.stderr.write(f"The {name} process ended (exit {process.returncode}).")
                         stopping.append(name)
+                if watch is not None and watch.due() and watch.wedged(fresh=True):
+                    self.stderr.write(
+                        "The queue cluster stopped taking work (a worker was killed while "
+                        "waiting for one); restarting it."
+                    )
+                    children = restart_queue(children)
+                    watch.restarted()
                 time.sleep(0.5)
         finally:
             stop_all([process for _name, process in children])
@@ -64,8 +73,64 @@ class Command(BaseCommand):
 
 
 def queue_children():
-    """Everything the queue side runs: the django-q2 cluster."""
-    return [spawn("queue", [sys.executable, "manage.py", "qcluster"])]
+    """Everything the queue side runs: the django-q2 cluster, and the poller that looks at
+    work in flight every few seconds (no queue worker is held for it)."""
+    return [
+        spawn("queue", [sys.executable, "manage.py", "qcluster"]),
+        spawn("poller", [sys.executable, "manage.py", "run_poller"]),
+    ]
+
+
+def restart_queue(children):
+    out = []
+    for name, process in children:
+        if name == "queue":
+            stop_all([process], grace=5)
+            out.append(spawn("queue", [sys.executable, "manage.py", "qcluster"]))
+        else:
+            out.append((name, process))
+    return out
+
+
+class QueueWatch:
+    """Notices a django-q2 cluster that looks alive but takes no work.
+
+    A worker SIGKILLed (the OOM killer, an operator) while it waits for a message dies
+    holding the cluster's queue read lock, a process-shared semaphore nobody gives back:
+    every worker then waits forever. Seen from outside: messages wait, and nothing has
+    finished for longer than any job may run (the cluster's `timeout`), since it started.
+    """
+
+    def __init__(self):
+        self.started = time.time()
+        self.next_look = time.monotonic() + WATCH_EVERY
+
+    def due(self):
+        if time.monotonic() < self.next_look:
+            return False
+        self.next_look = time.monotonic() + WATCH_EVERY
+        return True
+
+    def restarted(self):
+        self.started = time.time()
+
+    def wedged(self, fresh=False):
+        from django_q.brokers import get_broker
+        from django_q.conf import Conf
+        from django_q.models import Task as Result
+
+        if fresh:  # a long-lived process: drop a broken or old database connection
+            from django.db import close_old_connections
+
+            close_old_connections()
+        try:
+            if not get_broker().queue_size():
+                return False
+            last = Result.objects.order_by("-stopped").values_list("stopped", flat=True).first()
+        except Exception:  # the database or the broker is down: not the cluster's fault
+            return False
+        since = max(self.started, last.timestamp() if last else 0)
+        return time.time() - since > (Conf.TIMEOUT or 270) + 30
 
 
 def web_command(addrport, workers, dev):
@@ -95,14 +160,14 @@ def signal_group(process, sig):
         os.killpg(process.pid, sig)
 
 
-def stop_all(processes):
+def stop_all(processes, grace=STOP_GRACE):
     """SIGTERM to every child's group at once, a shared grace period, then SIGKILL to what is
     left, grandchildren included (a queue worker busy with a poll tick may not stop at once;
     nothing it does is lost: the task rows are the truth)."""
     for process in processes:
         if process.poll() is None:
             signal_group(process, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE
+    deadline = time.monotonic() + grace
     for process in processes:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=max(0.1, deadline - time.monotonic()))

@@ -11,10 +11,15 @@ The rules that keep money and songs safe:
   records (`reconciling`);
 - results (poll or callback) are applied idempotently, each task in its own transaction, and
   states only move forward; a task failed for want of an answer is still watched for a grace
-  period, and a late result brings its songs in (`applying`, `polling`, `callbacks`).
+  period, and a late result brings its songs in (`applying`, `polling`, `callbacks`);
+- a task ends when the provider says so; its songs are `saving` until one queue job per clip
+  has copied their media (`archiving`), off the poll path, re-sent from the row if lost;
+- one poll pass per provider account at a time across processes (`leases`), run within
+  seconds of work falling due by `manage.py run_poller` (`poller`).
 """
 
 from music.services.tasks.applying import apply_result, apply_side_result, fail
+from music.services.tasks.archiving import archive, dispatch_due
 from music.services.tasks.callbacks import accept_callback, hash_token
 from music.services.tasks.housekeeping import sweep
 from music.services.tasks.polling import claim_due, poll_due, poll_interval, refresh
@@ -26,9 +31,11 @@ __all__ = [
     "accept_callback",
     "apply_result",
     "apply_side_result",
+    "archive",
     "callback_url",
     "claim_due",
     "default_account",
+    "dispatch_due",
     "enqueue_submit",
     "fail",
     "hash_token",

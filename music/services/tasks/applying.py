@@ -23,7 +23,7 @@ from music.models import (
     TaskState,
 )
 from music.services import media
-from music.services.tasks import events, timing
+from music.services.tasks import archiving, events, timing
 from music.upstream.base import ClipState, JobResult, JobState
 
 log = logging.getLogger(__name__)
@@ -127,14 +127,9 @@ def apply_result(task_id, result: JobResult, *, task=None, known=None):
     }
     if not late and is_unchanged(task, result, known):
         return
-    # Download outside the transaction: media can be large and slow.
-    archived = {}
-    for clip in result.clips:
-        song = known.get(clip.id)
-        if clip.state == ClipState.SUCCEEDED and not (song and song.audio_file):
-            archived[clip.id] = media.fetch_clip_media(clip, task.account)
-
-    with transaction.atomic():
+    saving = []  # songs whose media the archive jobs now copy (after the commit)
+    # Durable: the outermost transaction, so the archive jobs enqueued after it find the rows.
+    with transaction.atomic(durable=True):
         task = (
             Task.objects.select_for_update(of=("self",))
             .select_related("source_song")
@@ -143,38 +138,40 @@ def apply_result(task_id, result: JobResult, *, task=None, known=None):
         if not may_apply(task):
             return
         if task.state == TaskState.FAILED:
-            apply_late(task, result, archived)
-            return
-        previous = task.state
-        all_final = True
-        for index, clip in enumerate(result.clips):
-            song = upsert_song(task, clip, index, archived.get(clip.id))
-            all_final = all_final and song.state in (SongState.SUCCEEDED, SongState.FAILED)
-
-        new_state = JOB_TO_TASK_STATE[result.state]
-        if new_state == TaskState.SUCCEEDED and not all_final:
-            new_state = TaskState.RUNNING  # media still being archived; the next poll retries
-        if TASK_STATE_RANK[new_state] >= TASK_STATE_RANK[task.state]:
-            task.state = new_state
-        task.response = result.raw or task.response
-        if result.progress is not None:
-            task.progress = max(task.progress, result.progress)
-        if task.state == TaskState.SUCCEEDED:
-            task.progress = 100
-            task.finished_at = timezone.now()
-            task.error_message = ""
-        elif task.state == TaskState.FAILED:
-            task.finished_at = timezone.now()
-            task.error_message = result.error or _("The provider could not make this song.")
-            task.error_code = result.error_code[:50]
-        task.save()
-        if task.state != previous:
-            events.record(task.pk, task.state, task.error_code, task.error_message)
+            apply_late(task, result, saving)
+        else:
+            apply_current(task, result, saving)
+    archiving.enqueue(saving)
     if task.state == TaskState.SUCCEEDED and task.params.get("auto_concat"):
         join_replacement(task)
 
 
-def apply_late(task, result, archived):
+def apply_current(task, result, saving):
+    """A result for a task in flight (inside apply_result's lock). The task ends when the
+    provider says so; its songs are `saving` until their media is stored."""
+    previous = task.state
+    for index, clip in enumerate(result.clips):
+        upsert_song(task, clip, index, saving)
+    new_state = JOB_TO_TASK_STATE[result.state]
+    if TASK_STATE_RANK[new_state] >= TASK_STATE_RANK[task.state]:
+        task.state = new_state
+    task.response = result.raw or task.response
+    if result.progress is not None:
+        task.progress = max(task.progress, result.progress)
+    if task.state == TaskState.SUCCEEDED:
+        task.progress = 100
+        task.finished_at = timezone.now()
+        task.error_message = ""
+    elif task.state == TaskState.FAILED:
+        task.finished_at = timezone.now()
+        task.error_message = result.error or _("The provider could not make this song.")
+        task.error_code = result.error_code[:50]
+    task.save()
+    if task.state != previous:
+        events.record(task.pk, task.state, task.error_code, task.error_message)
+
+
+def apply_late(task, result, saving):
     """A result for a task that failed for want of an answer (inside apply_result's lock)."""
     if result.state == JobState.FAILED:
         task.error_message = result.error or task.error_message
@@ -184,12 +181,8 @@ def apply_late(task, result, archived):
         task.save()
         events.record(task.pk, TaskState.FAILED, task.error_code, _("The provider failed it."))
         return
-    songs = [
-        upsert_song(task, clip, index, archived.get(clip.id))
-        for index, clip in enumerate(result.clips)
-    ]
-    if not all(s.state in (SongState.SUCCEEDED, SongState.FAILED) for s in songs):
-        return  # media still being archived: the next look retries
+    for index, clip in enumerate(result.clips):
+        upsert_song(task, clip, index, saving)
     task.state = TaskState.SUCCEEDED
     task.progress = 100
     task.finished_at = timezone.now()
@@ -205,7 +198,12 @@ def join_replacement(task):
     """The team asked for whole songs right away: concatenate the new section once."""
     from music.services.tasks.starting import start_task
 
-    fragment = task.songs.filter(state=SongState.SUCCEEDED).order_by("created_at").first()
+    # Its clip exists upstream once made: no need to wait until its audio is stored here.
+    fragment = (
+        task.songs.filter(state__in=[SongState.SAVING, SongState.SUCCEEDED])
+        .order_by("created_at")
+        .first()
+    )
     if fragment is None:
         return
     start_task(
@@ -230,7 +228,9 @@ def is_unchanged(task, result, known):
     )
 
 
-def upsert_song(task, clip, index, archived):
+def upsert_song(task, clip, index, saving):
+    """Create or update a clip's song; a finished clip not stored yet becomes `saving`, and
+    its id goes into `saving` for an archive job (once: repeats find it saving already)."""
     song = (
         Song.objects.select_for_update().filter(provider=task.provider, upstream_id=clip.id).first()
     )
@@ -259,14 +259,17 @@ def upsert_song(task, clip, index, archived):
         log.error("clip %s already belongs to another team; ignoring it", clip.id)
         return song
     target = CLIP_TO_SONG_STATE[clip.state]
-    if archived is not None and not archived.ok:
-        song.archive_error = archived.error[:300]
-        if archived.retry:
-            target = SongState.RUNNING  # try the download again on the next poll
-    if archived is not None and archived.ok:
-        song.archive_error = ""
-        archived.attach(song)
-    if SONG_STATE_RANK[target] >= SONG_STATE_RANK[song.state]:
+    if target == SongState.SUCCEEDED and not song.audio_file:
+        target = SongState.SAVING
+    # Forward only; a song failed with its task for want of an answer is made after all.
+    late_made = song.state == SongState.FAILED and target == SongState.SAVING
+    if target == SongState.SAVING and (
+        late_made or SONG_STATE_RANK[song.state] < SONG_STATE_RANK[target]
+    ):
+        song.archive_due_at = timezone.now() + timing.ARCHIVE_QUEUE_LEASE
+        song.archive_attempts = 0
+        saving.append(song.pk)
+    if late_made or SONG_STATE_RANK[target] >= SONG_STATE_RANK[song.state]:
         song.state = target
     song.title = (clip.title or song.title or task.params.get("title", ""))[: LIMITS["title"]]
     song.prompt = clip.prompt or song.prompt or task.params.get("prompt", "")
@@ -281,7 +284,7 @@ def upsert_song(task, clip, index, archived):
     song.video_url = clip.video_url or song.video_url
     if clip.state == ClipState.FAILED:
         song.error_message = clip.error or _("The provider could not make this clip.")
-    elif target == SongState.SUCCEEDED:
+    elif target in (SongState.SAVING, SongState.SUCCEEDED):
         song.error_message = ""
     if clip.concat_history:
         song.parts = [

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from music.models import Task, TaskState
-from music.services.tasks import events, timing
+from music.services.tasks import archiving, events, timing
 from music.services.tasks.applying import fail
 from music.services.tasks.starting import enqueue_submit
 
@@ -14,10 +14,11 @@ log = logging.getLogger(__name__)
 
 
 def sweep(now=None):
-    """Re-send lost queue messages, hand dead sends to reconciliation, end what can never
-    be sent. Returns counts for the log."""
+    """Re-send lost queue messages (submits, and archive jobs that are due or died), hand
+    dead sends to reconciliation, end what can never be sent. Returns counts for the log."""
     now = now or timezone.now()
     counts = {"resent": 0, "unconfirmed": 0, "expired": 0}
+    counts["archives"] = archiving.dispatch_due(now)
     queued = Task.objects.filter(state=TaskState.QUEUED)
     for pk in queued.filter(deadline_at__lt=now).values_list("pk", flat=True)[:200]:
         fail(

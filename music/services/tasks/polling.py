@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from music import upstream
 from music.models import POLLED_TASK_STATES, ProviderAccount, Song, Task, TaskState
-from music.services.tasks import reconciling, timing
+from music.services.tasks import leases, reconciling, timing
 from music.services.tasks.applying import apply_result, fail
 from music.upstream.base import UpstreamError
 
@@ -36,37 +36,70 @@ def poll_interval(polls):
     return timing.poll_interval(polls)
 
 
-def claim_due(now, limit=500):
-    """Claim tasks due for a look, so an overlapping tick leaves them alone."""
+ANY = object()
+
+
+def due_filter(now):
+    """Watched tasks due for a look by `now` (a little ahead: one request, not several)."""
+    return (
+        Task.objects.filter(WATCHED, next_poll_at__lte=now + timing.POLL_COALESCE)
+        .exclude(state=TaskState.FAILED, late_until__lte=now)
+        .order_by()
+    )
+
+
+def claim_due(now, limit=500, account_id=ANY):
+    """Claim tasks due for a look, so an overlapping pass leaves them alone."""
+    due = due_filter(now)
+    if account_id is not ANY:
+        due = due.filter(account_id=account_id) if account_id else due.filter(account=None)
     with transaction.atomic():
-        due = list(
-            Task.objects.select_for_update(skip_locked=True)
-            .filter(WATCHED, next_poll_at__lte=now)
-            .exclude(state=TaskState.FAILED, late_until__lte=now)
+        rows = list(
+            due.select_for_update(skip_locked=True)
             .order_by("next_poll_at")
             .values_list(*FIELDS)[:limit]
         )
-        if due:
-            Task.objects.filter(pk__in=[row[0] for row in due]).update(
+        if rows:
+            Task.objects.filter(pk__in=[row[0] for row in rows]).update(
                 next_poll_at=now + timing.POLL_LEASE
             )
-    return [dict(zip(FIELDS, row, strict=True)) for row in due]
+    return [dict(zip(FIELDS, row, strict=True)) for row in rows]
+
+
+def next_due():
+    """When the earliest watched task is next due for a look, or None (one indexed query)."""
+    return (
+        Task.objects.filter(WATCHED, next_poll_at__isnull=False)
+        .exclude(state=TaskState.FAILED, late_until__lte=timezone.now())
+        .order_by("next_poll_at")
+        .values_list("next_poll_at", flat=True)
+        .first()
+    )
 
 
 def poll_due(limit=500):
-    """One poll pass: every due task, one batch request (or listing) per provider account."""
+    """One poll pass: every due task, one batch request (or listing) per provider account.
+
+    Each account is polled under its lease (`leases`): a pass another process is running
+    for the same account is left to it.
+    """
     now = timezone.now()
-    due = claim_due(now, limit)
-    groups = {}
-    for row in due:
-        groups.setdefault(row["account_id"], []).append(row)
-    accounts = ProviderAccount.objects.in_bulk([a for a in groups if a is not None])
-    for account_id, rows in groups.items():
-        try:
-            poll_group(accounts.get(account_id), rows, now)
-        except Exception:  # one account's trouble must not stop the others
-            log.exception("poll of %s tasks of account %s failed", len(rows), account_id)
-    return len(due)
+    account_ids = list(due_filter(now).values_list("account_id", flat=True).distinct())
+    accounts = ProviderAccount.objects.in_bulk([a for a in account_ids if a is not None])
+    polled = 0
+    for account_id in account_ids:
+        with leases.held(leases.key_of(account_id)) as ours:
+            if not ours:
+                continue
+            rows = claim_due(now, limit, account_id)
+            if not rows:
+                continue
+            polled += len(rows)
+            try:
+                poll_group(accounts.get(account_id), rows, now)
+            except Exception:  # one account's trouble must not stop the others
+                log.exception("poll of %s tasks of account %s failed", len(rows), account_id)
+    return polled
 
 
 def next_look(row, now, polls):

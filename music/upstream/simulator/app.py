@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -60,6 +61,7 @@ class Simulator(Engine):
         clock=time.time,
         control=False,
         fault_plan=None,
+        prerender=False,
     ):
         super().__init__(
             state_dir,
@@ -79,6 +81,10 @@ class Simulator(Engine):
         self.wires = [self.sunohub, self.relay]
         # Seeded faults by rate, and the ledger of paid calls; `/_simulator/*` only if control.
         self.fault_layer = FaultLayer(self, plan=fault_plan, control=control)
+        # Like a real service, have a job's audio ready when it is done: render its clips in
+        # the background while it is "queued" and "running", not in the first request that
+        # finds it finished (a standalone server's choice; renders are the same either way).
+        self.prerender = ThreadPoolExecutor(max_workers=2) if prerender else None
 
     @property
     def fault_plan(self):
@@ -91,7 +97,18 @@ class Simulator(Engine):
     def _create_job(self, order_raw, specs, callback_url="", *, instant=False):
         job_id, clip_ids = super()._create_job(order_raw, specs, callback_url, instant=instant)
         self.fault_layer.note_job(job_id)  # which call made it, for the ledger
+        if self.prerender is not None and not instant:
+            for clip_id in clip_ids:
+                self.prerender.submit(self._prerender, clip_id)
         return job_id, clip_ids
+
+    def _prerender(self, clip_id):
+        try:
+            row = self._clip(clip_id)
+            if row is not None and self.spec(row)["kind"] != "upload":
+                self.ensure_rendered(row)
+        except Exception:  # the request that needs it renders it (and reports the error)
+            log.exception("pre-rendering clip %s failed", clip_id)
 
     # --- WSGI -----------------------------------------------------------------------
     def __call__(self, environ, start_response):

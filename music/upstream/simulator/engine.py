@@ -177,8 +177,11 @@ class Engine:
         self.clock = clock
         self.faults = Faults()
         self._local = threading.local()
-        # Re-entrant: rendering a concat renders the clips it is made of first.
-        self._render_lock = threading.RLock()
+        # One lock per clip, not per process: different clips render at once (a concat, a
+        # stem, takes its parts' locks after its own; parts never need their whole, so the
+        # order is always whole -> part and cannot deadlock). Re-entrant for the same reason.
+        self._render_locks = {}
+        self._render_locks_guard = threading.Lock()
         self._migrate()
 
     # --- storage --------------------------------------------------------------------
@@ -951,7 +954,7 @@ class Engine:
         info = json.loads(row["rendered"]) if row["rendered"] else None
         if info is not None and all(p.exists() for p in self._files(row["id"])):
             return info
-        with self._render_lock:
+        with self.render_lock(row["id"]):
             row = self._clip(row["id"])  # another thread may have just done it
             info = json.loads(row["rendered"]) if row["rendered"] else None
             if info is not None and all(p.exists() for p in self._files(row["id"])):
@@ -961,6 +964,13 @@ class Engine:
                 raise ApiError(500, "api_error", "The uploaded file's audio was lost.")
             vocals, instrumental, lines = self._render(row, spec)
             return self._store(row, vocals, instrumental, lines)
+
+    def render_lock(self, clip_id):
+        with self._render_locks_guard:
+            lock = self._render_locks.get(clip_id)
+            if lock is None:
+                lock = self._render_locks[clip_id] = threading.RLock()
+            return lock
 
     def _files(self, clip_id):
         return (

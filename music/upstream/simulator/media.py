@@ -9,6 +9,7 @@ import io
 import os
 import subprocess
 import tempfile
+import threading
 import wave
 from pathlib import Path
 
@@ -30,7 +31,8 @@ class MediaError(Exception):
 
 def write_atomic(path: Path, data: bytes) -> None:
     # Another process may read the file at any time: never let it see half of one.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    # A name of its own per process and thread: clips (and covers) are written concurrently.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
     tmp.write_bytes(data)
     tmp.replace(path)
 
