@@ -18,12 +18,22 @@ def ensure_schedule(sender, **kwargs):
     )
 
 
+def ensure_activity_triggers(sender, using, **kwargs):
+    """SQLite drops a table's triggers when a migration rebuilds it: put them back."""
+    from django.db import connections
+
+    from music import activity_triggers
+
+    activity_triggers.ensure(connections[using])
+
+
 class MusicConfig(AppConfig):
     name = "music"
     verbose_name = _("Music studio")
 
     def ready(self):
         post_migrate.connect(ensure_schedule, sender=self)
+        post_migrate.connect(ensure_activity_triggers, sender=self)
 
         # Stored files follow their rows (removed once the delete commits).
         from music.services import file_cleanup

@@ -1,17 +1,18 @@
-"""The live pages' change counter watches every column a page shows (migration 0008).
+"""The live pages' change counter watches every column a page shows
+(music/activity_triggers.py), and its triggers outlive the migrations that rebuild tables.
 
-Its triggers list the watched columns by name, so a column added later is invisible to open
+The triggers list the watched columns by name, so a column added later is invisible to open
 tabs until someone decides: watch it (a migration that re-creates the triggers) or say here
 why no page shows it.
 """
 
-import importlib
-
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
+from music import activity_triggers as activity
 from music.models import Song, Task
-
-activity = importlib.import_module("music.migrations.0008_library_speed")
+from tests.factories import SongFactory
 
 # Bookkeeping no live region shows; a change to it must not wake every open tab.
 NOT_SHOWN = {
@@ -51,3 +52,25 @@ def test_every_column_is_either_watched_or_known_to_be_unseen(model):
         "them to NOT_SHOWN with the reason no page shows them."
     )
     assert not (WATCHED[model] - columns), "the triggers name columns that no longer exist"
+
+
+def version(team):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM music_teamactivity WHERE team_id = %s", [team.pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_triggers_a_later_migration_dropped_come_back_and_count_what_they_missed():
+    # What SQLite's table rebuild (AlterField, AddField) does to a table's triggers.
+    activity.uninstall(connection)
+    song = SongFactory(title="written while the triggers were gone")
+    call_command("migrate", verbosity=0)  # post_migrate puts them back
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT songs FROM music_teamactivity WHERE team_id = %s", [song.team_id])
+        assert cursor.fetchone()[0] == 1
+    before = version(song.team)
+    Song.objects.filter(pk=song.pk).update(state="failed")
+    assert version(song.team) == before + 1
+    assert not activity.ensure(connection), "all in place now: nothing to redo"
