@@ -1057,8 +1057,8 @@ class Bench:
         )
 
     def cleanup(self):
-        if getattr(self, "queue", None) is not None:
-            self.queue.stop(grace=40)  # run_studio stops the cluster and the poller first
+        for queue in getattr(self, "queues", []):
+            queue.stop(grace=40)  # run_studio stops the cluster and the poller first
         self.procs.stop_all()
         if getattr(self, "owns_db", False):
             try:
