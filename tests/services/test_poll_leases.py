@@ -118,3 +118,31 @@ def test_a_lease_left_by_a_dead_poller_is_taken_over_when_it_runs_out():
     thread, out = in_thread(lambda: leases.take("acc"))
     thread.join(30)
     assert out == {"value": False}  # held (by this thread), not free for another
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_callbacks_refresh_waits_for_the_pass_holding_the_account(gated_provider):
+    """A callback arriving during a pass does not ask the provider beside it: its task is
+    made due for the next pass, which brings the result in."""
+    sim, gate = gated_provider
+    team = TeamFactory()
+    member = MembershipFactory(team=team).user
+    first = tasks.start_task(team=team, user=member, action="generate", params=GENERATE)
+    tasks.submit(first.pk)
+    second = tasks.start_task(team=team, user=member, action="generate", params=GENERATE)
+    tasks.submit(second.pk)
+    later = timezone.now() + timezone.timedelta(minutes=5)
+    Task.objects.filter(pk=first.pk).update(next_poll_at=timezone.now())
+    Task.objects.filter(pk=second.pk).update(next_poll_at=later)
+
+    thread, out = in_thread(tasks.poll_due)
+    assert gate.entered.wait(30)  # the pass for the first task holds the account
+    tasks.refresh(second.pk)  # the second task's callback arrives meanwhile
+
+    assert sim.requests.count(("POST", "/suno/tasks")) == 0  # nothing sent beside the pass
+    assert Task.objects.get(pk=second.pk).next_poll_at <= timezone.now()
+    gate.release.set()
+    thread.join(30)
+    assert out == {"value": 1}
+    assert tasks.poll_due() == 1  # the next pass takes the refreshed task
+    assert Task.objects.get(pk=second.pk).state == TaskState.SUCCEEDED

@@ -233,14 +233,23 @@ def expire_overdue(rows):
 
 
 def refresh(task_id):
-    """Fetch one task now (a callback arrived): the callback is a hint, the fetch the truth."""
+    """Fetch one task now (a callback arrived): the callback is a hint, the fetch the truth.
+
+    Under the account's poll lease like a pass, so one status request per account is in
+    flight at a time; when a pass holds it, the task is made due at once for the next pass
+    (the poller looks again within a second) instead of asking beside it.
+    """
     task = Task.objects.select_related("account").get(pk=task_id)
     if not task.upstream_id or not (task.state in POLLED_TASK_STATES or task.is_watched_late):
         return
-    try:
-        results = upstream.get_provider(task.account).fetch([task.upstream_id])
-    except UpstreamError as exc:
-        log.warning("refresh of task %s failed: %s", task_id, exc)
-        return
+    with leases.held(leases.key_of(task.account_id)) as ours:
+        if not ours:
+            Task.objects.filter(pk=task_id).update(next_poll_at=timezone.now())
+            return
+        try:
+            results = upstream.get_provider(task.account).fetch([task.upstream_id])
+        except UpstreamError as exc:
+            log.warning("refresh of task %s failed: %s", task_id, exc)
+            return
     if task.upstream_id in results:
         apply_safely(task_id, results[task.upstream_id])
