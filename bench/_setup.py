@@ -5,6 +5,41 @@ import sys
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+# Variables of the caller's shell that must not leak into a studio a bench starts.
+SCRUBBED = ("DATABASE_URL", "REDIS_URL", "SUNO_", "STUDIO_", "SIMULATOR_", "Q_", "WEB_")
+
+
+def studio_env(**settings):
+    """The environment for studio processes a bench starts: the caller's, without anything
+    that configures a studio, plus `settings` (DEBUG off unless given)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED)}
+    for name in ("DJANGO_SETTINGS_MODULE", "DEBUG", "ALLOWED_HOSTS", "LOG_LEVEL"):
+        env.pop(name, None)
+    env.update(DJANGO_SETTINGS_MODULE="studio.settings", DEBUG="false", PYTHONUNBUFFERED="1")
+    env.update({name: str(value) for name, value in settings.items()})
+    return env
+
+
+def migrate_and_boot(env):
+    """Migrate and collect static files as `make serve` does, then boot Django here with the
+    same environment (to fill the database and sign members in)."""
+    import subprocess
+
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
 
 def boot():
     root = Path(__file__).resolve().parent.parent

@@ -32,7 +32,6 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -47,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 from _procs import ClusterLog, Proc, Procs, wait_for  # noqa: E402
+from _setup import migrate_and_boot, studio_env  # noqa: E402
 from _studio import Down, Member, Tally  # noqa: E402
 
 PY = sys.executable
@@ -237,12 +237,7 @@ class Bench:
             database_url = f"postgres://postgres@127.0.0.1:5432/{a.pg_database}"
         else:
             database_url = f"sqlite:///{self.tmp / 'studio.sqlite3'}"
-        scrub = ("DATABASE_URL", "REDIS_URL", "SUNO_", "STUDIO_", "SIMULATOR_", "Q_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(scrub)}
-        for name in ("DJANGO_SETTINGS_MODULE", "DEBUG", "ALLOWED_HOSTS", "LOG_LEVEL"):
-            env.pop(name, None)
-        env.update(
-            DJANGO_SETTINGS_MODULE="studio.settings",
+        env = studio_env(
             STUDIO_VAR_DIR=str(self.tmp / "var"),
             DATABASE_URL=database_url,
             SUNO_BASE_URL=self.sim_url,
@@ -250,14 +245,12 @@ class Bench:
             STUDIO_PUBLIC_URL=self.web_url,
             SUNO_TIMEOUT="4",
             SUNO_TASK_DEADLINE_MINUTES="3",
-            DEBUG="false",
             ALLOWED_HOSTS="127.0.0.1,localhost",
             STUDIO_ALLOWED_PRIVATE_HOSTS=f"127.0.0.1:{self.sim_port}",
             SIMULATOR_MAX_DURATION="20",
             Q_WORKERS="2",
             WEB_WORKERS=str(a.web_workers),
             LOG_LEVEL="INFO",
-            PYTHONUNBUFFERED="1",
         )
         if a.backend == "pg":
             env["REDIS_URL"] = redis_url
@@ -266,19 +259,7 @@ class Bench:
             f"work dir {self.tmp} ({a.backend}); simulator :{self.sim_port}, "
             f"web {', '.join(f':{port}' for port in self.web_ports)}, {a.queues} queue process(es)"
         )
-        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            subprocess.run(
-                [PY, "manage.py", *command, "--verbosity", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        os.environ.clear()
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        migrate_and_boot(env)
         self.make_team()
 
     def make_team(self):

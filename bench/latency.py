@@ -16,12 +16,10 @@ Last line: `latency: callback median A s max B s; no callback median C s max D s
 """
 
 import argparse
-import os
 import random
 import re
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 from _procs import Proc, Procs, wait_for  # noqa: E402
+from _setup import migrate_and_boot, studio_env  # noqa: E402
 from _studio import Member, Tally  # noqa: E402
 
 PY = sys.executable
@@ -81,41 +80,22 @@ class Bench:
             database_url = f"postgres://postgres@127.0.0.1:5432/{a.pg_database}"
         else:
             database_url = f"sqlite:///{self.tmp / 'studio.sqlite3'}"
-        scrub = ("DATABASE_URL", "REDIS_URL", "SUNO_", "STUDIO_", "SIMULATOR_", "Q_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(scrub)}
-        for name in ("DJANGO_SETTINGS_MODULE", "DEBUG", "ALLOWED_HOSTS", "LOG_LEVEL"):
-            env.pop(name, None)
-        env.update(
-            DJANGO_SETTINGS_MODULE="studio.settings",
+        env = studio_env(
             STUDIO_VAR_DIR=str(self.tmp / "var"),
             DATABASE_URL=database_url,
             SUNO_BASE_URL=self.sim_url,
             SUNO_API_KEY=self.key,
             STUDIO_PUBLIC_URL=self.web_url,
-            DEBUG="false",
             ALLOWED_HOSTS="127.0.0.1,localhost",
             STUDIO_ALLOWED_PRIVATE_HOSTS=f"127.0.0.1:{self.sim_port}",
             SIMULATOR_MAX_DURATION=str(a.max_duration),
             Q_WORKERS="2",
             WEB_WORKERS="2",
-            PYTHONUNBUFFERED="1",
         )
         if a.backend == "pg":
             env["REDIS_URL"] = redis_url
         self.env = env
-        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            subprocess.run(
-                [PY, "manage.py", *command, "--verbosity", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        os.environ.clear()
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        migrate_and_boot(env)
         from django.contrib.auth import get_user_model
 
         from music.services.teams import create_team

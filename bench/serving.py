@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 from _procs import descendants  # noqa: E402
+from _setup import migrate_and_boot, studio_env  # noqa: E402
 
 TODAY = "c81348e"  # the code before issue #12
 PY = sys.executable
@@ -64,39 +65,17 @@ def log(message):
 # --- set-up -------------------------------------------------------------------------------
 def prepare(workdir, songs):
     """Migrate, collect static files, fill the team; returns (env for servers, cookie)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("STUDIO_", "SUNO_", "SIMULATOR_", "Q_", "WEB_"))
-    }
-    for name in ("DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS", "DEBUG", "LOG_LEVEL"):
-        env.pop(name, None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="studio.settings",
-        STUDIO_VAR_DIR=str(workdir / "var"),
-        DATABASE_URL=os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'serving.sqlite3'}"),
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECRET_KEY="serving-bench-" + os.urandom(16).hex(),
-        STUDIO_ENCRYPTION_KEY="",
-        LOG_LEVEL="WARNING",
-    )
     from cryptography.fernet import Fernet
 
-    env["STUDIO_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            [PY, "manage.py", *command, "--verbosity", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    os.environ.clear()
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    env = studio_env(
+        STUDIO_VAR_DIR=workdir / "var",
+        DATABASE_URL=os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'serving.sqlite3'}"),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECRET_KEY="serving-bench-" + os.urandom(16).hex(),
+        STUDIO_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        LOG_LEVEL="WARNING",
+    )
+    migrate_and_boot(env)
     from _setup import fill_songs, session_cookie
     from django.contrib.auth import get_user_model
 
