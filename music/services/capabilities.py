@@ -226,8 +226,9 @@ class SongOffers:
         return [(o.label, o.reason) for o in self.offers.values() if not o.allowed and not o.quiet]
 
 
-def song_offers(song):
-    facts = SongFacts(song)
+def song_offers(song, facts=None):
+    """What can be done with a song; `facts` when the caller already gathered them."""
+    facts = facts or SongFacts(song)
     return SongOffers(
         pools=has_pools(song.account),
         offers={action: check(song, action, facts) for action in SONG_ACTIONS},

@@ -43,12 +43,8 @@ def song_detail(request, song_id):
     song = library.get_song_page(request.team, song_id)
     in_flight = library.active_child_tasks(song)
     family = library.song_family(song)
-    # capabilities.song_offers, with its facts kept: the page asks "has timing?" too.
-    facts = capabilities.SongFacts(song)
-    offers = capabilities.SongOffers(
-        pools=capabilities.has_pools(song.account),
-        offers={a: capabilities.check(song, a, facts) for a in capabilities.SONG_ACTIONS},
-    )
+    facts = capabilities.SongFacts(song)  # gathered once: the page asks "has timing?" too
+    offers = capabilities.song_offers(song, facts)
     context = {
         **live_context(request, activity.version, song, in_flight),
         "song": song,
