@@ -120,21 +120,39 @@ class Offer:
 
 
 class SongFacts:
-    """What the rules need to know about a song beyond its row, each fetched once."""
+    """What the rules need to know about a song beyond its row, each fetched once.
 
-    def __init__(self, song):
+    A page that has already loaded the song's family, or annotated the song with
+    `has_timing_row`, passes what it knows and saves the queries.
+    """
+
+    def __init__(self, song, family_members=None):
         self.song = song
+        self._family_members = family_members
 
     @cached_property
     def has_timing(self):
+        known = getattr(self.song, "has_timing_row", None)
+        if known is not None:
+            return known
         return LyricTiming.objects.filter(song=self.song).exists()
 
     @cached_property
     def made(self):
         """Relations of the song's children that exist (or are being made)."""
+        wanted = (Relation.CONCATENATED, Relation.STEM)
+        if self._family_members is not None:
+            # Children share their parent's family root (applying.py), so all are here.
+            return {
+                member.relation
+                for member in self._family_members
+                if member.parent_id == self.song.pk
+                and member.state != SongState.FAILED
+                and member.relation in wanted
+            }
         return set(
             self.song.children.exclude(state=SongState.FAILED)
-            .filter(relation__in=[Relation.CONCATENATED, Relation.STEM])
+            .filter(relation__in=wanted)
             .values_list("relation", flat=True)
         )
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 
 from music.models import (
     ACTIVE_TASK_STATES,
+    LyricTiming,
     Membership,
     Persona,
     Relation,
@@ -185,11 +186,13 @@ def get_song(team, song_id):
 
 
 def get_song_page(team, song_id):
-    """A song for its page: with its task's request (shown), not the task's last answer."""
+    """A song for its page: with its task's request (shown), not the task's last answer,
+    and whether it has lyric timing (`has_timing_row`), in one query."""
     return get_object_or_404(
         Song.objects.filter(team=team)
         .select_related("author", "task", "account")
-        .defer("task__response"),
+        .defer("task__response")
+        .annotate(has_timing_row=Exists(LyricTiming.objects.filter(song=OuterRef("pk")))),
         pk=song_id,
     )
 
@@ -255,6 +258,7 @@ class Family:
     ancestors: list  # oldest first
     parts: list  # for a whole song: (song or None, part dict) in order
     size: int
+    members: list = field(default_factory=list)  # every song of the family, as loaded
 
     @property
     def walk(self):
@@ -319,7 +323,9 @@ def song_family(song):
 
     by_upstream = {m.upstream_id: m for m in by_id.values()}
     parts = [(by_upstream.get(part.get("id")), part) for part in song.parts]
-    return Family(tree=tree, ancestors=ancestors, parts=parts, size=len(by_id))
+    return Family(
+        tree=tree, ancestors=ancestors, parts=parts, size=len(by_id), members=list(by_id.values())
+    )
 
 
 def active_child_tasks(song):

@@ -43,7 +43,8 @@ def song_detail(request, song_id):
     song = library.get_song_page(request.team, song_id)
     in_flight = library.active_child_tasks(song)
     family = library.song_family(song)
-    facts = capabilities.SongFacts(song)  # gathered once: the page asks "has timing?" too
+    # Gathered once, from what the page loaded: the page asks "has timing?" too.
+    facts = capabilities.SongFacts(song, family.members)
     offers = capabilities.song_offers(song, facts)
     context = {
         **live_context(request, activity.version, song, in_flight),

@@ -218,3 +218,23 @@ def test_a_link_on_an_allowed_media_host_is_shown_and_followed(member_client, te
     assert f'href="{url}"' in html
     response = member_client.get(reverse("music:song_audio", args=[song.pk]))
     assert response.status_code == 302 and response["Location"] == url
+
+
+def test_the_song_page_knows_what_is_already_made_from_a_song(member_client, team):
+    from music.models import LyricTiming, Relation
+
+    root = SongFactory(team=team, title="Root")
+    fragment = SongFactory(
+        team=team, parent=root, root=root, relation=Relation.EXTENDED, is_fragment=True
+    )
+    url = reverse("music:song", args=[fragment.pk])
+    before = member_client.get(url).content.decode()
+    assert "Already joined" not in before and "Already split" not in before
+    assert "Fetch lyric timing" in before
+    for relation in (Relation.CONCATENATED, Relation.STEM):
+        SongFactory(team=team, parent=fragment, root=root, relation=relation)
+    LyricTiming.objects.create(song=fragment, words=[])
+    after = member_client.get(url).content.decode()
+    assert "Already joined: the whole song is in the family tree." in after
+    assert "Already split: the stems are in the family tree." in after
+    assert "Fetch lyric timing" not in after
