@@ -3,6 +3,7 @@ everything it shows (so a changed title, state, progress or "3 minutes ago" is a
 never a stale fragment)."""
 
 import functools
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -147,3 +148,34 @@ def family_tree(family):
             render_to_string("music/partials/family_node.html", {"family": family})
         )
     return html
+
+
+# The library's filter form, by language, the team's members and what was asked: Django's
+# widget templates (an include per <option>) cost more than the rest of the header.
+CACHED_FILTER_FORMS = 256
+FILTERS = ("q", "state", "author", "whole")
+
+
+@functools.lru_cache(maxsize=CACHED_FILTER_FORMS)
+def _filter_form(language, members, query):
+    from music.forms import LibraryFilterForm
+
+    form = LibraryFilterForm(
+        dict(query) or None,
+        members=[
+            SimpleNamespace(user_id=pk, user=SimpleNamespace(get_username=lambda n=name: n))
+            for pk, name in members
+        ],
+    )
+    form.is_valid()
+    return mark_safe(render_to_string("music/partials/library_filters.html", {"form": form}))
+
+
+def filter_form(members, query):
+    """The filter form's fields as HTML; `members` are memberships with their users,
+    `query` the request's GET."""
+    return _filter_form(
+        translation.get_language(),
+        tuple((m.user_id, m.user.get_username()) for m in members),
+        tuple((key, value) for key in FILTERS if (value := query.get(key))),
+    )

@@ -56,7 +56,7 @@ def library_page(request):
     if page.number > 1:
         params.append(("page", page.number))
     context = {
-        "form": form,
+        "filter_fields": "" if request.htmx else cards.filter_form(members, request.GET),
         "page": page,
         "cards": cards.song_cards(page),
         "in_flight": in_flight,

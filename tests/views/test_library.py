@@ -105,3 +105,24 @@ def test_query_count_does_not_grow_with_songs(
     with django_assert_max_num_queries(len(small.captured_queries)) as big:
         member_client.get(URL)
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+def test_the_filter_form_shows_what_was_asked_and_every_member(member_client, team, member):
+    import re
+
+    def author_options(html):
+        select = re.search(r'<select name="author"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+    html = member_client.get(URL).content.decode()
+    assert author_options(html) == ["Anyone", member.username]
+    newcomer = MembershipFactory(team=team).user
+    asked = {"q": "moon & stars", "state": "failed", "author": member.pk, "whole": "on"}
+    html = member_client.get(URL, asked).content.decode()
+    assert sorted(author_options(html)[1:]) == sorted([member.username, newcomer.username])
+    assert 'value="moon &amp; stars"' in html
+    assert '<option value="failed" selected>' in html
+    assert f'<option value="{member.pk}" selected>' in html
+    assert 'name="whole" id="id_whole" checked' in html
+    html = member_client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "任何人" in html or "所有人" in html
