@@ -10,6 +10,7 @@ from music.models import (
     Membership,
     Persona,
     ProviderAccount,
+    ShareLink,
     Song,
     Task,
     TaskEvent,
@@ -171,3 +172,13 @@ class LyricTimingAdmin(admin.ModelAdmin):
     list_display = ["song", "fetched_at"]
     raw_id_fields = ["song"]
     readonly_fields = ["words", "waveform"]
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    list_display = ["song", "team", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["team"]
+    raw_id_fields = ["song", "team", "created_by", "revoked_by"]
+    # The token is the link's key: an admin turns a link off, never reads or edits its key.
+    exclude = ["token"]
+    readonly_fields = ["created_at"]

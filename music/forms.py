@@ -469,6 +469,21 @@ class LibraryFilterForm(forms.Form):
         ]
 
 
+class ShareLinkForm(forms.Form):
+    expires = forms.TypedChoiceField(
+        label=_("The link works"),
+        choices=[
+            ("", _("until it is turned off")),
+            ("1", _("for 1 day")),
+            ("7", _("for 7 days")),
+            ("30", _("for 30 days")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
 UNREADABLE_KEY = _(
     "The stored API key cannot be read with the current encryption keys; enter it again."
 )

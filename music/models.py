@@ -614,3 +614,43 @@ class PollLease(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.holder}"
+
+
+def new_share_token():
+    import secrets
+
+    return secrets.token_urlsafe(24)  # 192 bits: unguessable, 32 characters
+
+
+class ShareLink(models.Model):
+    """A public, read-only link to one song: anyone with it can listen, nothing more.
+
+    Revoking keeps the row (who shared what, and when it stopped) and kills the token.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="share_links")
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["song", "-created_at"], name="sharelink_song_newest")]
+
+    def __str__(self):
+        return f"{self.song} ({self.token[:6]}…)"
+
+    def is_live(self, now=None):
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -10,6 +10,7 @@ A new URL fails `test_every_url_is_classified` until it is added to URLS (or, co
 SKIPPED), and a new parameter name fails until PARAMS knows how to fill it.
 """
 
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -23,7 +24,16 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from music.models import LyricTiming, Membership, Persona, ProviderAccount, Song, Task, Team
+from music.models import (
+    LyricTiming,
+    Membership,
+    Persona,
+    ProviderAccount,
+    ShareLink,
+    Song,
+    Task,
+    Team,
+)
 from music.services.teams import SESSION_KEY
 from tests.factories import MembershipFactory, SongFactory, TaskFactory, TeamFactory
 
@@ -37,6 +47,8 @@ SKIPPED = {
     "health": "the load balancer's health check: public, says only ok or down",
     "javascript_catalog": "the scripts' interface strings: public, like the scripts themselves",
 }
+# Public by design, the link's token being the only key: swept by their own test below.
+PUBLIC = {"music:shared_song", "music:shared_audio", "music:shared_cover"}
 
 # What a viewer of team B's POST to a URL may do (nothing in the team changes in any case):
 REFUSED = "refused"  # 403, 404, 405 or 409 (a refusal page), or the login page
@@ -81,6 +93,9 @@ URLS = {
     # The team page shows everyone the members; only owners' POSTs change anything.
     "music:team": READ_ONLY,
     "music:member_change": REFUSED,
+    # Viewers see a song's share links; only members make or turn them off.
+    "music:share": REFUSED,
+    "music:share_revoke": REFUSED,
 }
 
 REFUSED_STATUSES = {403, 404, 405, 409}
@@ -135,7 +150,7 @@ def pattern_params(entry):
 
 
 ROUTES = list(walk())
-SWEPT = [r for r in ROUTES if r.name not in SKIPPED]
+SWEPT = [r for r in ROUTES if r.name not in SKIPPED and r.name not in PUBLIC]
 
 # How to fill each parameter with one of team B's objects (`world` below).
 PARAMS = {
@@ -143,6 +158,8 @@ PARAMS = {
     "task_id": lambda w: w.task.pk,
     "persona_id": lambda w: w.persona.pk,
     "account_id": lambda w: w.account.pk,
+    "link_id": lambda w: w.link.pk,
+    "token": lambda w: w.link.token,
     "membership_id": lambda w: w.viewer_membership.pk,  # a viewer promoting themselves
     "team_slug": lambda w: w.team.slug,
     "slug": lambda w: w.team.slug,
@@ -156,6 +173,8 @@ MADE_UP = {
     "task_id": uuid.uuid4,
     "persona_id": uuid.uuid4,
     "account_id": uuid.uuid4,
+    "link_id": uuid.uuid4,
+    "token": lambda: secrets.token_urlsafe(24),
     "membership_id": lambda: 999_999,
     "team_slug": lambda: "no-such-team",
     "slug": lambda: "no-such-team",
@@ -202,6 +221,7 @@ class World:
     task: Task
     song: Song
     persona: Persona
+    link: ShareLink
     outsider: object
 
 
@@ -253,6 +273,7 @@ def world(db):
         source_song=song,
         created_by=owner,
     )
+    link = ShareLink.objects.create(team=team, song=song, created_by=owner)
     outsider = MembershipFactory(
         role="owner", team=TeamFactory(name="Wall A Team"), user__password=None
     ).user
@@ -265,6 +286,7 @@ def world(db):
         task=task,
         song=song,
         persona=persona,
+        link=link,
         outsider=outsider,
     )
 
@@ -279,6 +301,7 @@ def team_b_state(world):
         Song.objects.filter(team=world.team).order_by("pk"),
         Persona.objects.filter(team=world.team).order_by("pk"),
         LyricTiming.objects.filter(song__team=world.team).order_by("pk"),
+        ShareLink.objects.filter(team=world.team).order_by("pk"),
     ]
     return [serializers.serialize("python", qs) for qs in querysets]
 
@@ -319,6 +342,9 @@ def test_every_url_is_classified():
     names = [r.name for r in ROUTES]
     unnamed = [r.route for r in ROUTES if r.name is None]
     assert not unnamed, f"give these URLs a name so the sweep can reverse them: {unnamed}"
+    assert set(names) >= PUBLIC, (
+        f"PUBLIC lists URLs the project no longer has: {PUBLIC - set(names)}"
+    )
     assert set(SKIPPED) <= set(names), (
         f"SKIPPED lists URLs the project no longer has: {set(SKIPPED) - set(names)}"
     )
@@ -422,3 +448,37 @@ def test_a_viewer_cannot_spend_or_change_anything(world, simulator):
             problems.append(f"{describe('POST', route, url, response)} called the provider")
             simulator.requests.clear()
     assert not problems, "a viewer's POST was not refused:\n" + "\n".join(problems)
+
+
+def test_public_urls_open_one_song_with_a_live_token_and_nothing_else(world, simulator):
+    """Share links: anyone with the token hears that song; a made-up or turned-off token
+    finds nothing; no page shows the team, its prompts, personas or accounts; no POST."""
+    before = team_b_state(world)
+    public = [r for r in ROUTES if r.name in PUBLIC]
+    assert {r.name for r in public} == PUBLIC
+    private_markers = ["Wall B Team", "wall-b-persona", "wall-b-account", "wall-b-prompt"]
+    problems = []
+    for user in (None, world.outsider, world.viewer):
+        client = client_for(user)
+        for route in public:
+            url = url_for(route, world)
+            response = fetch(client, "GET", url)
+            leaked = [m for m in private_markers if m.encode() in response.body]
+            if response.status_code not in (200, 206) or leaked:
+                problems.append(f"{describe('GET', route, url, response)} leaked {leaked}")
+            if fetch(client, "POST", url).status_code != 405:
+                problems.append(describe("POST", route, url, response) + " accepted a POST")
+            made_up = url_for(route, world, made_up=True)
+            if fetch(client, "GET", made_up).status_code != 404:
+                problems.append(f"GET {made_up} ({route.name}) opened a made-up token")
+    world.link.revoked_at = world.link.created_at
+    world.link.save()
+    for route in public:
+        url = url_for(route, world)
+        if fetch(client_for(), "GET", url).status_code != 404:
+            problems.append(f"GET {url} ({route.name}) still opens after the link was turned off")
+    assert not problems, "share links open too much:\n" + "\n".join(problems)
+    world.link.revoked_at = None
+    world.link.save()
+    assert team_b_state(world) == before
+    assert simulator.requests == []

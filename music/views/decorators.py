@@ -44,3 +44,27 @@ def spender_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def forbidden(request, reason):
+    return render(request, "music/forbidden.html", {"reason": reason}, status=403)
+
+
+def viewer_refusal():
+    return _(
+        "Viewers can listen, download and open share links, but cannot change songs or share "
+        "them. Ask a team owner to make you a member."
+    )
+
+
+def editor_required(view):
+    """Only owners and members may change a song or share it (no money is involved)."""
+
+    @team_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.membership.can_spend:
+            return forbidden(request, viewer_refusal())
+        return view(request, *args, **kwargs)
+
+    return wrapper

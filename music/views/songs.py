@@ -116,28 +116,29 @@ def song_audio(request, song_id):
         if not url:
             raise Http404("Not archived.")
         return HttpResponseRedirect(url)
-    return _serve(request, song, "audio_file", (mediatypes.AUDIO, mediatypes.VIDEO))
+    return serve_song_file(request, song, "audio_file", (mediatypes.AUDIO, mediatypes.VIDEO))
 
 
 @team_required
 def song_cover(request, song_id):
     song = library.get_song(request.team, song_id)
-    return _serve(request, song, "image_file", (mediatypes.IMAGE,))
+    return serve_song_file(request, song, "image_file", (mediatypes.IMAGE,))
 
 
 @team_required
 def song_wav(request, song_id):
     song = library.get_song(request.team, song_id)
-    return _serve(request, song, "wav_file", (mediatypes.AUDIO,), download=True)
+    return serve_song_file(request, song, "wav_file", (mediatypes.AUDIO,), download=True)
 
 
 @team_required
 def song_video(request, song_id):
     song = library.get_song(request.team, song_id)
-    return _serve(request, song, "video_file", (mediatypes.VIDEO, mediatypes.AUDIO))
+    return serve_song_file(request, song, "video_file", (mediatypes.VIDEO, mediatypes.AUDIO))
 
 
-def _serve(request, song, field_name, kinds, download=False):
+def serve_song_file(request, song, field_name, kinds, download=False):
+    """One of the song's stored files, ranges and all (also used by share links)."""
     field_file = getattr(song, field_name)
     if not field_file:
         raise Http404("Not made yet.")

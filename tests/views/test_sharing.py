@@ -1,0 +1,146 @@
+"""Share links: members make and turn off public links to one song; anyone with a live link
+can listen to that song, and reaches nothing else."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from music.models import ShareLink
+from tests.factories import SongFactory, TaskFactory
+from tests.mediafiles import image, mp3_frames
+
+AUDIO = mp3_frames(0.5)
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.fixture
+def shared_song(team, member):
+    task = TaskFactory(team=team, created_by=member, params={"prompt": "secret prompt words"})
+    song = SongFactory(
+        team=team,
+        task=task,
+        author=member,
+        title="Harbour Lights",
+        lyric="[Verse]\nLanterns on the water",
+        prompt="secret prompt words",
+    )
+    song.audio_file.save("audio.mp3", ContentFile(AUDIO), save=False)
+    song.image_file.save("cover.png", ContentFile(image("PNG")), save=False)
+    song.save()
+    return song
+
+
+def make_link(member_client, song, expires=""):
+    response = member_client.post(reverse("music:share", args=[song.pk]), {"expires": expires})
+    assert response.status_code == 302
+    return ShareLink.objects.get(song=song)
+
+
+def test_a_member_makes_a_link_that_anyone_can_open(member_client, shared_song, member):
+    link = make_link(member_client, shared_song)
+    assert link.created_by == member and link.expires_at is None and len(link.token) >= 32
+    page = member_client.get(reverse("music:share", args=[shared_song.pk])).content.decode()
+    assert reverse("music:shared_song", args=[link.token]) in page
+    assert f"Made by {member.username}" in page
+
+    stranger = Client()
+    response = stranger.get(reverse("music:shared_song", args=[link.token]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Harbour Lights" in html and "Lanterns on the water" in html
+    assert reverse("music:shared_audio", args=[link.token]) in html
+    # Nothing of the studio: no prompt, no song or library URL, no team.
+    assert "secret prompt words" not in html
+    assert "/songs/" not in html and shared_song.team.name not in html
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "noindex" in response["X-Robots-Tag"]
+
+    audio = stranger.get(reverse("music:shared_audio", args=[link.token]), HTTP_RANGE="bytes=0-99")
+    assert audio.status_code == 206 and body(audio) == AUDIO[:100]
+    cover = stranger.get(reverse("music:shared_cover", args=[link.token]))
+    assert cover.status_code == 200 and body(cover) == image("PNG")
+    # The token opens this song's files only: the studio's own URLs still ask to sign in.
+    assert stranger.get(reverse("music:song_audio", args=[shared_song.pk])).status_code == 302
+
+
+def test_a_link_turned_off_or_expired_opens_nothing(member_client, shared_song, owner):
+    link = make_link(member_client, shared_song, expires="7")
+    assert timedelta(days=6) < link.expires_at - timezone.now() <= timedelta(days=7)
+    url = reverse("music:shared_song", args=[link.token])
+    assert Client().get(url).status_code == 200
+
+    link.expires_at = timezone.now() - timedelta(seconds=1)
+    link.save()
+    assert Client().get(url).status_code == 404
+    assert Client().get(reverse("music:shared_audio", args=[link.token])).status_code == 404
+
+    link.expires_at = None
+    link.save()
+    member_client.force_login(owner)
+    revoke = reverse("music:share_revoke", args=[shared_song.pk, link.pk])
+    assert member_client.post(revoke).status_code == 302
+    assert Client().get(url).status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_by == owner
+    page = member_client.get(reverse("music:share", args=[shared_song.pk])).content.decode()
+    assert f"turned off by {owner.username}" in page
+    assert url not in page  # a dead link is not offered for copying
+
+
+def test_viewers_see_links_but_cannot_make_or_turn_them_off(
+    client, viewer, member_client, shared_song
+):
+    link = make_link(member_client, shared_song)
+    client.force_login(viewer)
+    page = client.get(reverse("music:share", args=[shared_song.pk]))
+    assert page.status_code == 200
+    assert reverse("music:shared_song", args=[link.token]) in page.content.decode()
+    assert "Make a link" not in page.content.decode()
+    assert client.post(reverse("music:share", args=[shared_song.pk])).status_code == 403
+    revoke = reverse("music:share_revoke", args=[shared_song.pk, link.pk])
+    assert client.post(revoke).status_code == 403
+    assert ShareLink.objects.filter(song=shared_song).count() == 1
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_another_teams_member_cannot_see_or_revoke_links(
+    client, outsider, member_client, shared_song
+):
+    link = make_link(member_client, shared_song)
+    client.force_login(outsider)
+    assert client.get(reverse("music:share", args=[shared_song.pk])).status_code == 404
+    revoke = reverse("music:share_revoke", args=[shared_song.pk, link.pk])
+    assert client.post(revoke).status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_a_song_without_its_audio_cannot_be_shared(member_client, team):
+    running = SongFactory(team=team, state="running")
+    response = member_client.post(reverse("music:share", args=[running.pk]), {"expires": ""})
+    assert response.status_code == 400
+    assert "Only a finished song with its audio" in response.content.decode()
+    assert not ShareLink.objects.exists()
+
+
+def test_an_unknown_expiry_is_refused_with_the_reason(member_client, shared_song):
+    response = member_client.post(reverse("music:share", args=[shared_song.pk]), {"expires": "3"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not ShareLink.objects.exists()
+
+
+def test_the_share_page_speaks_chinese(member_client, shared_song):
+    make_link(member_client, shared_song)
+    page = member_client.get(
+        reverse("music:share", args=[shared_song.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "分享" in page and "Make a link" not in page
