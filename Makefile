@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/range.py
+	$(BIN)/python bench/zip_export.py
 	$(BIN)/python bench/media_storage.py
 	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/simulator_render.py

@@ -6,6 +6,7 @@ from music.views import (
     callbacks,
     create,
     editor,
+    exports,
     library,
     personas,
     sharing,
@@ -45,6 +46,7 @@ urlpatterns = [
         name="section_timing",
     ),
     path("songs/<uuid:song_id>/lyrics.<str:fmt>", editor.lyrics_export, name="lyrics_export"),
+    path("songs/<uuid:song_id>/stems.zip", exports.song_stems_zip, name="stems_zip"),
     path("songs/<uuid:song_id>/share/", sharing.share_page, name="share"),
     path(
         "songs/<uuid:song_id>/share/<uuid:link_id>/off/",

@@ -94,6 +94,7 @@ URLS = {
     "music:team": READ_ONLY,
     "music:member_change": REFUSED,
     # Viewers see a song's share links; only members make or turn them off.
+    "music:stems_zip": READ_ONLY,
     "music:share": REFUSED,
     "music:share_revoke": REFUSED,
 }
@@ -273,6 +274,8 @@ def world(db):
         source_song=song,
         created_by=owner,
     )
+    stem = SongFactory(team=team, author=owner, parent=song, root=song, relation="stem")
+    stem.audio_file.save("stem.mp3", ContentFile(b"wall-b media bytes"), save=True)
     link = ShareLink.objects.create(team=team, song=song, created_by=owner)
     outsider = MembershipFactory(
         role="owner", team=TeamFactory(name="Wall A Team"), user__password=None

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 
+from music.models import Relation, SongState
 from music.services import capabilities, library, media, mediatypes
 from music.views import cards, live
 from music.views.decorators import team_required
@@ -55,6 +56,12 @@ def song_detail(request, song_id):
         "offers": offers,
         "in_flight": in_flight,
         "has_timing": facts.has_timing,
+        "has_stems": any(
+            m.parent_id == song.pk
+            and m.relation == Relation.STEM
+            and m.state == SongState.SUCCEEDED
+            for m in family.members
+        ),
         "raw_json": json.dumps(song.raw, indent=2, ensure_ascii=False),
         "request_json": json.dumps(song.task.request_payload, indent=2, ensure_ascii=False)
         if song.task
