@@ -469,6 +469,28 @@ class LibraryFilterForm(forms.Form):
         ]
 
 
+class SongEditForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={
+            "required": _("Give the song a title."),
+            "max_length": _("Keep the title to at most 200 characters."),
+        },
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For the team: what this take is for, what to change next."),
+        error_messages={"max_length": _("Keep the notes to at most 5000 characters.")},
+    )
+
+    def clean_notes(self):
+        return self.cleaned_data["notes"].replace("\r\n", "\n")
+
+
 class ShareLinkForm(forms.Form):
     expires = forms.TypedChoiceField(
         label=_("The link works"),

@@ -487,6 +487,7 @@ class Song(models.Model):
         help_text=_("An extension or replaced section that is not a whole song yet."),
     )
     raw = models.JSONField(_("upstream clip"), default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -654,3 +655,30 @@ class ShareLink(models.Model):
     def is_live(self, now=None):
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SongEventKind(models.TextChoices):
+    RENAMED = "renamed", _("renamed")
+    NOTES = "notes", _("changed the notes")
+    SHARED = "shared", _("shared")
+    UNSHARED = "unshared", _("turned off a share link")
+
+
+class SongEvent(models.Model):
+    """Who did what to a song after it was made (its page shows the history)."""
+
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=SongEventKind)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("song event")
+        verbose_name_plural = _("song events")
+        indexes = [models.Index(fields=["song", "-at"], name="songevent_song_newest")]
+
+    def __str__(self):
+        return f"{self.song_id}: {self.kind} by {self.actor_id}"

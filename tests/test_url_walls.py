@@ -95,6 +95,8 @@ URLS = {
     "music:member_change": REFUSED,
     # Viewers see a song's share links; only members make or turn them off.
     "music:stems_zip": READ_ONLY,
+    "music:song_edit": REFUSED,
+    "music:song_history": READ_ONLY,
     "music:share": REFUSED,
     "music:share_revoke": REFUSED,
 }
@@ -190,6 +192,7 @@ POST_DATA = {
         "default_model": "chirp-v4",
     },
     "music:member_change": lambda w: {"role": "owner"},
+    "music:song_edit": lambda w: {"title": "Renamed by a stranger", "notes": "x"},
     "music:quick_action": lambda w: {"request_key": "wall-sweep"},
 }
 

@@ -2,30 +2,37 @@
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
-from music.models import ShareLink
+from music.models import ShareLink, SongEventKind
+from music.services import song_edits
 
 # What the "expires" choice offers, in days (None: until revoked).
 EXPIRY_DAYS = (None, 1, 7, 30)
 
 
+@transaction.atomic
 def create_link(song, user, days=None):
     """A new live link to `song` (a song that can be played: ready, with its audio)."""
     if days not in EXPIRY_DAYS:
         raise ValueError(f"unsupported expiry: {days!r}")
     expires_at = timezone.now() + timedelta(days=days) if days else None
-    return ShareLink.objects.create(
+    link = ShareLink.objects.create(
         team=song.team, song=song, created_by=user, expires_at=expires_at
     )
+    song_edits.record(song, user, SongEventKind.SHARED)
+    return link
 
 
+@transaction.atomic
 def revoke(link, user):
     """Kill the token; the row stays as a record. Revoking twice changes nothing."""
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.revoked_by = user
         link.save(update_fields=["revoked_at", "revoked_by"])
+        song_edits.record(link.song, user, SongEventKind.UNSHARED)
     return link
 
 

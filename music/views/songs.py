@@ -1,15 +1,18 @@
 import json
 import uuid
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from music.forms import SongEditForm
 from music.models import Relation, SongState
-from music.services import capabilities, library, media, mediatypes
+from music.services import capabilities, library, media, mediatypes, song_edits
 from music.views import cards, live
-from music.views.decorators import team_required
+from music.views.decorators import editor_required, team_required
 
 
 def hero_refresh_url(request, version, song):
@@ -69,6 +72,31 @@ def song_detail(request, song_id):
         "request_key": uuid.uuid4().hex,
     }
     return render(request, "music/song_detail.html", context)
+
+
+@editor_required
+def song_edit(request, song_id):
+    """Rename a song and keep notes on it (members; each change is in its history)."""
+    song = library.get_song(request.team, song_id)
+    if request.method == "POST":
+        form = SongEditForm(request.POST)
+        if form.is_valid():
+            changed = song_edits.edit(song, request.user, **form.cleaned_data)
+            if changed:
+                messages.success(request, _("Saved."))
+            return redirect("music:song", song_id=song.pk)
+    else:
+        form = SongEditForm(initial={"title": song.title, "notes": song.notes})
+    status = 400 if form.is_bound else 200
+    return render(request, "music/song_edit.html", {"song": song, "form": form}, status=status)
+
+
+@team_required
+def song_history(request, song_id):
+    """Who did what to the song; a partial for the song page, a page without JS."""
+    song = library.get_song(request.team, song_id)
+    template = "music/partials/song_history.html" if request.htmx else "music/song_history.html"
+    return render(request, template, {"song": song, "events": song_edits.history(song)})
 
 
 @live.refreshable

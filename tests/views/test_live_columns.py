@@ -17,7 +17,8 @@ from tests.factories import SongFactory
 # Bookkeeping no live region shows; a change to it must not wake every open tab.
 NOT_SHOWN = {
     # The archive job's schedule; a song being saved shows through its state.
-    Song: {"archive_attempts", "archive_due_at", "id", "provider", "raw", "updated_at"},
+    # Notes: only the song page shows them, rendered afresh on every load.
+    Song: {"archive_attempts", "archive_due_at", "id", "notes", "provider", "raw", "updated_at"},
     Task: {
         "account_id",
         "callback_at",
