@@ -461,6 +461,7 @@ class LibraryFilterForm(forms.Form):
     )
     author = forms.TypedChoiceField(label=_("Author"), required=False, coerce=int, empty_value=None)
     whole = forms.BooleanField(label=_("Whole songs only"), required=False)
+    fav = forms.BooleanField(label=_("My favourites"), required=False)
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

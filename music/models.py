@@ -682,3 +682,21 @@ class SongEvent(models.Model):
 
     def __str__(self):
         return f"{self.song_id}: {self.kind} by {self.actor_id}"
+
+
+class Favourite(models.Model):
+    """A member's favourite song (each member has their own)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "song"], name="one_favourite_per_user_song")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} ★ {self.song_id}"

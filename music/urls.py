@@ -47,6 +47,7 @@ urlpatterns = [
     ),
     path("songs/<uuid:song_id>/lyrics.<str:fmt>", editor.lyrics_export, name="lyrics_export"),
     path("songs/<uuid:song_id>/edit/", songs.song_edit, name="song_edit"),
+    path("songs/<uuid:song_id>/favourite/", songs.song_favourite, name="song_favourite"),
     path("songs/<uuid:song_id>/history/", songs.song_history, name="song_history"),
     path("songs/<uuid:song_id>/stems.zip", exports.song_stems_zip, name="stems_zip"),
     path("songs/<uuid:song_id>/share/", sharing.share_page, name="share"),

@@ -97,6 +97,8 @@ URLS = {
     "music:stems_zip": READ_ONLY,
     "music:song_edit": REFUSED,
     "music:song_history": READ_ONLY,
+    # A member's own star: viewers may; nothing of the team changes.
+    "music:song_favourite": ALLOWED,
     "music:share": REFUSED,
     "music:share_revoke": REFUSED,
 }
@@ -193,6 +195,7 @@ POST_DATA = {
     },
     "music:member_change": lambda w: {"role": "owner"},
     "music:song_edit": lambda w: {"title": "Renamed by a stranger", "notes": "x"},
+    "music:song_favourite": lambda w: {"on": "1"},
     "music:quick_action": lambda w: {"request_key": "wall-sweep"},
 }
 

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 
 from music.models import (
     ACTIVE_TASK_STATES,
+    Favourite,
     LyricTiming,
     Membership,
     Persona,
@@ -63,6 +64,10 @@ ACTIVE = RawSQL(
 MIN_INDEXED_QUERY = 3
 
 
+def favourites_of(user):
+    return Exists(Favourite.objects.filter(user=user, song=OuterRef("pk")))
+
+
 def team_songs(team):
     return Song.objects.filter(team=team).select_related("author", "task")
 
@@ -72,8 +77,14 @@ def library_songs(team):
     return Song.objects.filter(team=team).select_related("author").only(*CARD_FIELDS)
 
 
-def search_songs(team, *, q="", state="", author=None, whole=False):
+def search_songs(team, *, q="", state="", author=None, whole=False, user=None, favourites=False):
+    """The library's songs as filtered; with `user`, each says whether it is their favourite
+    (`is_favourite`), and `favourites` keeps only those."""
     songs = library_songs(team)
+    if user is not None:
+        songs = songs.annotate(is_favourite=favourites_of(user))
+        if favourites:
+            songs = songs.filter(is_favourite=True)
     if whole:
         songs = songs.filter(is_fragment=False)
     if state:
@@ -185,16 +196,19 @@ def get_song(team, song_id):
     return get_object_or_404(team_songs(team).select_related("parent", "account"), pk=song_id)
 
 
-def get_song_page(team, song_id):
+def get_song_page(team, song_id, user=None):
     """A song for its page: with its task's request (shown), not the task's last answer,
-    and whether it has lyric timing (`has_timing_row`), in one query."""
-    return get_object_or_404(
+    whether it has lyric timing (`has_timing_row`) and is the user's favourite
+    (`is_favourite`), in one query."""
+    songs = (
         Song.objects.filter(team=team)
         .select_related("author", "task", "account")
         .defer("task__response")
-        .annotate(has_timing_row=Exists(LyricTiming.objects.filter(song=OuterRef("pk")))),
-        pk=song_id,
+        .annotate(has_timing_row=Exists(LyricTiming.objects.filter(song=OuterRef("pk"))))
     )
+    if user is not None:
+        songs = songs.annotate(is_favourite=favourites_of(user))
+    return get_object_or_404(songs, pk=song_id)
 
 
 def get_live_song(team, song_id):

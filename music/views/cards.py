@@ -40,6 +40,7 @@ class Card(NamedTuple):
     created_iso: str
     created_ago: str
     language: str
+    favourite: bool = False
 
 
 def card(song):
@@ -58,6 +59,7 @@ def card(song):
         created_iso=template_localtime(song.created_at).isoformat(),
         created_ago=str(naturaltime(song.created_at)),
         language=translation.get_language(),
+        favourite=bool(getattr(song, "is_favourite", False)),
     )
 
 
@@ -153,7 +155,7 @@ def family_tree(family):
 # The library's filter form, by language, the team's members and what was asked: Django's
 # widget templates (an include per <option>) cost more than the rest of the header.
 CACHED_FILTER_FORMS = 256
-FILTERS = ("q", "state", "author", "whole")
+FILTERS = ("q", "state", "author", "whole", "fav")
 
 
 @functools.lru_cache(maxsize=CACHED_FILTER_FORMS)

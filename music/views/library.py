@@ -39,6 +39,8 @@ def library_page(request):
         state=filters.get("state", ""),
         author=filters.get("author"),
         whole=filters.get("whole", False),
+        user=request.user,
+        favourites=filters.get("fav", False),
     )
     filtering = any(filters.values())
     page = library.paginate(

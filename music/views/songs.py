@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from music.forms import SongEditForm
 from music.models import Relation, SongState
-from music.services import capabilities, library, media, mediatypes, song_edits
+from music.services import capabilities, favourites, library, media, mediatypes, song_edits
 from music.views import cards, live
 from music.views.decorators import editor_required, team_required
 
@@ -44,7 +45,7 @@ def live_context(request, version, song, in_flight):
 @team_required
 def song_detail(request, song_id):
     activity = library.team_activity(request.team)  # before the song: see live.py
-    song = library.get_song_page(request.team, song_id)
+    song = library.get_song_page(request.team, song_id, request.user)
     in_flight = library.active_child_tasks(song)
     family = library.song_family(song)
     # Gathered once, from what the page loaded: the page asks "has timing?" too.
@@ -72,6 +73,21 @@ def song_detail(request, song_id):
         "request_key": uuid.uuid4().hex,
     }
     return render(request, "music/song_detail.html", context)
+
+
+@require_POST
+@team_required
+def song_favourite(request, song_id):
+    """Star or unstar a song for oneself (viewers too: it changes nothing of the team's)."""
+    song = library.get_song(request.team, song_id)
+    on = favourites.set_favourite(request.user, song, request.POST.get("on") == "1")
+    if request.htmx:
+        return render(
+            request,
+            "music/partials/favourite_button.html",
+            {"song_id": song.pk, "on": on, "in_card": request.GET.get("in") == "card"},
+        )
+    return redirect("music:song", song_id=song.pk)
 
 
 @editor_required
