@@ -5,6 +5,8 @@
   (save, queryset update, bulk_create, admin, raw SQL). SQLite: plain triggers (one writer at
   a time). PostgreSQL: deferred constraint triggers, so the counter row is locked only while
   a transaction commits, never across the lifecycle's own row locks.
+- The same row counts the team's songs in the trash (`trashed`), so the library's page count
+  (songs - trashed) needs no COUNT either.
 - Search: PostgreSQL pg_trgm GIN indexes on UPPER(column), the expression Django's icontains
   compares; SQLite an FTS5 table with the trigram tokenizer (SQLite >= 3.34), kept in sync by
   triggers.
@@ -12,6 +14,10 @@
 SQLite drops a table's triggers when a migration rebuilds the table (most AlterField and
 AddField operations do), so `ensure` runs after every migrate and puts back what is missing,
 re-counting what was missed meanwhile.
+
+Triggers name only the columns that exist when they are made: a migration older than a
+watched column (0008 predates `trashed_at`) makes them without it, and the migration that
+adds the column drops them first and makes them again (0013).
 """
 
 # Columns a live page shows (library cards, song hero, in-flight lists, task rows): a change
@@ -45,6 +51,7 @@ SONG_COLUMNS = [
     "video_file",
     "relation",
     "is_fragment",
+    "trashed_at",
     "created_at",
     "team_id",
 ]
@@ -79,8 +86,50 @@ def sqlite_bump(row, count, delta):
     )
 
 
+TRASH_SQLITE = (
+    "INSERT INTO music_teamactivity (team_id, version, songs, tasks, trashed) "
+    "VALUES ({row}.team_id, 0, 0, 0, {delta}) "
+    "ON CONFLICT (team_id) DO UPDATE SET trashed = trashed + ({delta});"
+)
+
+
+def existing_columns(cursor, table):
+    return {c.name for c in cursor.db.introspection.get_table_description(cursor, table)}
+
+
+def watched(cursor):
+    """TABLES with only the columns the tables have now (see the module's docstring)."""
+    return {
+        table: (count, [c for c in columns if c in existing_columns(cursor, table)])
+        for table, (count, columns) in TABLES.items()
+    }
+
+
+def has_trash(cursor):
+    return "trashed_at" in existing_columns(cursor, "music_song") and (
+        "trashed" in existing_columns(cursor, "music_teamactivity")
+    )
+
+
 def sqlite_forward(cursor):
-    for table, (count, columns) in TABLES.items():
+    if has_trash(cursor):
+        cursor.execute(
+            "CREATE TRIGGER music_song_trash_ins AFTER INSERT ON music_song "
+            f"WHEN NEW.trashed_at IS NOT NULL BEGIN {TRASH_SQLITE.format(row='NEW', delta=1)} END"
+        )
+        cursor.execute(
+            "CREATE TRIGGER music_song_trash_del AFTER DELETE ON music_song "
+            f"WHEN OLD.trashed_at IS NOT NULL BEGIN {TRASH_SQLITE.format(row='OLD', delta=-1)} END"
+        )
+        cursor.execute(
+            "CREATE TRIGGER music_song_trash_upd AFTER UPDATE ON music_song "
+            "WHEN (OLD.trashed_at IS NULL) IS NOT (NEW.trashed_at IS NULL) BEGIN "
+            + TRASH_SQLITE.format(
+                row="NEW", delta="CASE WHEN NEW.trashed_at IS NULL THEN -1 ELSE 1 END"
+            )
+            + " END"
+        )
+    for table, (count, columns) in watched(cursor).items():
         cursor.execute(
             f"CREATE TRIGGER {table}_activity_ins AFTER INSERT ON {table} "
             f"BEGIN {sqlite_bump('NEW', count, 1)} END"
@@ -133,6 +182,8 @@ def sqlite_backward(cursor):
         for suffix in ("ins", "del", "upd"):
             cursor.execute(f"DROP TRIGGER IF EXISTS {table}_activity_{suffix}")
     for suffix in ("ins", "del", "upd"):
+        cursor.execute(f"DROP TRIGGER IF EXISTS music_song_trash_{suffix}")
+    for suffix in ("ins", "del", "upd"):
         cursor.execute(f"DROP TRIGGER IF EXISTS music_song_search_{suffix}")
     cursor.execute("DROP TABLE IF EXISTS music_song_search")
 
@@ -170,9 +221,42 @@ END $$;
 """
 
 
+PG_TRASH = """
+CREATE OR REPLACE FUNCTION music_team_trash_count() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    delta integer := 0;
+    tid bigint;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        delta := (NEW.trashed_at IS NOT NULL)::int; tid := NEW.team_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        delta := -((OLD.trashed_at IS NOT NULL)::int); tid := OLD.team_id;
+    ELSE
+        delta := (NEW.trashed_at IS NOT NULL)::int - (OLD.trashed_at IS NOT NULL)::int;
+        tid := NEW.team_id;
+    END IF;
+    IF delta <> 0 THEN
+        INSERT INTO music_teamactivity (team_id, version, songs, tasks, trashed)
+        VALUES (tid, 0, 0, 0, delta)
+        ON CONFLICT (team_id) DO UPDATE SET trashed = music_teamactivity.trashed + delta;
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
 def pg_forward(cursor):
     cursor.execute(PG_FUNCTIONS)
-    for table, (_, columns) in TABLES.items():
+    if has_trash(cursor):
+        cursor.execute(PG_TRASH)
+        cursor.execute(
+            "CREATE CONSTRAINT TRIGGER music_song_trash_count "
+            "AFTER INSERT OR UPDATE OR DELETE ON music_song "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+            "EXECUTE FUNCTION music_team_trash_count()"
+        )
+    for table, (_, columns) in watched(cursor).items():
         old = ", ".join(f"OLD.{c}" for c in columns)
         new = ", ".join(f"NEW.{c}" for c in columns)
         # Deferred: the counter row is touched at commit, after the transaction's own row
@@ -198,6 +282,8 @@ def pg_forward(cursor):
 
 
 def pg_backward(cursor):
+    cursor.execute("DROP TRIGGER IF EXISTS music_song_trash_count ON music_song")
+    cursor.execute("DROP FUNCTION IF EXISTS music_team_trash_count()")
     for table in TABLES:
         cursor.execute(f"DROP TRIGGER IF EXISTS {table}_activity_insdel ON {table}")
         cursor.execute(f"DROP TRIGGER IF EXISTS {table}_activity_upd ON {table}")
@@ -215,6 +301,8 @@ def sqlite_trigger_names(cursor):
 
 def sqlite_expected(cursor):
     names = {f"{table}_activity_{suffix}" for table in TABLES for suffix in ("ins", "del", "upd")}
+    if has_trash(cursor):
+        names |= {f"music_song_trash_{suffix}" for suffix in ("ins", "del", "upd")}
     if sqlite_has_search(cursor):
         names |= {f"music_song_search_{suffix}" for suffix in ("ins", "del", "upd")}
     return names
@@ -248,6 +336,11 @@ def recount(cursor):
         "songs = (SELECT COUNT(*) FROM music_song s WHERE s.team_id = music_teamactivity.team_id), "
         "tasks = (SELECT COUNT(*) FROM music_task k WHERE k.team_id = music_teamactivity.team_id)"
     )
+    if has_trash(cursor):
+        cursor.execute(
+            "UPDATE music_teamactivity SET trashed = (SELECT COUNT(*) FROM music_song s "
+            "WHERE s.team_id = music_teamactivity.team_id AND s.trashed_at IS NOT NULL)"
+        )
 
 
 def install(connection):
@@ -278,7 +371,8 @@ def ensure(connection):
                 return False
             sqlite_backward(cursor)  # the search table is rebuilt from the rows too
         elif connection.vendor == "postgresql":
-            if pg_trigger_names(cursor) >= PG_EXPECTED:
+            expected = PG_EXPECTED | ({"music_song_trash_count"} if has_trash(cursor) else set())
+            if pg_trigger_names(cursor) >= expected:
                 return False
             pg_backward(cursor)
         else:

@@ -488,6 +488,15 @@ class Song(models.Model):
     )
     raw = models.JSONField(_("upstream clip"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    # In the trash since (None: in the library). Emptied by owners, or after STUDIO_TRASH_DAYS.
+    trashed_at = models.DateTimeField(_("in the trash since"), null=True, blank=True)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -499,6 +508,12 @@ class Song(models.Model):
             # The library's order (newest first, id breaks ties), read from the index.
             models.Index(fields=["team", "-created_at", "id"], name="song_team_newest"),
             models.Index(fields=["team", "state", "-created_at"], name="song_team_state_new"),
+            # The trash page and its purge: only the few songs in the trash are in it.
+            models.Index(
+                fields=["team", "-trashed_at"],
+                condition=Q(trashed_at__isnull=False),
+                name="song_team_trash",
+            ),
             models.Index(
                 fields=["archive_due_at"],
                 condition=Q(state="saving"),
@@ -596,6 +611,8 @@ class TeamActivity(models.Model):
     version = models.BigIntegerField(default=0)
     songs = models.BigIntegerField(default=0)
     tasks = models.BigIntegerField(default=0)
+    # Written by raw INSERTs in triggers that predate it: the default lives in the database.
+    trashed = models.BigIntegerField(default=0, db_default=0)
 
     def __str__(self):
         return f"{self.team_id}: v{self.version}"
@@ -662,6 +679,8 @@ class SongEventKind(models.TextChoices):
     NOTES = "notes", _("changed the notes")
     SHARED = "shared", _("shared")
     UNSHARED = "unshared", _("turned off a share link")
+    TRASHED = "trashed", _("moved to the trash")
+    RESTORED = "restored", _("restored from the trash")
 
 
 class SongEvent(models.Model):

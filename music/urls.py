@@ -14,6 +14,7 @@ from music.views import (
     tasks,
     team,
     teams,
+    trash,
 )
 
 app_name = "music"
@@ -47,6 +48,10 @@ urlpatterns = [
     ),
     path("songs/<uuid:song_id>/lyrics.<str:fmt>", editor.lyrics_export, name="lyrics_export"),
     path("songs/<uuid:song_id>/edit/", songs.song_edit, name="song_edit"),
+    path("songs/<uuid:song_id>/trash/", trash.song_trash, name="song_trash"),
+    path("songs/<uuid:song_id>/restore/", trash.song_restore, name="song_restore"),
+    path("trash/", trash.trash_page, name="trash"),
+    path("trash/empty/", trash.trash_empty, name="trash_empty"),
     path("songs/<uuid:song_id>/favourite/", songs.song_favourite, name="song_favourite"),
     path("songs/<uuid:song_id>/history/", songs.song_history, name="song_history"),
     path("songs/<uuid:song_id>/stems.zip", exports.song_stems_zip, name="stems_zip"),

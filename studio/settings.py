@@ -388,6 +388,8 @@ STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:8000")
 # named private hosts, e.g. an on-premises gateway: "host" (any port) or "host:port".
 STUDIO_ALLOWED_PRIVATE_HOSTS = env_list("STUDIO_ALLOWED_PRIVATE_HOSTS")
 # Wall-clock seconds for one whole download (connect, redirects, body), however it trickles.
+# Songs in the trash are deleted, files and all, after this many days.
+STUDIO_TRASH_DAYS = float(os.environ.get("STUDIO_TRASH_DAYS", "30"))
 STUDIO_FETCH_DEADLINE = float(os.environ.get("STUDIO_FETCH_DEADLINE", "120"))
 STUDIO_CALLBACKS = env_bool("STUDIO_CALLBACKS", default=True)
 # The local demo (`make run` sets it): the login page shows the demo login while the demo

@@ -97,6 +97,10 @@ URLS = {
     "music:stems_zip": READ_ONLY,
     "music:song_edit": REFUSED,
     "music:song_history": READ_ONLY,
+    "music:song_trash": REFUSED,
+    "music:song_restore": REFUSED,
+    "music:trash": READ_ONLY,
+    "music:trash_empty": REFUSED,
     # A member's own star: viewers may; nothing of the team changes.
     "music:song_favourite": ALLOWED,
     "music:share": REFUSED,

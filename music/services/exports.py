@@ -68,7 +68,12 @@ def zip_songs(songs, folder=""):
 def stems_of(song):
     """The song's stems that are ready, in the order they were made."""
     return list(
-        Song.objects.filter(parent=song, relation=Relation.STEM, state=SongState.SUCCEEDED)
+        Song.objects.filter(
+            parent=song,
+            relation=Relation.STEM,
+            state=SongState.SUCCEEDED,
+            trashed_at__isnull=True,
+        )
         .select_related("author")
         .order_by("created_at", "id")
     )

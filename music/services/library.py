@@ -73,8 +73,12 @@ def team_songs(team):
 
 
 def library_songs(team):
-    """A team's songs as library cards: the card's columns only."""
-    return Song.objects.filter(team=team).select_related("author").only(*CARD_FIELDS)
+    """A team's songs as library cards (not those in the trash): the card's columns only."""
+    return (
+        Song.objects.filter(team=team, trashed_at__isnull=True)
+        .select_related("author")
+        .only(*CARD_FIELDS)
+    )
 
 
 def search_songs(team, *, q="", state="", author=None, whole=False, user=None, favourites=False):
@@ -135,6 +139,12 @@ class Activity:
     version: int = 0
     songs: int | None = None
     tasks: int | None = None
+    trashed: int | None = None
+
+    @property
+    def library_songs(self):
+        """How many songs the library lists (all but the trash), or None where unknown."""
+        return None if self.songs is None else self.songs - (self.trashed or 0)
 
 
 def team_activity(team):
@@ -145,12 +155,13 @@ def team_activity(team):
     pages count (COUNT(*) sees the transaction's own rows). SQLite keeps it at once."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT version, songs, tasks FROM music_teamactivity WHERE team_id = %s", [team.pk]
+            "SELECT version, songs, tasks, trashed FROM music_teamactivity WHERE team_id = %s",
+            [team.pk],
         )
-        version, songs, tasks = cursor.fetchone() or (0, 0, 0)
+        version, songs, tasks, trashed = cursor.fetchone() or (0, 0, 0, 0)
     if connection.vendor != "sqlite" and connection.in_atomic_block:
         return Activity(version)
-    return Activity(version, songs, tasks)
+    return Activity(version, songs, tasks, trashed)
 
 
 def live_membership(user_id, chosen_team_id):
@@ -302,6 +313,7 @@ FAMILY_FIELDS = (
     "parent_id",
     "root_id",
     "upstream_id",
+    "trashed_at",
     "created_at",
 )
 

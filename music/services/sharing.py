@@ -37,7 +37,7 @@ def revoke(link, user):
 
 
 def can_share(song):
-    return song.is_ready and bool(song.audio_file)
+    return song.is_ready and bool(song.audio_file) and song.trashed_at is None
 
 
 def song_links(song):

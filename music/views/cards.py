@@ -136,6 +136,7 @@ def family_tree(family):
                 node.song.is_fragment,
                 node.song.duration,
                 node.song.state,
+                node.song.trashed_at is not None,
                 node.current,
                 bool(node.children),
             )

@@ -47,7 +47,7 @@ def library_page(request):
         songs,
         request.GET.get("page"),
         library.SONGS_PER_PAGE,
-        count=None if filtering else activity.songs,
+        count=None if filtering else activity.library_songs,
     )
     in_flight = library.tasks_without_songs(team) if page.number == 1 else []
     live_now = bool(in_flight) or any(song.is_active for song in page)

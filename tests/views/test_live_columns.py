@@ -17,8 +17,18 @@ from tests.factories import SongFactory
 # Bookkeeping no live region shows; a change to it must not wake every open tab.
 NOT_SHOWN = {
     # The archive job's schedule; a song being saved shows through its state.
-    # Notes: only the song page shows them, rendered afresh on every load.
-    Song: {"archive_attempts", "archive_due_at", "id", "notes", "provider", "raw", "updated_at"},
+    # Notes, and who put a song in the trash: only the song and trash pages show them, rendered
+    # afresh on every load (trashed_at, which the library filters on, is watched).
+    Song: {
+        "archive_attempts",
+        "archive_due_at",
+        "id",
+        "notes",
+        "provider",
+        "raw",
+        "trashed_by_id",
+        "updated_at",
+    },
     Task: {
         "account_id",
         "callback_at",
@@ -75,3 +85,27 @@ def test_triggers_a_later_migration_dropped_come_back_and_count_what_they_missed
     Song.objects.filter(pk=song.pk).update(state="failed")
     assert version(song.team) == before + 1
     assert not activity.ensure(connection), "all in place now: nothing to redo"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_teams_row_counts_the_trash_whoever_writes_it():
+    from django.utils import timezone
+
+    from music.services.library import team_activity
+
+    song = SongFactory()
+    other = SongFactory(team=song.team)
+    team = song.team
+    assert team_activity(team).library_songs == 2
+    before = version(team)
+    Song.objects.filter(pk=song.pk).update(trashed_at=timezone.now())  # a raw update too
+    activity_now = team_activity(team)
+    assert (activity_now.songs, activity_now.trashed, activity_now.library_songs) == (2, 1, 1)
+    assert version(team) > before  # the library's open tabs redraw without it
+    song.delete()
+    assert (team_activity(team).songs, team_activity(team).trashed) == (1, 0)
+    SongFactory(team=team, trashed_at=timezone.now())
+    assert team_activity(team).library_songs == 1
+    Song.objects.filter(team=team).update(trashed_at=None)
+    assert (team_activity(team).trashed, team_activity(team).library_songs) == (0, 2)
+    assert other.pk

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from music.models import Task, TaskState
+from music.services import trash
 from music.services.tasks import archiving, events, timing
 from music.services.tasks.applying import fail
 from music.services.tasks.starting import enqueue_submit
@@ -19,6 +20,7 @@ def sweep(now=None):
     now = now or timezone.now()
     counts = {"resent": 0, "unconfirmed": 0, "expired": 0}
     counts["archives"] = archiving.dispatch_due(now)
+    counts["trash_purged"] = trash.purge_expired(now)
     queued = Task.objects.filter(state=TaskState.QUEUED)
     for pk in queued.filter(deadline_at__lt=now).values_list("pk", flat=True)[:200]:
         fail(
