@@ -3,6 +3,7 @@ from django.urls import path
 from music.views import (
     accounts,
     actions,
+    bulk,
     callbacks,
     create,
     editor,
@@ -50,6 +51,7 @@ urlpatterns = [
     path("songs/<uuid:song_id>/edit/", songs.song_edit, name="song_edit"),
     path("songs/<uuid:song_id>/trash/", trash.song_trash, name="song_trash"),
     path("songs/<uuid:song_id>/restore/", trash.song_restore, name="song_restore"),
+    path("songs/picked/", bulk.bulk_songs, name="bulk"),
     path("trash/", trash.trash_page, name="trash"),
     path("trash/empty/", trash.trash_empty, name="trash_empty"),
     path("songs/<uuid:song_id>/favourite/", songs.song_favourite, name="song_favourite"),

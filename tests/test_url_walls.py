@@ -100,6 +100,8 @@ URLS = {
     "music:song_trash": REFUSED,
     "music:song_restore": REFUSED,
     "music:trash": READ_ONLY,
+    # Favourites are the viewer's own; trash is refused; a ZIP is a download.
+    "music:bulk": ALLOWED,
     "music:trash_empty": REFUSED,
     # A member's own star: viewers may; nothing of the team changes.
     "music:song_favourite": ALLOWED,
@@ -200,6 +202,7 @@ POST_DATA = {
     "music:member_change": lambda w: {"role": "owner"},
     "music:song_edit": lambda w: {"title": "Renamed by a stranger", "notes": "x"},
     "music:song_favourite": lambda w: {"on": "1"},
+    "music:bulk": lambda w: {"song": [str(w.song.pk)], "do": "trash"},
     "music:quick_action": lambda w: {"request_key": "wall-sweep"},
 }
 
