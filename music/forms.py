@@ -492,6 +492,17 @@ class SongEditForm(forms.Form):
         return self.cleaned_data["notes"].replace("\r\n", "\n")
 
 
+class PlaylistForm(forms.Form):
+    name = forms.CharField(
+        label=_("Playlist name"),
+        max_length=100,
+        error_messages={
+            "required": _("Give the playlist a name."),
+            "max_length": _("Keep the name to at most 100 characters."),
+        },
+    )
+
+
 class ShareLinkForm(forms.Form):
     expires = forms.TypedChoiceField(
         label=_("The link works"),

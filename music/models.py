@@ -719,3 +719,43 @@ class Favourite(models.Model):
 
     def __str__(self):
         return f"{self.user_id} ★ {self.song_id}"
+
+
+class Playlist(models.Model):
+    """A team's ordered list of songs, shared by all its members."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="playlists")
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("playlist")
+        verbose_name_plural = _("playlists")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["team", "name"], name="playlist_team_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class PlaylistItem(models.Model):
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["playlist", "song"], name="one_song_once_per_playlist")
+        ]
+
+    def __str__(self):
+        return f"{self.playlist_id} #{self.position}: {self.song_id}"

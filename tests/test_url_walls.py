@@ -28,6 +28,8 @@ from music.models import (
     LyricTiming,
     Membership,
     Persona,
+    Playlist,
+    PlaylistItem,
     ProviderAccount,
     ShareLink,
     Song,
@@ -102,6 +104,12 @@ URLS = {
     "music:trash": READ_ONLY,
     # Favourites are the viewer's own; trash is refused; a ZIP is a download.
     "music:bulk": ALLOWED,
+    "music:playlists": REFUSED,
+    "music:playlist_add": REFUSED,
+    "music:playlist": READ_ONLY,
+    "music:playlist_edit": REFUSED,
+    "music:playlist_delete": REFUSED,
+    "music:playlist_zip": READ_ONLY,
     "music:trash_empty": REFUSED,
     # A member's own star: viewers may; nothing of the team changes.
     "music:song_favourite": ALLOWED,
@@ -117,6 +125,7 @@ OUTSIDER_STATUSES = {404, 405}  # 405 only if a made-up id gets the same answer
 # Strings only team B's rows contain: none may reach the outsider.
 MARKERS = [
     "Wall B Team",
+    "wall-b-playlist",
     "wall-b-song",
     "wall-b-persona",
     "wall-b-account",
@@ -170,6 +179,7 @@ PARAMS = {
     "persona_id": lambda w: w.persona.pk,
     "account_id": lambda w: w.account.pk,
     "link_id": lambda w: w.link.pk,
+    "playlist_id": lambda w: w.playlist.pk,
     "token": lambda w: w.link.token,
     "membership_id": lambda w: w.viewer_membership.pk,  # a viewer promoting themselves
     "team_slug": lambda w: w.team.slug,
@@ -185,6 +195,7 @@ MADE_UP = {
     "persona_id": uuid.uuid4,
     "account_id": uuid.uuid4,
     "link_id": uuid.uuid4,
+    "playlist_id": uuid.uuid4,
     "token": lambda: secrets.token_urlsafe(24),
     "membership_id": lambda: 999_999,
     "team_slug": lambda: "no-such-team",
@@ -203,6 +214,9 @@ POST_DATA = {
     "music:song_edit": lambda w: {"title": "Renamed by a stranger", "notes": "x"},
     "music:song_favourite": lambda w: {"on": "1"},
     "music:bulk": lambda w: {"song": [str(w.song.pk)], "do": "trash"},
+    "music:playlists": lambda w: {"name": "wall-b-playlist-2"},
+    "music:playlist_add": lambda w: {"song": [str(w.song.pk)], "new": "1", "name": "x"},
+    "music:playlist_edit": lambda w: {"do": "remove", "item": w.playlist.items.get().pk},
     "music:quick_action": lambda w: {"request_key": "wall-sweep"},
 }
 
@@ -236,6 +250,7 @@ class World:
     song: Song
     persona: Persona
     link: ShareLink
+    playlist: Playlist
     outsider: object
 
 
@@ -290,6 +305,8 @@ def world(db):
     stem = SongFactory(team=team, author=owner, parent=song, root=song, relation="stem")
     stem.audio_file.save("stem.mp3", ContentFile(b"wall-b media bytes"), save=True)
     link = ShareLink.objects.create(team=team, song=song, created_by=owner)
+    playlist = Playlist.objects.create(team=team, name="wall-b-playlist", created_by=owner)
+    PlaylistItem.objects.create(playlist=playlist, song=song, position=1)
     outsider = MembershipFactory(
         role="owner", team=TeamFactory(name="Wall A Team"), user__password=None
     ).user
@@ -303,6 +320,7 @@ def world(db):
         song=song,
         persona=persona,
         link=link,
+        playlist=playlist,
         outsider=outsider,
     )
 
@@ -318,6 +336,8 @@ def team_b_state(world):
         Persona.objects.filter(team=world.team).order_by("pk"),
         LyricTiming.objects.filter(song__team=world.team).order_by("pk"),
         ShareLink.objects.filter(team=world.team).order_by("pk"),
+        Playlist.objects.filter(team=world.team).order_by("pk"),
+        PlaylistItem.objects.filter(playlist__team=world.team).order_by("pk"),
     ]
     return [serializers.serialize("python", qs) for qs in querysets]
 

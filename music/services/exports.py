@@ -39,8 +39,9 @@ def audio_extension(song):
     return media_type.extension if media_type else ".bin"
 
 
-def zip_songs(songs, folder=""):
-    """A sized ZipStream of the songs that have their audio in the studio (others skipped).
+def zip_songs(songs, folder="", numbered=False):
+    """A sized ZipStream of the songs that have their audio in the studio (others skipped);
+    `numbered` puts the order in the names.
 
     Audio is stored, not deflated: MP3 does not shrink, and a sized archive gives the
     browser a Content-Length (and so a progress bar) before the first byte.
@@ -48,10 +49,11 @@ def zip_songs(songs, folder=""):
     archive = ZipStream(compress_type=ZIP_STORED, sized=True)
     prefix = f"{folder}/" if folder else ""
     used = set()
-    for song in songs:
+    for number, song in enumerate(songs, start=1):
         if not song.audio_file:
             continue
-        name = prefix + base_name(song, used)
+        # A playlist's order survives in the names ("01-first-song.mp3").
+        name = prefix + (f"{number:02d}-" if numbered else "") + base_name(song, used)
         archive.add(
             stored_chunks(song.audio_file),
             name + audio_extension(song),

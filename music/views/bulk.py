@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,6 +46,9 @@ def bulk_songs(request):
     if not songs:
         messages.error(request, _("Pick one or more songs first (the box on each card)."))
         return back(request)
+    if action == "playlist":
+        query = "&".join(f"song={song.pk}" for song in songs)
+        return redirect(f"{reverse('music:playlist_add')}?{query}")
     if action == "zip":
         return zip_response(exports.zip_songs(songs), "songs.zip")
     if action in ("favourite", "unfavourite"):
