@@ -46,7 +46,7 @@ class Command(BaseCommand):
             "--faults",
             default="",
             help="A fault plan to start with, as JSON: rates per kind in [0, 1] "
-            '(e.g. \'{"rate": 0.2, "seed": 1}\'; see music/upstream/simulator/faults.py).',
+            '(e.g. \'{"rate": 0.2, "seed": 1}\'; see music/upstream/simulator/faults/).',
         )
         parser.add_argument(
             "--no-prerender",
