@@ -641,14 +641,20 @@ def new_share_token():
 
 
 class ShareLink(models.Model):
-    """A public, read-only link to one song: anyone with it can listen, nothing more.
+    """A public, read-only link to one song or one playlist: anyone with it can listen to
+    that, nothing more.
 
     Revoking keeps the row (who shared what, and when it stopped) and kills the token.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="share_links")
-    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="share_links")
+    song = models.ForeignKey(
+        Song, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
+    playlist = models.ForeignKey(
+        "Playlist", null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
     token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -665,9 +671,20 @@ class ShareLink(models.Model):
         verbose_name_plural = _("share links")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["song", "-created_at"], name="sharelink_song_newest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(song__isnull=False, playlist__isnull=True)
+                | Q(song__isnull=True, playlist__isnull=False),
+                name="sharelink_one_target",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.song} ({self.token[:6]}…)"
+        return f"{self.target} ({self.token[:6]}…)"
+
+    @property
+    def target(self):
+        return self.song if self.song_id else self.playlist
 
     def is_live(self, now=None):
         now = now or timezone.now()

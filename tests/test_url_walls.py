@@ -50,7 +50,13 @@ SKIPPED = {
     "javascript_catalog": "the scripts' interface strings: public, like the scripts themselves",
 }
 # Public by design, the link's token being the only key: swept by their own test below.
-PUBLIC = {"music:shared_song", "music:shared_audio", "music:shared_cover"}
+PUBLIC = {
+    "music:shared_song",
+    "music:shared_audio",
+    "music:shared_cover",
+    "music:shared_track",
+    "music:shared_track_cover",
+}
 
 # What a viewer of team B's POST to a URL may do (nothing in the team changes in any case):
 REFUSED = "refused"  # 403, 404, 405 or 409 (a refusal page), or the login page
@@ -110,6 +116,8 @@ URLS = {
     "music:playlist_edit": REFUSED,
     "music:playlist_delete": REFUSED,
     "music:playlist_zip": READ_ONLY,
+    "music:playlist_share": REFUSED,
+    "music:playlist_share_revoke": REFUSED,
     "music:trash_empty": REFUSED,
     # A member's own star: viewers may; nothing of the team changes.
     "music:song_favourite": ALLOWED,

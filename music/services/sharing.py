@@ -1,11 +1,12 @@
-"""Public links to one song: made and revoked by members, opened by anyone with the token."""
+"""Public links to one song or one playlist: made and revoked by members, opened by anyone
+with the token."""
 
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from music.models import ShareLink, SongEventKind
+from music.models import Playlist, ShareLink, SongEventKind
 from music.services import song_edits
 
 # What the "expires" choice offers, in days (None: until revoked).
@@ -13,15 +14,21 @@ EXPIRY_DAYS = (None, 1, 7, 30)
 
 
 @transaction.atomic
-def create_link(song, user, days=None):
-    """A new live link to `song` (a song that can be played: ready, with its audio)."""
+def create_link(target, user, days=None):
+    """A new live link to `target`, a playable song (see `can_share`) or a playlist."""
     if days not in EXPIRY_DAYS:
         raise ValueError(f"unsupported expiry: {days!r}")
     expires_at = timezone.now() + timedelta(days=days) if days else None
+    is_playlist = isinstance(target, Playlist)
     link = ShareLink.objects.create(
-        team=song.team, song=song, created_by=user, expires_at=expires_at
+        team=target.team,
+        song=None if is_playlist else target,
+        playlist=target if is_playlist else None,
+        created_by=user,
+        expires_at=expires_at,
     )
-    song_edits.record(song, user, SongEventKind.SHARED)
+    if not is_playlist:
+        song_edits.record(target, user, SongEventKind.SHARED)
     return link
 
 
@@ -32,7 +39,8 @@ def revoke(link, user):
         link.revoked_at = timezone.now()
         link.revoked_by = user
         link.save(update_fields=["revoked_at", "revoked_by"])
-        song_edits.record(link.song, user, SongEventKind.UNSHARED)
+        if link.song_id:
+            song_edits.record(link.song, user, SongEventKind.UNSHARED)
     return link
 
 
@@ -40,29 +48,46 @@ def can_share(song):
     return song.is_ready and bool(song.audio_file) and song.trashed_at is None
 
 
-def song_links(song):
-    """The song's links, newest first, with who made them (for its page)."""
+def links_of(target):
+    """The target's links, newest first, with who made and turned them off."""
     return list(
-        ShareLink.objects.filter(song=song)
-        .select_related("created_by", "revoked_by")
-        .order_by("-created_at")
+        target.share_links.select_related("created_by", "revoked_by").order_by("-created_at")
     )
 
 
-def get_team_link(team, song, link_id):
-    return ShareLink.objects.filter(team=team, song=song, pk=link_id).first()
+def get_team_link(team, target, link_id):
+    return target.share_links.filter(team=team, pk=link_id).first()
 
 
 def open_link(token):
-    """The live link with this token and its song, or None: unknown, revoked, expired, or
-    the song is no longer playable all look the same from outside."""
+    """The live link with this token, or None: unknown, revoked, expired, or a song no
+    longer playable all look the same from outside."""
     if not token or len(token) > 64:
         return None
     link = (
         ShareLink.objects.filter(token=token, revoked_at__isnull=True)
-        .select_related("song")
+        .select_related("song", "playlist")
         .first()
     )
-    if link is None or not link.is_live() or not can_share(link.song):
+    if link is None or not link.is_live():
+        return None
+    if link.song_id and not can_share(link.song):
         return None
     return link
+
+
+def playlist_songs(link):
+    """The playable songs of a shared playlist, in its order."""
+    items = (
+        link.playlist.items.filter(song__trashed_at__isnull=True)
+        .select_related("song")
+        .order_by("position", "id")
+    )
+    return [item.song for item in items if can_share(item.song)]
+
+
+def shared_song(link, song_id):
+    """One song a link opens: its own, or one of its playlist's; None otherwise."""
+    if link.song_id:
+        return link.song if link.song_id == song_id else None
+    return next((s for s in playlist_songs(link) if s.pk == song_id), None)

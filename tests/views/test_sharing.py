@@ -144,3 +144,35 @@ def test_the_share_page_speaks_chinese(member_client, shared_song):
         reverse("music:share", args=[shared_song.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
     assert "分享" in page and "Make a link" not in page
+
+
+def test_a_playlist_link_plays_its_songs_and_no_other(member_client, team, member, shared_song):
+    from music.services import playlists, trash
+
+    playlist = playlists.create(team, member, "Harbour set")
+    other = SongFactory(team=team, title="Not in the set")
+    other.audio_file.save("o.mp3", ContentFile(AUDIO), save=True)
+    gone = SongFactory(team=team, title="Trashed one")
+    gone.audio_file.save("g.mp3", ContentFile(AUDIO), save=True)
+    playlists.add(playlist, [shared_song, gone], member)
+    trash.trash(gone, member)
+    response = member_client.post(reverse("music:playlist_share", args=[playlist.pk]), {})
+    assert response.status_code == 302
+    link = ShareLink.objects.get(playlist=playlist)
+
+    stranger = Client()
+    html = stranger.get(reverse("music:shared_song", args=[link.token])).content.decode()
+    assert "Harbour set" in html and "Harbour Lights" in html
+    assert "Trashed one" not in html and "Not in the set" not in html
+    track = reverse("music:shared_track", args=[link.token, shared_song.pk])
+    assert track in html
+    assert body(stranger.get(track)) == AUDIO
+    for song in (other, gone):
+        url = reverse("music:shared_track", args=[link.token, song.pk])
+        assert stranger.get(url).status_code == 404
+    # A song link opens its own song only, under either URL.
+    song_link = make_link(member_client, shared_song)
+    own = reverse("music:shared_track", args=[song_link.token, shared_song.pk])
+    assert stranger.get(own).status_code == 200
+    elsewhere = reverse("music:shared_track", args=[song_link.token, other.pk])
+    assert stranger.get(elsewhere).status_code == 404
