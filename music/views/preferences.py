@@ -1,4 +1,4 @@
-"""Display preferences: the theme picker's form (the no-script path; studio.js switches in place)."""
+"""Display preferences: the theme picker's no-script path (studio.js switches in place)."""
 
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect

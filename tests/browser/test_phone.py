@@ -243,4 +243,3 @@ def test_login_page_on_a_phone_shows_the_demo_login_in_demo_mode(
     page.click("form[action='/accounts/login/'] button")
     page.wait_for_url(re.compile(r"/$"))
     assert page.evaluate(MEASURE)["scrollWidth"] <= 360
-
