@@ -215,6 +215,11 @@ def test_the_chosen_theme_is_kept_across_reloads_and_pages(browser, live_server,
     assert background(page) == DARK  # the device says dark
     page.emulate_media(color_scheme="light")
     assert background(page) == LIGHT
+    # The editor's waveform takes the new colours in place too.
+    page.goto(f"/songs/{studio['song'].pk}/edit-section/")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    page.click(".theme-choice[value=dark]")
+    assert background(page) == DARK
     assert page.console_errors == []
 
 
