@@ -1,4 +1,9 @@
+from music.services import preferences
 from music.services.teams import request_memberships
+
+
+def theme(request):
+    return {"theme": preferences.theme(request)}
 
 
 def studio(request):

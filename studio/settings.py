@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "music.context_processors.studio",
+                "music.context_processors.theme",
             ],
         },
     },

@@ -45,6 +45,7 @@ SKIPPED = {
     "login": "the sign-in page is public by design",
     "logout": "signing out is for everyone",
     "set_language": "the language switch keeps a cookie, not team data",
+    "set_theme": "the theme picker keeps a cookie, not team data",
     "music:callback": "the provider's callback, authenticated by the task's own secret",
     "health": "the load balancer's health check: public, says only ok or down",
     "javascript_catalog": "the scripts' interface strings: public, like the scripts themselves",

@@ -11,18 +11,26 @@ const playButton = document.getElementById("play");
 const loopButton = document.getElementById("loop");
 const clock = document.getElementById("clock");
 
+// The waveform takes its colours from the stylesheet, so it follows the theme.
+const cssColour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+const colours = () => ({
+  waveColor: cssColour("--wave"),
+  progressColor: cssColour("--accent"),
+  cursorColor: cssColour("--accent-2"),
+});
 const ws = WaveSurfer.create({
   container: "#waveform",
   url: data.audio,
   peaks: data.peaks.length ? [data.peaks] : undefined,
   duration: data.duration || undefined,
   height: 96,
-  waveColor: "#5b6272",
-  progressColor: "#ff7a45",
-  cursorColor: "#ffb86b",
+  ...colours(),
   dragToSeek: true,
   cspNonce: data.nonce,
 });
+document.addEventListener("studio:theme", () => ws.setOptions(colours()));
+window.matchMedia("(prefers-color-scheme: light)")
+  .addEventListener("change", () => ws.setOptions(colours()));
 const regions = ws.registerPlugin(RegionsPlugin.create());
 
 let anchor = null;

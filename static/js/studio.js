@@ -44,6 +44,46 @@
     counters(root);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // The theme picker switches in place and keeps the choice in the cookie the server reads
+  // (so the next page is painted right at once); without script the form posts instead.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".theme-choice");
+    if (!button) return;
+    event.preventDefault();
+    var theme = button.value;
+    document.documentElement.dataset.theme = theme;
+    var cookie = "studio_theme=" + theme + "; path=/; max-age=31536000; samesite=lax";
+    if (location.protocol === "https:") cookie += "; secure";
+    document.cookie = cookie;
+    document.querySelectorAll(".theme-choice").forEach(function (other) {
+      other.setAttribute("aria-pressed", String(other.value === theme));
+    });
+    var scheme = document.querySelector("meta[name=color-scheme]");
+    if (scheme) scheme.content = theme === "system" ? "dark light" : theme;
+    document.dispatchEvent(new CustomEvent("studio:theme", { detail: theme }));
+  });
+
+  // The header menu: open on wide screens even where ::details-content is unknown, and a
+  // folded one closes on Escape or a tap elsewhere.
+  function menu() {
+    var details = document.getElementById("menu");
+    if (!details) return;
+    var wide = window.matchMedia("(min-width: 821px)");
+    var styled = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+    var sync = function () { if (!styled) details.open = wide.matches; };
+    sync();
+    wide.addEventListener("change", sync);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && details.open && !wide.matches) {
+        details.open = false;
+        details.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (details.open && !wide.matches && !details.contains(event.target)) details.open = false;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); menu(); });
   document.addEventListener("htmx:afterSettle", function (event) { counters(event.target); });
 })();
