@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MEASURE = """() => ({
   scrollWidth: document.documentElement.scrollWidth,
   innerWidth: window.innerWidth,
-  header: document.querySelector('header.topbar').getBoundingClientRect().height,
+  // Public share pages have no studio header (0 here).
+  header: document.querySelector('header.topbar')?.getBoundingClientRect().height ?? 0,
   wider: [...document.querySelectorAll('body *')].filter(el =>
     el.getBoundingClientRect().right > window.innerWidth + 0.5 && el.checkVisibility()
   ).slice(0, 5).map(el => el.tagName + '.' + el.className),
@@ -50,9 +51,16 @@ def studio(simulator):
         base_url="http://simulator.local/a/rather/long/path/to/the/gateway/v1",
         is_default=True,
     )
+    from music.services import playlists, sharing
+
+    playlist = playlists.create(membership.team, membership.user, "A playlist for the road")
+    playlists.add(playlist, [song], membership.user)
     return {
         "user": membership.user,
         "song": song,
+        "playlist": playlist,
+        "song_link": sharing.create_link(song, membership.user),
+        "playlist_link": sharing.create_link(playlist, membership.user),
         "task": Task.objects.order_by("created_at").first(),
         "persona": Persona.objects.get(),
         "account": account,
@@ -97,6 +105,17 @@ def member_pages(studio):
         "/providers/",
         "/providers/new/",
         f"/providers/{account.pk}/",
+        f"/songs/{song.pk}/share/",
+        f"/songs/{song.pk}/edit/",
+        f"/songs/{song.pk}/history/",
+        f"/playlists/add/?song={song.pk}",
+        "/playlists/",
+        f"/playlists/{studio['playlist'].pk}/",
+        f"/playlists/{studio['playlist'].pk}/share/",
+        f"/playlists/{studio['playlist'].pk}/delete/",
+        "/trash/",
+        f"/s/{studio['song_link'].token}/",
+        f"/s/{studio['playlist_link'].token}/",
         "/no-such-page/",
     ]
 
