@@ -59,13 +59,22 @@ class SongWordsForm(RequestKeyForm):
         # Work on a song goes to its own account; new songs may pick one of the team's.
         self.account = account
         self.accounts = {str(a.pk): a for a in accounts}
-        if len(self.accounts) > 1:
-            default = next(iter(self.accounts.values()))
+        default = next((a for a in self.accounts.values() if a.is_default), None)
+        # Accounts none of which is the default: new songs go to the built-in provider
+        # unless the form picks one of them.
+        builtin = bool(self.accounts) and default is None
+        if len(self.accounts) > 1 or builtin:
+            choices = account_choices(self.accounts.values())
+            if builtin:
+                choices = [("", _("Built-in provider")), *choices]
             self.fields["account"] = forms.ChoiceField(
-                label=_("Provider"), choices=account_choices(accounts), initial=str(default.pk)
+                label=_("Provider"),
+                choices=choices,
+                required=not builtin,
+                initial=str(default.pk) if default else "",
             )
         elif self.accounts:
-            self.account = next(iter(self.accounts.values()))
+            self.account = default
         if self.account is not None and not self.is_bound:
             self.fields["model"].initial = self.account.default_model
             self.fields["is_pro"].initial = self.account.pro_pool
@@ -525,6 +534,11 @@ class ProviderAccountForm(forms.ModelForm):
             self.fields["api_key"].help_text = _("Stored encrypted; never shown again.")
         self.fields["capabilities"].choices = caps.CHOICES
         self.initial["capabilities"] = sorted(caps.offered(self.instance))
+        # A team's first account is offered as its default, visibly ticked; an unticked box
+        # means not the default (new songs then go to the built-in provider).
+        first = team is not None and not ProviderAccount.objects.filter(team=team).exists()
+        if self.instance._state.adding and first:
+            self.initial.setdefault("is_default", True)
 
     def clean(self):
         data = super().clean()

@@ -76,7 +76,8 @@ class TaskRow(NamedTuple):
     url: str
     action_label: str
     summary: str
-    error_message: str
+    error_message: str  # in the reader's language
+    error_details: str  # the provider's own words
     state: str
     state_label: str
     active: bool
@@ -92,7 +93,8 @@ def task_row(task):
         url=task_url(task.id),
         action_label=str(ACTIONS.get(task.action, task.action)),
         summary=str(task.summary),
-        error_message=task.error_message,
+        error_message=task.error.message,
+        error_details=task.error.details,
         state=task.state,
         state_label=str(TASK_STATES.get(task.state, task.state)),
         active=task.is_active,

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 
-from music.services import capabilities, library, media, mediatypes
+from music.services import capabilities, library, media, mediatypes, retry
 from music.views import cards, live
 from music.views.decorators import team_required
 
@@ -53,6 +53,10 @@ def song_detail(request, song_id):
         "family_tree": cards.family_tree(family),
         "offers": offers,
         "in_flight": in_flight,
+        "failures": [
+            (task, retry.retry_url(task) if request.membership.can_spend else "")
+            for task in library.failed_child_tasks(song)
+        ],
         "has_timing": facts.has_timing,
         "raw_json": json.dumps(song.raw, indent=2, ensure_ascii=False),
         "request_json": json.dumps(song.task.request_payload, indent=2, ensure_ascii=False)

@@ -47,3 +47,20 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (event) { counters(event.target); });
 })();
+
+// Destructive links (delete, remove) ask in a <dialog> and post from it; without scripts
+// (or <dialog>) the link opens the same question as a page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-confirm]");
+    var dialog = document.getElementById("confirm-dialog");
+    if (!link || !dialog || typeof dialog.showModal !== "function") return;
+    event.preventDefault();
+    dialog.querySelector("[data-confirm-question]").textContent = link.dataset.confirm;
+    dialog.querySelector("[data-confirm-consequence]").textContent = link.dataset.confirmConsequence || "";
+    dialog.querySelector("[data-confirm-button]").textContent = link.dataset.confirmButton;
+    dialog.querySelector("form").action = link.href;
+    dialog.showModal();
+  });
+})();
