@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext_lazy
 
 from music.models import Action, SongState, TaskState
 from music.templatetags.music_tags import song_url, task_url
@@ -81,24 +82,39 @@ class TaskRow(NamedTuple):
     state: str
     state_label: str
     active: bool
-    progress: int
+    progress: int  # the provider's percentage; 0 when it gives none
+    step: str  # where it is in STEPS
     author: str
     created_iso: str
     created_ago: str
     language: str
 
 
+# A task's progress as steps, when the provider gives no percentage of its own.
+STEPS = [
+    ("queued", gettext_lazy("Queued")),
+    ("running", gettext_lazy("Making")),
+    ("saving", gettext_lazy("Saving")),
+    ("done", gettext_lazy("Done")),
+]
+STEP_OF_STATE = {TaskState.RUNNING: "running", TaskState.SUCCEEDED: "done"}
+
+
 def task_row(task):
+    action_label = str(ACTIONS.get(task.action, task.action))
+    summary = str(task.summary)
     return TaskRow(
         url=task_url(task.id),
-        action_label=str(ACTIONS.get(task.action, task.action)),
-        summary=str(task.summary),
+        action_label=action_label,
+        # "Stems · Stems": a task that asked for nothing to name says its action once.
+        summary="" if summary == action_label else summary,
         error_message=task.error.message,
         error_details=task.error.details,
         state=task.state,
         state_label=str(TASK_STATES.get(task.state, task.state)),
         active=task.is_active,
         progress=task.progress,
+        step=STEP_OF_STATE.get(task.state, "queued"),
         author=task.created_by.get_username() if task.created_by_id else "",
         created_iso=template_localtime(task.created_at).isoformat(),
         created_ago=str(naturaltime(task.created_at)),
@@ -108,7 +124,9 @@ def task_row(task):
 
 @functools.lru_cache(maxsize=CACHED_CARDS)
 def render_task_row(row):
-    return mark_safe(render_to_string("music/partials/task_row.html", {"row": row}))
+    steps = [(key, str(label)) for key, label in STEPS]
+    context = {"row": row, "steps": steps, "step_index": [k for k, _ in STEPS].index(row.step)}
+    return mark_safe(render_to_string("music/partials/task_row.html", context))
 
 
 def task_rows(tasks):

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
 
+from music.forms import excluded_styles
 from music.services import capabilities, library, media, mediatypes, retry
 from music.views import cards, live
 from music.views.decorators import team_required
@@ -49,6 +50,7 @@ def song_detail(request, song_id):
         **live_context(request, activity.version, song, in_flight),
         "song": song,
         "task": song.task,
+        "excluded_styles": excluded_styles(song),
         "family": family,
         "family_tree": cards.family_tree(family),
         "offers": offers,

@@ -18,6 +18,23 @@
     });
   }
 
+  // Characters as the server counts them: code points (an emoji or a CJK character is
+  // one, as Python's len), one per line break (the server turns CRLF into LF), without
+  // outer whitespace (the server strips it).
+  function characters(text) {
+    return Array.from(text.replace(/\r\n?/g, "\n").trim()).length;
+  }
+
+  // The limit of a counted field: its own (data-limit), or the chosen model's
+  // (data-limits on the form's model picker, by field kind).
+  function limitOf(field) {
+    if (field.dataset.limit) return parseInt(field.dataset.limit, 10);
+    var picker = field.form && field.form.querySelector("[data-limits]");
+    if (!picker) return null;
+    var limits = JSON.parse(picker.dataset.limits)[picker.value];
+    return limits ? limits[field.dataset.counter] || null : null;
+  }
+
   function counters(root) {
     root.querySelectorAll("[data-counter]").forEach(function (field) {
       if (field.dataset.counterReady) return;
@@ -26,8 +43,16 @@
       out.className = "counter";
       out.setAttribute("aria-live", "off");
       field.insertAdjacentElement("afterend", out);
-      var update = function () { out.textContent = field.value.length; };
+      var update = function () {
+        var n = characters(field.value);
+        var limit = limitOf(field);
+        out.textContent = limit ? interpolate(gettext("%(n)s / %(limit)s"), {n: n, limit: limit}, true) : String(n);
+        out.classList.toggle("over", limit !== null && n > limit);
+      };
       field.addEventListener("input", update);
+      if (field.form) field.form.addEventListener("change", function (event) {
+        if (event.target.matches("[data-limits]")) update();
+      });
       update();
     });
   }
