@@ -81,6 +81,7 @@ URLS = {
     # The team page shows everyone the members; only owners' POSTs change anything.
     "music:team": READ_ONLY,
     "music:member_change": REFUSED,
+    "music:member_remove": REFUSED,
 }
 
 REFUSED_STATUSES = {403, 404, 405, 409}
