@@ -41,6 +41,10 @@ CARD_FIELDS = (
     "image_file",
     "created_at",
     "author__username",
+    # A failed song's card says why, and offers to ask again.
+    "error_message",
+    "error_reason",
+    "task_id",
 )
 # What a task row, a placeholder or an in-flight line shows.
 TASK_ROW_FIELDS = (

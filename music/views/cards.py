@@ -40,9 +40,14 @@ class Card(NamedTuple):
     created_iso: str
     created_ago: str
     language: str
+    error_message: str = ""  # a failed song's reason, in the reader's language
+    error_details: str = ""  # the provider's own words
+    retry_url: str = ""  # “Try again” (for members who may spend)
 
 
-def card(song):
+def card(song, retry_url=""):
+    failed = song.state == SongState.FAILED
+    error = song.error if failed else None
     return Card(
         id=str(song.id),
         url=song_url(song.id),
@@ -58,6 +63,9 @@ def card(song):
         created_iso=template_localtime(song.created_at).isoformat(),
         created_ago=str(naturaltime(song.created_at)),
         language=translation.get_language(),
+        error_message=error.message if error else "",
+        error_details=error.details if error else "",
+        retry_url=retry_url,
     )
 
 
@@ -67,8 +75,9 @@ def render_card(card):
     return mark_safe(render_to_string("music/partials/song_card.html", {"card": card}))
 
 
-def song_cards(songs):
-    return [render_card(card(song)) for song in songs]
+def song_cards(songs, retry_urls=None):
+    retry_urls = retry_urls or {}
+    return [render_card(card(song, retry_urls.get(song.pk, ""))) for song in songs]
 
 
 class TaskRow(NamedTuple):

@@ -59,7 +59,9 @@ def library_page(request):
     context = {
         "form": form,
         "page": page,
-        "cards": cards.song_cards(page),
+        "cards": cards.song_cards(
+            page, retry.urls_for_failed_songs(page) if request.membership.can_spend else {}
+        ),
         "in_flight": in_flight,
         "failures": failures,
         "live": live_now,
