@@ -586,7 +586,7 @@ class ProviderAccountForm(forms.ModelForm):
         # means not the default (new songs then go to the built-in provider).
         first = team is not None and not ProviderAccount.objects.filter(team=team).exists()
         if self.instance._state.adding and first:
-            self.initial.setdefault("is_default", True)
+            self.initial["is_default"] = True
 
     def clean(self):
         data = super().clean()
