@@ -1,8 +1,8 @@
 """Provider accounts: owners manage them, keys stay secret, teams stay apart."""
 
 import json
-import re
 import logging
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
