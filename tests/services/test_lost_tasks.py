@@ -19,7 +19,7 @@ def lost(request, team, member, run_on_commit):
     account = None
     if request.param == "relay":
         account = ProviderAccount.objects.create(
-            team=team, name="r", format="relay", base_url="http://simulator.local"
+            team=team, name="r", format="relay", base_url="http://simulator.local", is_default=True
         )
     task = run_on_commit(
         tasks.start_task, team=team, user=member, action="generate", params=GENERATE
