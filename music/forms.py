@@ -1,5 +1,6 @@
 """Forms that mirror the upstream's constraints, so bad input never costs a request."""
 
+import json
 import uuid
 
 from django import forms
@@ -16,6 +17,27 @@ from music.services import capabilities as caps
 PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
 
 
+def normalise_text(value):
+    """Typed text as the page counted it: one character per line break (browsers send a
+    textarea's breaks as CRLF, which `len` counts twice), without outer whitespace."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def model_limits():
+    """Each model's limits, for the page's counters (static/js/studio.js)."""
+    return json.dumps(
+        {
+            m.key: {
+                "lyric": m.lyric_max,
+                "style": m.style_max,
+                "style_negative": m.style_max,
+                "title": m.title_max,
+            }
+            for m in catalogue.MODELS
+        }
+    )
+
+
 class RequestKeyForm(forms.Form):
     """A form that spends money carries a one-time key, so posting it twice pays once."""
 
@@ -30,18 +52,26 @@ class RequestKeyForm(forms.Form):
 class SongWordsForm(RequestKeyForm):
     """Lyrics, style, title, model and pool: what every song-making action takes."""
 
-    lyric = forms.CharField(label=_("Lyrics"), required=False, widget=forms.Textarea)
+    lyric = forms.CharField(
+        label=_("Lyrics"), required=False, widget=forms.Textarea(attrs={"data-counter": "lyric"})
+    )
     style = forms.CharField(
         label=_("Style"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("pop, male vocals, piano")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("pop, male vocals, piano"), "data-counter": "style"}
+        ),
     )
     style_negative = forms.CharField(
         label=_("Exclude styles"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("heavy metal, screaming")}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("heavy metal, screaming"), "data-counter": "style_negative"}
+        ),
     )
-    title = forms.CharField(label=_("Title"), required=False)
+    title = forms.CharField(
+        label=_("Title"), required=False, widget=forms.TextInput(attrs={"data-counter": "title"})
+    )
     instrumental = forms.BooleanField(label=_("Instrumental (no vocals)"), required=False)
     model = forms.ChoiceField(label=_("Model"), initial=catalogue.DEFAULT_MODEL)
     is_pro = forms.BooleanField(label=_("Use the Pro pool"), required=False, help_text=PRO_HELP)
@@ -53,19 +83,29 @@ class SongWordsForm(RequestKeyForm):
     def __init__(self, *args, team=None, account=None, accounts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [(m.key, catalogue.describe(m)) for m in catalogue.MODELS]
+        self.fields["model"].widget.attrs["data-limits"] = model_limits()
         if team is not None:
             self.fields["model"].initial = team.default_model
             self.fields["is_pro"].initial = team.pro_pool
         # Work on a song goes to its own account; new songs may pick one of the team's.
         self.account = account
         self.accounts = {str(a.pk): a for a in accounts}
-        if len(self.accounts) > 1:
-            default = next(iter(self.accounts.values()))
+        default = next((a for a in self.accounts.values() if a.is_default), None)
+        # Accounts none of which is the default: new songs go to the built-in provider
+        # unless the form picks one of them.
+        builtin = bool(self.accounts) and default is None
+        if len(self.accounts) > 1 or builtin:
+            choices = account_choices(self.accounts.values())
+            if builtin:
+                choices = [("", _("Built-in provider")), *choices]
             self.fields["account"] = forms.ChoiceField(
-                label=_("Provider"), choices=account_choices(accounts), initial=str(default.pk)
+                label=_("Provider"),
+                choices=choices,
+                required=not builtin,
+                initial=str(default.pk) if default else "",
             )
         elif self.accounts:
-            self.account = next(iter(self.accounts.values()))
+            self.account = default
         if self.account is not None and not self.is_bound:
             self.fields["model"].initial = self.account.default_model
             self.fields["is_pro"].initial = self.account.pro_pool
@@ -77,7 +117,8 @@ class SongWordsForm(RequestKeyForm):
 
     def clean_text(self, data, *names):
         for name in names:
-            data[name] = (data.get(name) or "").strip()
+            if name in data or name in self.fields:
+                data[name] = normalise_text(data.get(name))
 
     @property
     def uses_pools(self):
@@ -149,6 +190,8 @@ class CreateSongForm(SongWordsForm):
             attrs={
                 "rows": 3,
                 "placeholder": _("a warm Chinese New Year pop song with a catchy chorus"),
+                "data-counter": "prompt",
+                "data-limit": catalogue.DESCRIPTION_MAX,
             }
         ),
         help_text=format_lazy(
@@ -163,7 +206,7 @@ class CreateSongForm(SongWordsForm):
             # The description is all inspiration mode sends; the rest is ignored.
             for name in ("lyric", "style", "style_negative", "title"):
                 self.errors.pop(name, None)
-            prompt = (data.get("prompt") or "").strip()
+            prompt = normalise_text(data.get("prompt"))
             data["prompt"] = prompt
             if not prompt:
                 self.add_error("prompt", _("Describe the song you want."))
@@ -190,18 +233,27 @@ class CreateSongForm(SongWordsForm):
 
 
 def require_words(form, data):
-    """Custom mode needs lyrics, or a style for an instrumental."""
+    """Custom mode needs lyrics, or a style for an instrumental. One error per problem:
+    lyrics refused for their length are not missing."""
+    if "lyric" in form.errors:
+        return
     if not data.get("lyric") and not data.get("instrumental"):
         form.add_error(
             "lyric", _("Write the lyrics, or tick Instrumental for a song without vocals.")
         )
-    if not data.get("lyric") and not data.get("style"):
+    if not data.get("lyric") and not data.get("style") and "style" not in form.errors:
         form.add_error(
             "style", _("Add a style: without lyrics, the style is all the model has to go on.")
         )
 
 
 MAX_UPLOAD_SECONDS = 480
+
+
+def excluded_styles(song):
+    """The styles the song was asked to avoid (kept in the task that made it)."""
+    task = song.task if song.task_id else None
+    return (task.params.get("style_negative") or "") if task is not None else ""
 
 
 class ExtendForm(SongWordsForm):
@@ -218,6 +270,7 @@ class ExtendForm(SongWordsForm):
             self.initial.update(
                 continue_at=round(song.duration or 0, 2),
                 style=song.style,
+                style_negative=excluded_styles(song) or None,
                 title=song.title,
                 model=song.model_name if song.model_name in catalogue.MODELS_BY_KEY else None,
             )
@@ -253,6 +306,8 @@ class CoverForm(SongWordsForm):
         self.fields["lyric"].help_text = _("Leave empty to keep the original lyrics.")
         if song is not None and not self.is_bound:
             self.initial.update(title=song.title, lyric=song.lyric)
+            if song.model_name in catalogue.MODELS_BY_KEY:
+                self.initial["model"] = song.model_name  # the song's own, not the default
 
 
 class UploadForm(SongWordsForm):
@@ -316,15 +371,17 @@ class PersonaSongForm(SongWordsForm):
     prompt = forms.CharField(
         label=_("Describe the song"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Or write lyrics below instead."),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "data-counter": "prompt", "data-limit": catalogue.DESCRIPTION_MAX}
+        ),
+        help_text=_("Or write the lyrics in the Lyrics field instead."),
     )
     pro_only = True
     pro_only_message = _("Songs sung by a persona are only made in the Pro pool.")
 
     def clean(self):
         data = super().clean()
-        prompt = data["prompt"] = (data.get("prompt") or "").strip()
+        prompt = data["prompt"] = normalise_text(data.get("prompt"))
         if not prompt and not data.get("lyric"):
             self.add_error("prompt", _("Describe the song, or write its lyrics."))
         elif len(prompt) > catalogue.DESCRIPTION_MAX:
@@ -574,6 +631,11 @@ class ProviderAccountForm(forms.ModelForm):
             self.fields["api_key"].help_text = _("Stored encrypted; never shown again.")
         self.fields["capabilities"].choices = caps.CHOICES
         self.initial["capabilities"] = sorted(caps.offered(self.instance))
+        # A team's first account is offered as its default, visibly ticked; an unticked box
+        # means not the default (new songs then go to the built-in provider).
+        first = team is not None and not ProviderAccount.objects.filter(team=team).exists()
+        if self.instance._state.adding and first:
+            self.initial["is_default"] = True
 
     def clean(self):
         data = super().clean()

@@ -104,6 +104,10 @@ class ProviderAccount(models.Model):
         help_text=_("Sellers offer different subsets; the studio only offers what is ticked."),
     )
     is_default = models.BooleanField(_("team default"), default=False)
+    # The last "Test connection" (also run on every save): None until tested. A job sent to
+    # an account whose test failed is said to be queued, not on its way.
+    last_test_ok = models.BooleanField(_("last connection test passed"), null=True, blank=True)
+    last_tested_at = models.DateTimeField(_("last tested"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -273,7 +277,10 @@ class Task(models.Model):
     callback_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    # The reason in English, for the admin and searches; readers see `error_reason`
+    # (music.reasons) rendered in their own language.
     error_message = models.TextField(_("error"), blank=True)
+    error_reason = models.JSONField(null=True, blank=True, editable=False)
     submit_attempts = models.PositiveSmallIntegerField(default=0)
     polls = models.PositiveIntegerField(_("checks"), default=0)
     # Consecutive checks the provider answered without this job, and since when: a job it
@@ -346,6 +353,13 @@ class Task(models.Model):
         )
 
     @property
+    def error(self):
+        """The failure (or the note of a task in flight) in the reader's language."""
+        from music.reasons import Shown
+
+        return Shown(self.error_reason, self.error_message)
+
+    @property
     def summary(self):
         """A short human description of what was asked."""
         p = self.params
@@ -360,6 +374,7 @@ class TaskEvent(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=TaskState)
     code = models.CharField(_("code"), max_length=50, blank=True)
     note = models.TextField(_("note"), blank=True)
+    reason = models.JSONField(null=True, blank=True, editable=False)  # `note`, untranslated
 
     class Meta:
         ordering = ["at", "id"]
@@ -369,6 +384,12 @@ class TaskEvent(models.Model):
 
     def __str__(self):
         return f"{self.task_id} → {self.state} {self.code}".strip()
+
+    @property
+    def note_text(self):
+        from music.reasons import Shown
+
+        return str(Shown(self.reason, self.note))
 
 
 class SongState(models.TextChoices):
@@ -452,6 +473,7 @@ class Song(models.Model):
     archive_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     archive_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     error_message = models.TextField(_("error"), blank=True)
+    error_reason = models.JSONField(null=True, blank=True, editable=False)
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -532,6 +554,12 @@ class Song(models.Model):
     @property
     def is_ready(self):
         return self.state == SongState.SUCCEEDED
+
+    @property
+    def error(self):
+        from music.reasons import Shown
+
+        return Shown(self.error_reason, self.error_message)
 
     @property
     def family_root_id(self):

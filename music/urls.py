@@ -97,5 +97,6 @@ urlpatterns = [
     path("team/switch/", teams.switch_team, name="switch_team"),
     path("team/", team.team_page, name="team"),
     path("team/members/<int:membership_id>/", team.member_change, name="member_change"),
+    path("team/members/<int:membership_id>/remove/", team.member_remove, name="member_remove"),
     path("hooks/suno/<uuid:task_id>/<str:token>/", callbacks.suno_callback, name="callback"),
 ]

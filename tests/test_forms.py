@@ -47,3 +47,24 @@ def test_the_description_limit_is_inclusive(team):
     over = form("d" * (catalogue.DESCRIPTION_MAX + 1))
     assert not over.is_valid()
     assert list(over.errors) == ["prompt"]
+
+
+def test_line_breaks_count_once_as_the_page_counts_them(team):
+    from music.forms import CreateSongForm
+
+    lyric = "第一行 🌧\r\n" * 500  # 6 a line as shown (3000 in all), 3500 with the CRs
+    form = CreateSongForm(
+        {"mode": "custom", "lyric": lyric, "style": "pop", "model": "chirp-v4"}, team=team
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["lyric"] == ("第一行 🌧\n" * 500).strip()
+
+
+def test_too_long_lyrics_get_one_error_not_two(team):
+    from music.forms import CreateSongForm
+
+    form = CreateSongForm(
+        {"mode": "custom", "lyric": "x" * 3001, "style": "pop", "model": "chirp-v4"}, team=team
+    )
+    assert not form.is_valid()
+    assert form.errors["lyric"] == ["This is 3001 characters; v4 allows at most 3000."]

@@ -124,6 +124,7 @@ URLS = {
     "music:song_favourite": ALLOWED,
     "music:share": REFUSED,
     "music:share_revoke": REFUSED,
+    "music:member_remove": REFUSED,
 }
 
 REFUSED_STATUSES = {403, 404, 405, 409}

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -51,13 +52,12 @@ def get_account(team, account_id):
 
 @transaction.atomic
 def save(account):
-    """Save an account, keeping exactly one default per team."""
+    """Save an account, keeping at most one default per team. An account becomes the
+    default only when asked: without one, new songs go to the built-in provider."""
     if account.is_default:
         ProviderAccount.objects.filter(team=account.team, is_default=True).exclude(
             pk=account.pk
         ).update(is_default=False)
-    elif not ProviderAccount.objects.filter(team=account.team).exclude(pk=account.pk).exists():
-        account.is_default = True  # a team's only account is its default
     account.save()
     return account
 
@@ -93,8 +93,18 @@ def base_url_problem(account):
 
 
 def test_connection(account, *, refresh=True):
-    """(ok, message): one cheap authenticated call, explained in plain words. With
-    `refresh`, what the account offers is updated where the provider's answer tells."""
+    """(ok, message): one cheap authenticated call, explained in plain words, and
+    remembered on the account. With `refresh`, what the account offers is updated where the
+    provider's answer tells."""
+    ok, message = check_connection(account, refresh=refresh)
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        last_test_ok=ok, last_tested_at=timezone.now()
+    )
+    account.last_test_ok = ok
+    return ok, message
+
+
+def check_connection(account, *, refresh=True):
     problem = base_url_problem(account)
     if problem:
         return False, problem  # refused before the key is sent anywhere

@@ -4,16 +4,20 @@ song's raw upstream clip, for a list)."""
 
 import functools
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from music.models import (
     ACTIVE_TASK_STATES,
+    SIDE_ACTIONS,
+    Action,
     Favourite,
     LyricTiming,
     Membership,
@@ -22,6 +26,7 @@ from music.models import (
     Song,
     SongState,
     Task,
+    TaskState,
 )
 
 SONGS_PER_PAGE = 24
@@ -38,6 +43,10 @@ CARD_FIELDS = (
     "image_file",
     "created_at",
     "author__username",
+    # A failed song's card says why, and offers to ask again.
+    "error_message",
+    "error_reason",
+    "task_id",
 )
 # What a task row, a placeholder or an in-flight line shows.
 TASK_ROW_FIELDS = (
@@ -48,7 +57,9 @@ TASK_ROW_FIELDS = (
     "params",
     "progress",
     "error_message",
+    "error_reason",
     "source_song_id",
+    "account_id",
     "created_at",
     "created_by__username",
 )
@@ -254,6 +265,51 @@ def active_tasks(tasks):
 def tasks_without_songs(team):
     """Work in flight that has no song rows yet, shown as placeholders in the library."""
     return list(active_tasks(team_tasks(team).filter(songs__isnull=True))[:10])
+
+
+# Failed jobs shown as library cards: those meant to make songs (a failed export or timing
+# shows on its song's page), recent ones unfiltered, and more under the "Failed" filter.
+SONG_MAKING_ACTIONS = [a for a in Action.values if a not in SIDE_ACTIONS or a == Action.UPLOAD]
+FAILURES_SHOWN = 6
+FAILURES_SHOWN_DAYS = 3
+FAILURES_FILTERED = 24
+
+
+def failed_without_songs(team, *, filtered=False, author=None):
+    """A team's failed jobs that made no song, newest first: the library's failure cards.
+    Unfiltered, the few of the last days; under the "Failed" filter, more and older."""
+    tasks = team_tasks(team).filter(
+        state=TaskState.FAILED, action__in=SONG_MAKING_ACTIONS, songs__isnull=True
+    )
+    if author:
+        tasks = tasks.filter(created_by_id=author)
+    if filtered:
+        return list(tasks[:FAILURES_FILTERED])
+    since = timezone.now() - timedelta(days=FAILURES_SHOWN_DAYS)
+    return list(tasks.filter(created_at__gte=since)[:FAILURES_SHOWN])
+
+
+def failed_child_tasks(song):
+    """Work asked on a song that failed without a result, newest first (its page says so)."""
+    return child_tasks(song)[1]
+
+
+FAILED_CHILDREN_SHOWN = 5
+
+
+def child_tasks(song):
+    """(work running on the song, oldest first; work on it that failed without a result,
+    newest first, a few), in one query: the song page shows both."""
+    tasks = list(
+        Task.objects.filter(source_song=song)
+        .filter(ACTIVE | Q(state=TaskState.FAILED, songs__isnull=True))
+        .select_related("created_by")
+        .only(*TASK_ROW_FIELDS)
+        .order_by("-created_at")[:100]
+    )
+    running = [task for task in reversed(tasks) if task.is_active]
+    failed = [task for task in tasks if task.state == TaskState.FAILED][:FAILED_CHILDREN_SHOWN]
+    return running, failed
 
 
 # Labels by value: get_FOO_display() rebuilds a hashable copy of the choices on every call,

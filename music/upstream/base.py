@@ -7,30 +7,9 @@ turns them into its own JSON and back.
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from music.reasons import DETAILS_LIMIT, SENTENCE_ENDS, Reason, as_reason, with_details
 
-DETAILS_LIMIT = 300  # characters of a provider's own words kept beside ours
-SENTENCE_ENDS = ".!?。！？…"
-
-
-def with_details(message, details):
-    """Our sentence (already translated), then the provider's own words, untranslated.
-
-    Failures are stored in the task as text, in the language active where they happen
-    (the reader's for calls made in a request, LANGUAGE_CODE in the queue worker): the
-    provider's words (or a technical detail) are the one part not translated: quoted as given.
-    """
-    details = " ".join(str(details or "").split())[:DETAILS_LIMIT]
-    if not details:
-        return message
-    quoted = _("%(message)s Details: “%(details)s”") % {
-        "message": message,
-        "details": details,
-    }
-    if details[-1] in SENTENCE_ENDS:
-        return quoted
-    return quoted + pgettext("the end of a sentence after a quotation", ".")
+__all__ = ["DETAILS_LIMIT", "SENTENCE_ENDS", "Reason", "with_details"]
 
 
 class UpstreamError(Exception):
@@ -54,10 +33,13 @@ class UpstreamError(Exception):
         accepted=True,
         raw=None,
     ):
-        message = with_details(message, details)
+        # Kept untranslated (music.reasons): a task stores it and each reader sees it in
+        # their own language; `message` is for whoever reads it now.
+        self.reason = as_reason(message, details)
+        message = self.reason.render()
         super().__init__(message)
         self.message = message  # ours, in the active language, then the provider's words
-        self.details = details  # the provider's own words (or a technical reason), as given
+        self.details = self.reason.all_details  # the provider's own words, as given
         self.code = code
         self.status = status
         self.permanent = permanent
@@ -144,6 +126,7 @@ class JobResult:
     clips: list[Clip] = field(default_factory=list)
     error: str = ""
     error_code: str = ""
+    error_reason: Reason | None = None  # ours, when the studio could not read the job
     progress: int | None = None
     raw: dict = field(default_factory=dict)
 

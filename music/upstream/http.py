@@ -4,10 +4,10 @@ import json
 import logging
 
 import httpx
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from music.upstream import netguard
-from music.upstream.base import UpstreamError
+from music.upstream.base import Reason, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -63,36 +63,36 @@ def call(client, method, path, *, json_body=None, error_parser=None):
         response = client.request(method, path, json=json_body)
     except netguard.NotAllowed as exc:
         raise UpstreamError(
-            _("The provider's address is not allowed: it is on a private network."),
+            gettext_noop("The provider's address is not allowed: it is on a private network."),
             code="not_allowed",
             permanent=True,
             accepted=False,
         ) from exc
     except netguard.OutboundError as exc:
         raise UpstreamError(
-            _("Could not reach the provider."),
+            gettext_noop("Could not reach the provider."),
             details=exc.__class__.__name__,
             code="unreachable",
             accepted=False,
         ) from exc
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         raise UpstreamError(
-            _("Could not reach the provider."),
+            gettext_noop("Could not reach the provider."),
             details=exc.__class__.__name__,
             code="unreachable",
             accepted=False,
         ) from exc
     except httpx.PoolTimeout as exc:
         raise UpstreamError(
-            _("Too many calls in flight to the provider."), code="busy", accepted=False
+            gettext_noop("Too many calls in flight to the provider."), code="busy", accepted=False
         ) from exc
     except httpx.TimeoutException as exc:
         raise UpstreamError(
-            _("The provider did not answer in time."), code="timeout", accepted=True
+            gettext_noop("The provider did not answer in time."), code="timeout", accepted=True
         ) from exc
     except httpx.HTTPError as exc:
         raise UpstreamError(
-            _("The connection to the provider failed."),
+            gettext_noop("The connection to the provider failed."),
             details=exc.__class__.__name__,
             code="network",
             accepted=True,
@@ -106,7 +106,11 @@ def call(client, method, path, *, json_body=None, error_parser=None):
     if response.status_code >= 400:
         code, message = error_parser(body) if error_parser and body is not None else ("", "")
         status = response.status_code
-        ours = _("The provider answered with an error (HTTP %(status)s).") % {"status": status}
+        ours = Reason(
+            gettext_noop("The provider answered with an error (HTTP %(status)s)."),
+            message,
+            status=status,
+        )
         raise UpstreamError(
             ours,
             details=message,
@@ -120,7 +124,7 @@ def call(client, method, path, *, json_body=None, error_parser=None):
     if body is None:
         snippet = response.text[:120].strip()
         raise UpstreamError(
-            _("The provider's answer was not valid JSON."),
+            gettext_noop("The provider's answer was not valid JSON."),
             details=snippet,
             code="malformed",
             status=response.status_code,

@@ -8,7 +8,7 @@ answer we cannot understand fails with a clear reason instead of a crash.
 
 import time
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from music import catalogue
 from music.upstream import http, parsing
@@ -20,11 +20,11 @@ from music.upstream.base import (
     JobState,
     Lyrics,
     Provider,
+    Reason,
     SideResult,
     SongRequest,
     Submission,
     UpstreamError,
-    with_details,
 )
 
 TASK_STATES = {
@@ -92,7 +92,7 @@ def sleep(seconds):
 
 def malformed(what, raw=None):
     return UpstreamError(
-        _("The gateway's answer did not look like the relay format."),
+        gettext_noop("The gateway's answer did not look like the relay format."),
         details=what,
         code="malformed",
         accepted=True,
@@ -255,14 +255,17 @@ def parse_task(raw):
     clips = [parse_clip(item) for item in data] if isinstance(data, list) else []
     if state == JobState.SUCCEEDED and not clips:
         raise malformed("a finished task without clips", raw)
-    error = ""
+    error, why = "", None
     if state == JobState.FAILED:
-        reason = parsing.text(raw.get("fail_reason")) or next(
+        words = parsing.text(raw.get("fail_reason")) or next(
             (c.error for c in clips if c.error), ""
         )
-        error = with_details(_("The gateway could not make this song."), reason)
+        why = Reason(gettext_noop("The gateway could not make this song."), words)
+        error = why.render()
     progress = _progress(raw.get("progress"))
-    return JobResult(task_id, state, clips=clips, error=error, progress=progress, raw=raw)
+    return JobResult(
+        task_id, state, clips=clips, error=error, error_reason=why, progress=progress, raw=raw
+    )
 
 
 class Relay(Provider):
@@ -281,7 +284,7 @@ class Relay(Provider):
         if isinstance(answer, dict) and "code" in answer and str(code).lower() not in SUCCESS:
             code, message = parse_error(answer)
             raise UpstreamError(
-                _("The gateway refused the request."),
+                gettext_noop("The gateway refused the request."),
                 details=message,
                 code=code or "refused",
                 permanent=True,
@@ -404,7 +407,12 @@ class Relay(Provider):
                     results[task_id] = parse_task(item)
                 except UpstreamError as exc:
                     results[task_id] = JobResult(
-                        task_id, JobState.FAILED, error=exc.message, error_code=exc.code, raw=item
+                        task_id,
+                        JobState.FAILED,
+                        error=exc.message,
+                        error_code=exc.code,
+                        error_reason=exc.reason,
+                        raw=item,
                     )
         missing = [i for i in ids if i not in results]
         if missing:
@@ -511,7 +519,7 @@ class Relay(Provider):
                 return found
             if status == "FAILURE":
                 raise UpstreamError(
-                    _("The gateway could not write the lyrics."),
+                    gettext_noop("The gateway could not write the lyrics."),
                     details=parsing.text(task.get("fail_reason")),
                     code="failed",
                     permanent=True,
@@ -519,7 +527,7 @@ class Relay(Provider):
                 )
             if time.monotonic() > deadline:
                 raise UpstreamError(
-                    _("The gateway took too long to write the lyrics."),
+                    gettext_noop("The gateway took too long to write the lyrics."),
                     code="timeout",
                     accepted=True,
                 )
@@ -527,7 +535,7 @@ class Relay(Provider):
 
     def style(self, prompt):
         raise UpstreamError(
-            _("This provider does not offer style boosting."),
+            gettext_noop("This provider does not offer style boosting."),
             code="unsupported",
             permanent=True,
             accepted=False,
@@ -600,7 +608,10 @@ class Relay(Provider):
                 return SideResult(file_url=url, raw=raw)
             if clip and clip.state == ClipState.FAILED:
                 raise UpstreamError(
-                    _("The gateway could not make the %(kind)s file.") % {"kind": kind.upper()},
+                    Reason(
+                        gettext_noop("The gateway could not make the %(kind)s file."),
+                        kind=kind.upper(),
+                    ),
                     details=clip.error,
                     code="failed",
                     permanent=True,
@@ -608,8 +619,10 @@ class Relay(Provider):
                 )
             if time.monotonic() > deadline:
                 raise UpstreamError(
-                    _("The gateway took too long to make the %(kind)s file.")
-                    % {"kind": kind.upper()},
+                    Reason(
+                        gettext_noop("The gateway took too long to make the %(kind)s file."),
+                        kind=kind.upper(),
+                    ),
                     code="timeout",
                     accepted=True,
                 )

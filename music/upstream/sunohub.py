@@ -4,7 +4,7 @@
 `POST /suno/tasks` retrieves one job (`retrieve`) or many (`retrieve_batch`).
 """
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from music.upstream import http, parsing
 from music.upstream.base import (
@@ -16,12 +16,12 @@ from music.upstream.base import (
     JobState,
     Lyrics,
     Provider,
+    Reason,
     SentRequest,
     SideResult,
     SongRequest,
     Submission,
     UpstreamError,
-    with_details,
 )
 
 # Where each synchronous side call goes (task listings name it as the record's `path`).
@@ -59,7 +59,7 @@ CLIP_STATES = {
 
 def malformed(what, raw=None):
     return UpstreamError(
-        _("The provider's answer did not look like the SunoHub format."),
+        gettext_noop("The provider's answer did not look like the SunoHub format."),
         details=what,
         code="malformed",
         accepted=True,
@@ -127,11 +127,13 @@ def parse_audios_answer(upstream_id, body):
         raise malformed("the answer is not an object", body)
     if body.get("success") is False:
         code, message = parse_error(body)
+        why = Reason(gettext_noop("The provider could not make this song."), message)
         return JobResult(
             upstream_id,
             JobState.FAILED,
-            error=with_details(_("The provider could not make this song."), message),
+            error=why.render(),
             error_code=code,
+            error_reason=why,
             raw=body,
         )
     data = body.get("data")
@@ -141,11 +143,12 @@ def parse_audios_answer(upstream_id, body):
         raise malformed("`data` is not a list of clips", body)
     clips = [parse_clip(item) for item in data]
     state = job_state(clips)
-    error = ""
+    error, why = "", None
     if state == JobState.FAILED:
-        reason = next((c.error for c in clips if c.error), "")
-        error = with_details(_("The provider could not make this song."), reason)
-    return JobResult(upstream_id, state, clips=clips, error=error, raw=body)
+        words = next((c.error for c in clips if c.error), "")
+        why = Reason(gettext_noop("The provider could not make this song."), words)
+        error = why.render()
+    return JobResult(upstream_id, state, clips=clips, error=error, error_reason=why, raw=body)
 
 
 WORDS = ("prompt", "lyric", "style", "style_negative", "title", "custom", "instrumental", "model")
@@ -262,7 +265,7 @@ class SunoHub(Provider):
         if answer.get("success") is False:
             code, message = parse_error(answer)
             raise UpstreamError(
-                _("The provider refused the request."),
+                gettext_noop("The provider refused the request."),
                 details=message,
                 code=code or "refused",
                 permanent=True,
@@ -348,7 +351,12 @@ class SunoHub(Provider):
             result = parse_audios_answer(job_id, response)
         except UpstreamError as exc:
             return JobResult(
-                job_id, JobState.FAILED, error=exc.message, error_code=exc.code, raw=item
+                job_id,
+                JobState.FAILED,
+                error=exc.message,
+                error_code=exc.code,
+                error_reason=exc.reason,
+                raw=item,
             )
         result.raw = item
         return result

@@ -4,13 +4,24 @@ from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from music.forms import ProviderAccountForm
 from music.models import ACTIVE_TASK_STATES, ProviderAccount, Role
 from music.services import accounts
-from music.views.decorators import team_required
+from music.views.decorators import confirmation, team_required
+
+DELETE_ACCOUNT_CONSEQUENCE = gettext_lazy(
+    "Its key is forgotten. Songs made with it stay in the library, but nothing more can be "
+    "asked of them through this account."
+)
+
+
+def delete_question(account):
+    return _("Delete the provider account “%(name)s”?") % {"name": account}
 
 
 def owner_required(view):
@@ -38,6 +49,7 @@ def account_list(request):
         "music/account_list.html",
         {
             "accounts": accounts.with_key_status(accounts.team_accounts(request.team)),
+            "delete_consequence": DELETE_ACCOUNT_CONSEQUENCE,
             "is_owner": request.membership.role == Role.OWNER,
         },
     )
@@ -92,9 +104,17 @@ def account_default(request, account_id):
 
 
 @owner_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def account_delete(request, account_id):
     account = accounts.get_account(request.team, account_id)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            question=delete_question(account),
+            consequence=DELETE_ACCOUNT_CONSEQUENCE,
+            button=_("Delete"),
+            cancel_url=reverse("music:accounts"),
+        )
     busy = account.tasks.filter(state__in=ACTIVE_TASK_STATES).count()
     if busy:
         messages.error(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from music.forms import CoverForm, ExtendForm, UploadForm
-from music.services import actions, capabilities, library
+from music.services import actions, capabilities, library, retry
 from music.services.accounts import team_accounts
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
@@ -22,6 +22,7 @@ def _form_action(request, song_id, form_class, run, *, action, heading, intro):
     """Show an action's form for a song, and queue the action when the form is valid."""
     song = library.get_song(request.team, song_id)
     form = form_class(request.POST or None, team=request.team, song=song, account=song.account)
+    retrying = retry.refill(request, form, action)
     # Said before anything is typed: the song's account may not offer this at all.
     refusal = capabilities.check(song, action).reason
     if request.method == "POST" and not refusal and form.is_valid():
@@ -32,7 +33,14 @@ def _form_action(request, song_id, form_class, run, *, action, heading, intro):
         else:
             messages.success(request, QUEUED)
             return redirect("music:song", song.pk)
-    context = {"song": song, "form": form, "refusal": refusal, "heading": heading, "intro": intro}
+    context = {
+        "song": song,
+        "form": form,
+        "refusal": refusal,
+        "heading": heading,
+        "intro": intro,
+        "retrying": retrying,
+    }
     status = 409 if refusal and request.method == "POST" else 200
     return render(request, "music/song_action.html", context, status=status)
 

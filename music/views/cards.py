@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext_lazy
 
 from music.models import Action, SongState, TaskState
 from music.templatetags.music_tags import song_url, task_url
@@ -42,8 +43,14 @@ class Card(NamedTuple):
     language: str
     favourite: bool = False
 
+    error_message: str = ""  # a failed song's reason, in the reader's language
+    error_details: str = ""  # the provider's own words
+    retry_url: str = ""  # “Try again” (for members who may spend)
 
-def card(song):
+
+def card(song, retry_url=""):
+    failed = song.state == SongState.FAILED
+    error = song.error if failed else None
     return Card(
         id=str(song.id),
         url=song_url(song.id),
@@ -60,6 +67,9 @@ def card(song):
         created_ago=str(naturaltime(song.created_at)),
         language=translation.get_language(),
         favourite=bool(getattr(song, "is_favourite", False)),
+        error_message=error.message if error else "",
+        error_details=error.details if error else "",
+        retry_url=retry_url,
     )
 
 
@@ -69,8 +79,9 @@ def render_card(card):
     return mark_safe(render_to_string("music/partials/song_card.html", {"card": card}))
 
 
-def song_cards(songs):
-    return [render_card(card(song)) for song in songs]
+def song_cards(songs, retry_urls=None):
+    retry_urls = retry_urls or {}
+    return [render_card(card(song, retry_urls.get(song.pk, ""))) for song in songs]
 
 
 class TaskRow(NamedTuple):
@@ -79,27 +90,44 @@ class TaskRow(NamedTuple):
     url: str
     action_label: str
     summary: str
-    error_message: str
+    error_message: str  # in the reader's language
+    error_details: str  # the provider's own words
     state: str
     state_label: str
     active: bool
-    progress: int
+    progress: int  # the provider's percentage; 0 when it gives none
+    step: str  # where it is in STEPS
     author: str
     created_iso: str
     created_ago: str
     language: str
 
 
+# A task's progress as steps, when the provider gives no percentage of its own.
+STEPS = [
+    ("queued", gettext_lazy("Queued")),
+    ("running", gettext_lazy("Making")),
+    ("saving", gettext_lazy("Saving")),
+    ("done", gettext_lazy("Done")),
+]
+STEP_OF_STATE = {TaskState.RUNNING: "running", TaskState.SUCCEEDED: "done"}
+
+
 def task_row(task):
+    action_label = str(ACTIONS.get(task.action, task.action))
+    summary = str(task.summary)
     return TaskRow(
         url=task_url(task.id),
-        action_label=str(ACTIONS.get(task.action, task.action)),
-        summary=str(task.summary),
-        error_message=task.error_message,
+        action_label=action_label,
+        # "Stems · Stems": a task that asked for nothing to name says its action once.
+        summary="" if summary == action_label else summary,
+        error_message=task.error.message,
+        error_details=task.error.details,
         state=task.state,
         state_label=str(TASK_STATES.get(task.state, task.state)),
         active=task.is_active,
         progress=task.progress,
+        step=STEP_OF_STATE.get(task.state, "queued"),
         author=task.created_by.get_username() if task.created_by_id else "",
         created_iso=template_localtime(task.created_at).isoformat(),
         created_ago=str(naturaltime(task.created_at)),
@@ -109,7 +137,9 @@ def task_row(task):
 
 @functools.lru_cache(maxsize=CACHED_CARDS)
 def render_task_row(row):
-    return mark_safe(render_to_string("music/partials/task_row.html", {"row": row}))
+    steps = [(key, str(label)) for key, label in STEPS]
+    context = {"row": row, "steps": steps, "step_index": [k for k, _ in STEPS].index(row.step)}
+    return mark_safe(render_to_string("music/partials/task_row.html", context))
 
 
 def task_rows(tasks):

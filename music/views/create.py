@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from music.forms import BoostStyleForm, CreateSongForm, LyricsIdeaForm
 from music.models import Action
-from music.services import accounts, capabilities, tasks, writing
+from music.services import accounts, capabilities, retry, tasks, writing
 from music.views.decorators import spender_required
 
 
@@ -13,8 +13,8 @@ def chosen_account(request):
     """The account a helper call (lyrics, style) should use: the one picked, else the default."""
     team_accounts = accounts.team_accounts(request.team)
     picked = request.POST.get("account")
-    return next((a for a in team_accounts if str(a.pk) == picked), None) or (
-        team_accounts[0] if team_accounts else None
+    return next((a for a in team_accounts if str(a.pk) == picked), None) or next(
+        (a for a in team_accounts if a.is_default), None
     )
 
 
@@ -23,6 +23,7 @@ def create_song(request):
     form = CreateSongForm(
         request.POST or None, team=request.team, accounts=accounts.team_accounts(request.team)
     )
+    retrying = retry.refill(request, form, Action.GENERATE)
     if request.method == "POST" and form.is_valid():
         tasks.start_task(
             team=request.team,
@@ -32,11 +33,22 @@ def create_song(request):
             request_key=form.request_key,
             account=form.account,
         )
-        messages.success(
-            request, _("Your song is on its way. It appears in the library as it is made.")
-        )
+        if form.account is not None and form.account.last_test_ok is False:
+            messages.warning(
+                request,
+                _(
+                    "Queued for “%(name)s”, whose last connection test failed: it may fail "
+                    "too. The library shows what happens to it."
+                )
+                % {"name": form.account},
+            )
+        else:
+            messages.success(
+                request, _("Your song is on its way. It appears in the library as it is made.")
+            )
         return redirect("music:library")
-    return render(request, "music/create.html", {"form": form, "helpers": helpers(form)})
+    context = {"form": form, "helpers": helpers(form), "retrying": retrying}
+    return render(request, "music/create.html", context)
 
 
 def helpers(form):

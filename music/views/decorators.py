@@ -68,3 +68,18 @@ def editor_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def confirmation(request, *, question, consequence, button, cancel_url):
+    """“Are you sure?” as a page: what a destructive action's GET shows (scripts ask in a
+    <dialog> instead and post straight away); its POST does it."""
+    return render(
+        request,
+        "music/confirm.html",
+        {
+            "question": question,
+            "consequence": consequence,
+            "button": button,
+            "cancel_url": cancel_url,
+        },
+    )

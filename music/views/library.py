@@ -3,7 +3,7 @@ from types import SimpleNamespace
 from django.shortcuts import render
 
 from music.forms import LibraryFilterForm
-from music.services import library
+from music.services import library, retry
 from music.views import cards, live
 from music.views.decorators import team_required
 
@@ -50,6 +50,7 @@ def library_page(request):
         count=None if filtering else activity.library_songs,
     )
     in_flight = library.tasks_without_songs(team) if page.number == 1 else []
+    failures = failure_cards(request, page, filters)
     live_now = bool(in_flight) or any(song.is_active for song in page)
     query_string = without_page(request.GET)
     params = [
@@ -60,8 +61,11 @@ def library_page(request):
     context = {
         "filter_fields": "" if request.htmx else cards.filter_form(members, request.GET),
         "page": page,
-        "cards": cards.song_cards(page),
+        "cards": cards.song_cards(
+            page, retry.urls_for_failed_songs(page) if request.membership.can_spend else {}
+        ),
         "in_flight": in_flight,
+        "failures": failures,
         "live": live_now,
         "refresh_url": live.refresh_url(request, activity.version, request.path, params)
         if live_now
@@ -72,3 +76,16 @@ def library_page(request):
     }
     template = "music/partials/library_results.html" if request.htmx else "music/library.html"
     return render(request, template, context)
+
+
+def failure_cards(request, page, filters):
+    """Failed jobs that made no song, as cards on the first page (with their reason and
+    “Try again”): the recent ones, or more under the "Failed" filter."""
+    state = filters.get("state", "")
+    if page.number != 1 or filters.get("q") or filters.get("whole") or state not in ("", "failed"):
+        return []
+    tasks = library.failed_without_songs(
+        request.team, filtered=state == "failed", author=filters.get("author")
+    )
+    can_spend = request.membership.can_spend
+    return [(task, retry.retry_url(task) if can_spend else "") for task in tasks]

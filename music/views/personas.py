@@ -2,26 +2,34 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from music.forms import PersonaForm, PersonaSongForm
-from music.models import Role
-from music.services import actions, capabilities, library
+from music.models import Action, Role
+from music.services import actions, capabilities, library, retry
 from music.services.actions import ActionRefused
-from music.views.decorators import spender_required, team_required
+from music.views.decorators import confirmation, spender_required, team_required
+
+DELETE_PERSONA_CONSEQUENCE = gettext_lazy(
+    "Its voice can no longer sing new songs here. The songs it sang stay in the library."
+)
 
 
 @team_required
 def persona_list(request):
     personas = library.team_personas(request.team)
-    return render(request, "music/persona_list.html", {"personas": personas})
+    context = {"personas": personas, "delete_consequence": DELETE_PERSONA_CONSEQUENCE}
+    return render(request, "music/persona_list.html", context)
 
 
 @spender_required
 def persona_create(request, song_id):
     song = library.get_song(request.team, song_id)
     form = PersonaForm(request.POST or None, initial={"name": song.title})
+    retrying = retry.refill(request, form, Action.PERSONA)
     refusal = capabilities.check(song, capabilities.PERSONA).reason
     if request.method == "POST" and not refusal and form.is_valid():
         try:
@@ -43,6 +51,7 @@ def persona_create(request, song_id):
         "song": song,
         "form": form,
         "refusal": refusal,
+        "retrying": retrying,
         "heading": _("Make a persona"),
         "intro": _(
             "A persona keeps this song's voice so new songs can be sung with it. "
@@ -59,6 +68,7 @@ def persona_sing(request, persona_id):
     persona = library.get_persona(request.team, persona_id)
     account = persona.source_song.account
     form = PersonaSongForm(request.POST or None, team=request.team, account=account)
+    retrying = retry.refill(request, form, Action.ARTIST_CONSISTENCY)
     refusal = capabilities.account_refusal(account, capabilities.PERSONA)
     if request.method == "POST" and not refusal and form.is_valid():
         try:
@@ -70,16 +80,24 @@ def persona_sing(request, persona_id):
         else:
             messages.success(request, _("%(name)s is singing your new song.") % {"name": persona})
             return redirect("music:library")
-    context = {"persona": persona, "form": form, "refusal": refusal}
+    context = {"persona": persona, "form": form, "refusal": refusal, "retrying": retrying}
     status = 409 if refusal and request.method == "POST" else 200
     return render(request, "music/persona_sing.html", context, status=status)
 
 
 @spender_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def persona_delete(request, persona_id):
     """Remove a persona from the studio (the provider keeps no list to delete from)."""
     persona = library.get_persona(request.team, persona_id)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            question=_("Delete the persona “%(name)s”?") % {"name": persona},
+            consequence=DELETE_PERSONA_CONSEQUENCE,
+            button=_("Delete"),
+            cancel_url=reverse("music:personas"),
+        )
     if request.membership.role != Role.OWNER and persona.created_by_id != request.user.pk:
         messages.error(request, _("Only the persona's maker or a team owner can delete it."))
     else:

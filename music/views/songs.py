@@ -9,9 +9,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from music.forms import SongEditForm
+from music.forms import SongEditForm, excluded_styles
 from music.models import Relation, SongState
-from music.services import capabilities, favourites, library, media, mediatypes, song_edits
+from music.services import (
+    capabilities,
+    favourites,
+    library,
+    media,
+    mediatypes,
+    retry,
+    song_edits,
+)
 from music.views import cards, live
 from music.views.decorators import editor_required, team_required
 
@@ -46,7 +54,7 @@ def live_context(request, version, song, in_flight):
 def song_detail(request, song_id):
     activity = library.team_activity(request.team)  # before the song: see live.py
     song = library.get_song_page(request.team, song_id, request.user)
-    in_flight = library.active_child_tasks(song)
+    in_flight, failed = library.child_tasks(song)
     family = library.song_family(song)
     # Gathered once, from what the page loaded: the page asks "has timing?" too.
     facts = capabilities.SongFacts(song, family.members)
@@ -55,15 +63,23 @@ def song_detail(request, song_id):
         **live_context(request, activity.version, song, in_flight),
         "song": song,
         "task": song.task,
+        "excluded_styles": excluded_styles(song),
+        "song_retry_url": retry.retry_url(song.task)
+        if song.task and song.state == "failed" and request.membership.can_spend
+        else "",
         "family": family,
         "family_tree": cards.family_tree(family),
         "offers": offers,
         "in_flight": in_flight,
+        "failures": [
+            (task, retry.retry_url(task) if request.membership.can_spend else "") for task in failed
+        ],
         "has_timing": facts.has_timing,
         "has_stems": any(
             m.parent_id == song.pk
             and m.relation == Relation.STEM
             and m.state == SongState.SUCCEEDED
+            and m.trashed_at is None
             for m in family.members
         ),
         "raw_json": json.dumps(song.raw, indent=2, ensure_ascii=False),

@@ -2,14 +2,20 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from music.forms import AddMemberForm, TeamSettingsForm
 from music.models import Membership, Role
 from music.services import library, teams
 from music.views.accounts import owner_required
-from music.views.decorators import team_required
+from music.views.decorators import confirmation, team_required
+
+REMOVE_MEMBER_CONSEQUENCE = gettext_lazy(
+    "They can no longer open the team's songs. The songs they made stay in the library."
+)
 
 
 @team_required
@@ -47,6 +53,7 @@ def team_page(request):
             "settings_form": settings_form,
             "member_form": member_form,
             "roles": Role.choices,
+            "remove_consequence": REMOVE_MEMBER_CONSEQUENCE,
         },
     )
 
@@ -58,7 +65,9 @@ def member_change(request, membership_id):
     try:
         if request.POST.get("remove"):
             teams.remove_member(membership)
-            messages.success(request, _("%(name)s left the team.") % {"name": membership.user})
+            messages.success(
+                request, _("%(name)s was removed from the team.") % {"name": membership.user}
+            )
         elif request.POST.get("role") in Role.values:
             teams.change_role(membership, request.POST["role"])
             messages.success(
@@ -68,4 +77,28 @@ def member_change(request, membership_id):
             )
     except teams.TeamChangeRefused as exc:
         messages.error(request, exc.message)
+    return redirect("music:team")
+
+
+@owner_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, membership_id):
+    """Remove a member, after “are you sure” (a page without scripts, a dialog with)."""
+    membership = get_object_or_404(Membership, team=request.team, pk=membership_id)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            question=_("Remove %(name)s from the team?") % {"name": membership.user},
+            consequence=REMOVE_MEMBER_CONSEQUENCE,
+            button=_("Remove"),
+            cancel_url=reverse("music:team"),
+        )
+    try:
+        teams.remove_member(membership)
+    except teams.TeamChangeRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(name)s was removed from the team.") % {"name": membership.user}
+        )
     return redirect("music:team")

@@ -18,6 +18,23 @@
     });
   }
 
+  // Characters as the server counts them: code points (an emoji or a CJK character is
+  // one, as Python's len), one per line break (the server turns CRLF into LF), without
+  // outer whitespace (the server strips it).
+  function characters(text) {
+    return Array.from(text.replace(/\r\n?/g, "\n").trim()).length;
+  }
+
+  // The limit of a counted field: its own (data-limit), or the chosen model's
+  // (data-limits on the form's model picker, by field kind).
+  function limitOf(field) {
+    if (field.dataset.limit) return parseInt(field.dataset.limit, 10);
+    var picker = field.form && field.form.querySelector("[data-limits]");
+    if (!picker) return null;
+    var limits = JSON.parse(picker.dataset.limits)[picker.value];
+    return limits ? limits[field.dataset.counter] || null : null;
+  }
+
   function counters(root) {
     root.querySelectorAll("[data-counter]").forEach(function (field) {
       if (field.dataset.counterReady) return;
@@ -26,8 +43,16 @@
       out.className = "counter";
       out.setAttribute("aria-live", "off");
       field.insertAdjacentElement("afterend", out);
-      var update = function () { out.textContent = field.value.length; };
+      var update = function () {
+        var n = characters(field.value);
+        var limit = limitOf(field);
+        out.textContent = limit ? interpolate(gettext("%(n)s / %(limit)s"), {n: n, limit: limit}, true) : String(n);
+        out.classList.toggle("over", limit !== null && n > limit);
+      };
       field.addEventListener("input", update);
+      if (field.form) field.form.addEventListener("change", function (event) {
+        if (event.target.matches("[data-limits]")) update();
+      });
       update();
     });
   }
@@ -86,4 +111,21 @@
 
   document.addEventListener("DOMContentLoaded", function () { init(document); menu(); });
   document.addEventListener("htmx:afterSettle", function (event) { counters(event.target); });
+})();
+
+// Destructive links (delete, remove) ask in a <dialog> and post from it; without scripts
+// (or <dialog>) the link opens the same question as a page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-confirm]");
+    var dialog = document.getElementById("confirm-dialog");
+    if (!link || !dialog || typeof dialog.showModal !== "function") return;
+    event.preventDefault();
+    dialog.querySelector("[data-confirm-question]").textContent = link.dataset.confirm;
+    dialog.querySelector("[data-confirm-consequence]").textContent = link.dataset.confirmConsequence || "";
+    dialog.querySelector("[data-confirm-button]").textContent = link.dataset.confirmButton;
+    dialog.querySelector("form").action = link.href;
+    dialog.showModal();
+  });
 })();

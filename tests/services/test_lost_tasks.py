@@ -19,7 +19,7 @@ def lost(request, team, member, run_on_commit):
     account = None
     if request.param == "relay":
         account = ProviderAccount.objects.create(
-            team=team, name="r", format="relay", base_url="http://simulator.local"
+            team=team, name="r", format="relay", base_url="http://simulator.local", is_default=True
         )
     task = run_on_commit(
         tasks.start_task, team=team, user=member, action="generate", params=GENERATE
@@ -118,24 +118,42 @@ def test_a_refusal_without_a_full_stop_reads_as_two_sentences(
     )
     task.refresh_from_db()
     assert task.error_message == (
-        "The provider answered with an error (HTTP 401). Details: “invalid token”. "
-        "Nothing was charged; you can try again."
+        "The provider answered with an error (HTTP 401). Nothing was charged; you can try "
+        "again. Details: “invalid token”."
     )
 
 
-def test_a_failure_reads_in_one_language_with_the_providers_words_quoted(
-    team, member, run_on_commit, simulator
+@pytest.mark.parametrize(
+    "worker, reader, expected",
+    [
+        ("en", "zh-hans", "服务商返回了错误（HTTP 401）。未扣费，可以重试。"),
+        (
+            "zh-hans",
+            "en",
+            "The provider answered with an error (HTTP 401). Nothing was charged; you can "
+            "try again.",
+        ),
+    ],
+)
+def test_a_failure_reads_in_the_readers_language_with_the_providers_words_apart(
+    team, member, run_on_commit, simulator, worker, reader, expected
 ):
-    """The queue worker writes in the language active there (LANGUAGE_CODE): all of it."""
+    """The queue worker's language (LANGUAGE_CODE) is nobody's: the reason is stored
+    untranslated and read in the reader's; the provider's words stay as they were said."""
     simulator.faults.next_errors.append((401, "invalid_token", "invalid token"))
-    with translation.override("zh-hans"):
+    with translation.override(worker):
         task = run_on_commit(
             tasks.start_task, team=team, user=member, action="generate", params=GENERATE
         )
     task.refresh_from_db()
-    assert task.error_message == (
-        "服务商返回了错误（HTTP 401）。详情：“invalid token”。未扣费，可以重试。"
-    )
+    with translation.override(reader):
+        assert task.error.message == expected
+        assert task.error.details == "invalid token"
+    # The admin's text is English whoever failed it.
+    assert task.error_message.startswith("The provider answered with an error (HTTP 401).")
+    event = task.events.get(state="failed")
+    with translation.override(reader):
+        assert event.note_text.startswith(expected)
 
 
 def test_an_unclear_answer_without_a_full_stop_reads_as_two_sentences(
@@ -147,7 +165,6 @@ def test_an_unclear_answer_without_a_full_stop_reads_as_two_sentences(
     )
     task.refresh_from_db()
     assert task.error_message.startswith(
-        "The provider answered with an error (HTTP 502). Details: “upstream hiccup”. "
-        "The provider may have received"
+        "The provider answered with an error (HTTP 502). The provider may have received"
     )
     finish_all_tasks()

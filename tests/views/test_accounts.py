@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -393,3 +394,70 @@ def test_only_owners_delete_an_account(client, team, role):
     response = client.post(reverse("music:account_delete", args=[account.pk]))
     assert response.status_code in (403, 404)
     assert ProviderAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_the_first_account_is_offered_as_default_visibly_ticked(owner_client, team):
+    html = owner_client.get(reverse("music:account_create")).content.decode()
+    assert re.search(r'<input[^>]*name="is_default"[^>]*checked', html)
+    add(owner_client, name="A")
+    html = owner_client.get(reverse("music:account_create")).content.decode()
+    assert not re.search(r'<input[^>]*name="is_default"[^>]*checked', html)  # only the first
+
+
+def test_an_unticked_box_means_not_default_and_new_songs_stay_built_in(
+    owner_client, team, owner, run_on_commit
+):
+    data = {"is_default": ""}
+    add(owner_client, name="Not chosen", **data)
+    account = ProviderAccount.objects.get(team=team)
+    assert not account.is_default
+    from music.services import tasks
+
+    task = run_on_commit(
+        tasks.start_task,
+        team=team,
+        user=owner,
+        action="generate",
+        params={"action": "generate", "prompt": "x", "model": "chirp-v4"},
+    )
+    assert task.account is None  # the built-in provider, not the unchosen account
+    # The create form then offers the choice, the built-in provider first.
+    form = owner_client.get(reverse("music:create")).context["form"]
+    assert form.fields["account"].choices[0][0] == ""
+    assert form["account"].value() == ""
+
+
+def test_a_job_for_an_account_whose_test_failed_is_said_to_be_queued(owner_client, team):
+    add(owner_client, name="Broken", base_url="http://simulator.local", api_key="wrong")
+    account = ProviderAccount.objects.get(team=team)
+    ProviderAccount.objects.filter(pk=account.pk).update(last_test_ok=False)
+    response = owner_client.post(
+        reverse("music:create"),
+        {"mode": "inspiration", "prompt": "a song", "model": "chirp-v4", "is_pro": ""},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "whose last connection test failed" in text
+    assert "on its way" not in text
+
+
+def test_the_connection_test_is_remembered(owner_client, team):
+    add(owner_client)
+    account = ProviderAccount.objects.get(team=team)
+    assert account.last_test_ok is True and account.last_tested_at is not None
+
+
+def test_deleting_an_account_asks_first_without_scripts(owner_client, team):
+    add(owner_client, name="Doomed")
+    account = ProviderAccount.objects.get(team=team)
+    url = reverse("music:account_delete", args=[account.pk])
+    page = owner_client.get(reverse("music:accounts")).content.decode()
+    # The list links to the question (a <dialog> asks it with scripts, a page without).
+    assert f'href="{url}" data-confirm="Delete the provider account “Doomed”?"' in page
+    assert '<dialog id="confirm-dialog"' in page
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert "Delete the provider account “Doomed”?" in response.content.decode()
+    assert ProviderAccount.objects.filter(pk=account.pk).exists()  # asking deletes nothing
+    owner_client.post(url)
+    assert not ProviderAccount.objects.filter(pk=account.pk).exists()

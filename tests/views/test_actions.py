@@ -406,3 +406,53 @@ def test_viewers_cannot_upload(client, team, song, simulator):
     run_queued()
     assert Task.objects.count() == tasks_before
     assert simulator.requests == []
+
+
+# --- failures and trying again ------------------------------------------------------------
+def test_a_failed_extend_shows_on_its_song_and_try_again_refills_the_form(
+    member_client, song, simulator
+):
+    data = extend_data(continue_at="4.5", style_negative="screamo", title="Part two")
+    member_client.post(reverse("music:extend", args=[song.pk]), data)
+    simulator.faults.next_errors.append((403, "forbidden", "Extension refused"))
+    run_queued()
+    failed = Task.objects.get(action="extend")
+    page = member_client.get(reverse("music:song", args=[song.pk]))
+    html = page.content.decode()
+    assert 'id="song-failures"' in html
+    assert "The provider answered with an error (HTTP 403)." in html
+    assert (
+        "Extension refused" in html.split('id="song-failures"')[1].split("<details")[1]
+    )  # under "Details"
+    retry_url = f"{reverse('music:extend', args=[song.pk])}?retry={failed.pk}"
+    assert retry_url in html
+
+    form = member_client.get(retry_url).context["form"]
+    assert form["continue_at"].value() == 4.5
+    assert form["style_negative"].value() == "screamo"
+    assert form["title"].value() == "Part two"
+    assert form["request_key"].value() != failed.request_key  # a new request, not the old
+    assert "new request" in member_client.get(retry_url).content.decode()
+
+
+def test_viewers_see_failures_but_no_try_again(client, viewer, song, member_client, simulator):
+    member_client.post(reverse("music:extend", args=[song.pk]), extend_data())
+    simulator.faults.next_errors.append((403, "forbidden", "Extension refused"))
+    run_queued()
+    client.force_login(viewer)
+    html = client.get(reverse("music:song", args=[song.pk])).content.decode()
+    assert 'id="song-failures"' in html and "?retry=" not in html
+
+
+def test_cover_defaults_to_the_songs_own_model(member_client, team, member):
+    song = make_song(team, member, lyric=LYRIC, is_pro=True, model="chirp-v4-5")
+    form = member_client.get(reverse("music:cover", args=[song.pk])).context["form"]
+    assert form["model"].value() == "chirp-v4-5"
+
+
+def test_excluded_styles_are_shown_and_carried_into_extend(member_client, team, member):
+    song = make_song(team, member, lyric=LYRIC, style_negative="heavy metal")
+    html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
+    assert "Exclude styles" in html and "heavy metal" in html
+    form = member_client.get(reverse("music:extend", args=[song.pk])).context["form"]
+    assert form["style_negative"].value() == "heavy metal"

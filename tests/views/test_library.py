@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from music.models import SongState, TaskState
+from music.models import SongState, Task, TaskState
 from tests.factories import MembershipFactory, SongFactory, TaskFactory
+from tests.helpers import run_queued
 
 URL = reverse("music:library")
 
@@ -126,3 +127,79 @@ def test_the_filter_form_shows_what_was_asked_and_every_member(member_client, te
     assert 'name="whole" id="id_whole" checked' in html
     html = member_client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "任何人" in html or "所有人" in html
+
+
+# --- failures -----------------------------------------------------------------------------
+def refused_job(member_client, simulator, words="prompt rejected by filter"):
+    simulator.faults.next_errors.append((400, "content_policy", words))
+    member_client.post(
+        reverse("music:create"),
+        {"mode": "inspiration", "prompt": "a song about rain", "model": "chirp-v4"},
+    )
+    run_queued()
+    return Task.objects.get(params__prompt="a song about rain")
+
+
+def test_a_job_that_failed_without_songs_is_a_card_with_its_reason_and_try_again(
+    member_client, simulator
+):
+    task = refused_job(member_client, simulator)
+    assert task.state == TaskState.FAILED and not task.songs.exists()
+    for query in ({}, {"state": "failed"}):
+        html = member_client.get(URL, query).content.decode()
+        assert 'id="failed-jobs"' in html, query
+        assert "No songs match" not in html
+        card = html.split(f'id="task-{task.pk}"')[1].split("</article>")[0]
+        assert "a song about rain" in card
+        assert "The provider answered with an error (HTTP 400)." in card
+        assert "prompt rejected by filter" in card.split("<details")[1]
+        assert f"{reverse('music:create')}?retry={task.pk}" in card
+    # Other filters are about songs: no failure cards there.
+    assert 'id="failed-jobs"' not in member_client.get(URL, {"state": "succeeded"}).content.decode()
+
+
+def test_try_again_refills_the_create_form_as_a_new_request(member_client, simulator):
+    task = refused_job(member_client, simulator)
+    response = member_client.get(reverse("music:create"), {"retry": task.pk})
+    form = response.context["form"]
+    assert form["mode"].value() == "inspiration"
+    assert form["prompt"].value() == "a song about rain"
+    assert form["request_key"].value() != task.request_key
+    member_client.post(
+        reverse("music:create"),
+        {
+            "mode": "inspiration",
+            "prompt": "a song about rain",
+            "model": "chirp-v4",
+            "request_key": form["request_key"].value(),
+        },
+    )
+    assert Task.objects.count() == 2  # not deduplicated into the failed one
+
+
+def test_try_again_cannot_read_another_teams_task(member_client, simulator):
+    other = TaskFactory(state=TaskState.FAILED, params={"prompt": "their secret"})
+    response = member_client.get(reverse("music:create"), {"retry": other.pk})
+    assert "their secret" not in response.content.decode()
+    assert member_client.get(reverse("music:create"), {"retry": "nonsense"}).status_code == 200
+
+
+def test_a_failed_song_card_says_why_and_offers_try_again(member_client, team, simulator):
+    simulator.faults.fail_jobs = "Lyrics flagged"
+    member_client.post(
+        reverse("music:create"),
+        {"mode": "inspiration", "prompt": "a flagged song", "model": "chirp-v4"},
+    )
+    run_queued()
+    task = Task.objects.get()
+    html = member_client.get(URL, {"state": "failed"}).content.decode()
+    assert "The provider could not make this clip." in html
+    assert "Lyrics flagged" in html
+    assert f"?retry={task.pk}" in html
+
+
+def test_viewers_see_failure_cards_without_try_again(client, viewer, member_client, simulator):
+    refused_job(member_client, simulator)
+    client.force_login(viewer)
+    html = client.get(URL).content.decode()
+    assert 'id="failed-jobs"' in html and "?retry=" not in html

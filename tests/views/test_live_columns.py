@@ -15,13 +15,17 @@ from music.models import Song, Task
 from tests.factories import SongFactory
 
 # Bookkeeping no live region shows; a change to it must not wake every open tab.
+# `error_reason` is shown, but is only ever written with `error_message` (its English
+# text, music.reasons.stored), which the triggers watch.
 NOT_SHOWN = {
     # The archive job's schedule; a song being saved shows through its state.
     # Notes, and who put a song in the trash: only the song and trash pages show them, rendered
-    # afresh on every load (trashed_at, which the library filters on, is watched).
+    # afresh on every load (trashed_at, which the library filters on, is watched). A failure's
+    # reason is written with the watched error_message, always.
     Song: {
         "archive_attempts",
         "archive_due_at",
+        "error_reason",
         "id",
         "notes",
         "provider",
@@ -31,6 +35,7 @@ NOT_SHOWN = {
     },
     Task: {
         "account_id",
+        "error_reason",
         "callback_at",
         "callback_token_hash",
         "deadline_at",

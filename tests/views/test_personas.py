@@ -97,3 +97,14 @@ def test_nobody_else_deletes_a_persona(client, persona, team, role):
     refused = "maker or a team owner can delete it" in response.content.decode()
     assert refused or response.status_code == 403  # viewers spend nothing and change nothing
     assert Persona.objects.filter(pk=persona.pk).exists()
+
+
+def test_deleting_a_persona_asks_first(member_client, persona):
+    url = reverse("music:persona_delete", args=[persona.pk])
+    assert (
+        f'href="{url}" data-confirm='
+        in member_client.get(reverse("music:personas")).content.decode()
+    )
+    response = member_client.get(url)
+    assert "Delete the persona “Warm tenor”?" in response.content.decode()
+    assert Persona.objects.filter(pk=persona.pk).exists()

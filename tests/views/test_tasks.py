@@ -63,3 +63,41 @@ def test_an_unconfirmed_task_says_what_is_going_on_and_shows_its_history(member_
     assert "no answer in time" in html
     listing = member_client.get(reverse("music:tasks"), {"state": "active"}).content.decode()
     assert "waiting for the provider to confirm" in listing  # unconfirmed is still in progress
+
+
+def test_a_task_that_names_nothing_says_its_action_once(member_client, team):
+    TaskFactory(team=team, action="stems", params={"action": "stems", "audio_id": "x"})
+    html = member_client.get(reverse("music:tasks")).content.decode()
+    assert "Stems" in html and "Stems · Stems" not in html
+
+
+def test_progress_is_the_providers_or_else_the_steps(member_client, team):
+    TaskFactory(team=team, state=TaskState.RUNNING, progress=0, upstream_id="job-a")
+    html = member_client.get(reverse("music:tasks")).content.decode()
+    assert "<progress" not in html  # no 0%: the provider gave no figure
+    assert 'class="steps"' in html
+    assert '<li class="now" aria-current="step">Making</li>' in html
+
+
+def test_a_failure_reads_in_the_readers_language_on_the_tasks_pages(member_client, team):
+    from music.reasons import Reason
+
+    reason = Reason("Could not reach the provider.", "ConnectError")
+    task = TaskFactory(
+        team=team,
+        state=TaskState.FAILED,
+        error_message=reason.english(),
+        error_reason=reason.as_json(),
+    )
+    member_client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    for url in (reverse("music:tasks"), reverse("music:task", args=[task.pk])):
+        html = member_client.get(url).content.decode()
+        assert "无法连接服务商" in html, url
+        assert "Could not reach the provider" not in html, url
+        assert "ConnectError" in html  # the technical words, kept apart under Details
+
+
+def test_an_old_failure_without_a_reason_still_reads(member_client, team):
+    task = TaskFactory(team=team, state=TaskState.FAILED, error_message="Old stored text.")
+    html = member_client.get(reverse("music:task", args=[task.pk])).content.decode()
+    assert "Old stored text." in html

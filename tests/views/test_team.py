@@ -80,3 +80,25 @@ def test_other_teams_memberships_are_out_of_reach(client, owner, outsider):
     response = client.post(reverse("music:member_change", args=[other.pk]), {"remove": "1"})
     assert response.status_code == 404
     assert Membership.objects.filter(pk=other.pk).exists()
+
+
+def test_removing_a_member_asks_first_and_says_who_removed_whom(client, owner, team, member):
+    client.force_login(owner)
+    membership = member.memberships.get(team=team)
+    url = reverse("music:member_remove", args=[membership.pk])
+    assert f'href="{url}" data-confirm=' in client.get(URL).content.decode()
+    question = client.get(url).content.decode()
+    assert f"Remove {member.username} from the team?" in question
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    response = client.post(url, follow=True)
+    assert f"{member.username} was removed from the team." in response.content.decode()
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_viewers_do_not_see_create_or_upload(client, team, viewer, member):
+    client.force_login(viewer)
+    nav = client.get(URL).content.decode().split('class="mainnav"')[1].split("</nav>")[0]
+    assert reverse("music:create") not in nav and reverse("music:upload") not in nav
+    client.force_login(member)
+    nav = client.get(URL).content.decode().split('class="mainnav"')[1].split("</nav>")[0]
+    assert reverse("music:create") in nav and reverse("music:upload") in nav

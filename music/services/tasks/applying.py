@@ -7,8 +7,9 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from music import reasons
 from music.models import (
     SONG_STATE_RANK,
     TASK_STATE_RANK,
@@ -22,6 +23,7 @@ from music.models import (
     Task,
     TaskState,
 )
+from music.reasons import Reason, as_reason, sentence  # noqa: F401  (sentence: re-exported)
 from music.services import media
 from music.services.tasks import archiving, events, timing
 from music.upstream.base import ClipState, JobResult, JobState
@@ -58,34 +60,24 @@ FRAGMENT_ACTIONS = {"extend", "upload_extend", "upload_generate", "replace_secti
 LIMITS = {"title": 200, "style": 1000, "model_name": 40}
 
 
-# Ends of a sentence, in the scripts providers write their messages in.
-SENTENCE_ENDS = ".!?。！？…"
-
-
-def sentence(message):
-    """A provider's message as a sentence, so that ours can follow it ("invalid token" +
-    "Nothing was charged" must not run together): a full stop where it has none."""
-    message = (message or "").strip()
-    body = message.rstrip("\"'”’)）")
-    if not message or (body and body[-1] in SENTENCE_ENDS):
-        return message
-    return message + ("。" if ord(message[-1]) >= 0x2E80 else ".")
-
-
 def fail(task_id, message, code="", raw=None, not_charged=False, late=False):
-    """End a task as failed, with a reason. `late`: it failed for want of an answer, so it
-    is still watched for the grace period and a late result can still complete it."""
+    """End a task as failed, with a reason (a Reason, kept untranslated for its readers).
+    `late`: it failed for want of an answer, so it is still watched for the grace period and
+    a late result can still complete it."""
+    reason = as_reason(message)
     if not_charged:
-        message = _("%(message)s Nothing was charged; you can try again.") % {
-            "message": sentence(message)
-        }
+        reason = Reason(
+            gettext_noop("%(message)s Nothing was charged; you can try again."), message=reason
+        )
+    columns = reasons.stored(reason)
     now = timezone.now()
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task_id)
         if task.state in TERMINAL_TASK_STATES:
             return
         task.state = TaskState.FAILED
-        task.error_message = message
+        task.error_message = columns["error_message"]
+        task.error_reason = columns["error_reason"]
         task.error_code = code[:50]
         task.finished_at = now
         if late:
@@ -95,9 +87,16 @@ def fail(task_id, message, code="", raw=None, not_charged=False, late=False):
             task.response = raw
         task.save()
         task.songs.filter(state__in=[SongState.PENDING, SongState.RUNNING]).update(
-            state=SongState.FAILED, error_message=message
+            state=SongState.FAILED, **columns
         )
-        events.record(task_id, TaskState.FAILED, code, message)
+        events.record(task_id, TaskState.FAILED, code, reason)
+
+
+def job_reason(result):
+    """Why the provider failed a job: ours, with its own words as details."""
+    if result.error_reason is not None:
+        return result.error_reason
+    return Reason(gettext_noop("The provider could not make this song."), result.error)
 
 
 def may_apply(task):
@@ -158,40 +157,55 @@ def apply_current(task, result, saving):
     task.response = result.raw or task.response
     if result.progress is not None:
         task.progress = max(task.progress, result.progress)
+    reason = None
     if task.state == TaskState.SUCCEEDED:
         task.progress = 100
         task.finished_at = timezone.now()
-        task.error_message = ""
+        set_reason(task, None)
     elif task.state == TaskState.FAILED:
         task.finished_at = timezone.now()
-        task.error_message = result.error or _("The provider could not make this song.")
+        reason = job_reason(result)
+        set_reason(task, reason)
         task.error_code = result.error_code[:50]
     task.save()
     if task.state != previous:
-        events.record(task.pk, task.state, task.error_code, task.error_message)
+        events.record(task.pk, task.state, task.error_code, reason or "")
+
+
+def set_reason(task_or_song, reason):
+    for name, value in reasons.stored(reason).items():
+        setattr(task_or_song, name, value)
 
 
 def apply_late(task, result, saving):
     """A result for a task that failed for want of an answer (inside apply_result's lock)."""
     if result.state == JobState.FAILED:
-        task.error_message = result.error or task.error_message
+        if result.error or result.error_reason:
+            set_reason(task, job_reason(result))
         task.error_code = (result.error_code or task.error_code)[:50]
         task.late_until = None
         task.response = result.raw or task.response
         task.save()
-        events.record(task.pk, TaskState.FAILED, task.error_code, _("The provider failed it."))
+        events.record(
+            task.pk,
+            TaskState.FAILED,
+            task.error_code,
+            Reason(gettext_noop("The provider failed it.")),
+        )
         return
     for index, clip in enumerate(result.clips):
         upsert_song(task, clip, index, saving)
     task.state = TaskState.SUCCEEDED
     task.progress = 100
     task.finished_at = timezone.now()
-    task.error_message = ""
+    set_reason(task, None)
     task.error_code = ""
     task.late_until = None
     task.response = result.raw or task.response
     task.save()
-    events.record(task.pk, TaskState.SUCCEEDED, "late", _("The result arrived late."))
+    events.record(
+        task.pk, TaskState.SUCCEEDED, "late", Reason(gettext_noop("The result arrived late."))
+    )
 
 
 def join_replacement(task):
@@ -283,9 +297,9 @@ def upsert_song(task, clip, index, saving):
     song.image_url = clip.image_url or song.image_url
     song.video_url = clip.video_url or song.video_url
     if clip.state == ClipState.FAILED:
-        song.error_message = clip.error or _("The provider could not make this clip.")
+        set_reason(song, Reason(gettext_noop("The provider could not make this clip."), clip.error))
     elif target in (SongState.SAVING, SongState.SUCCEEDED):
-        song.error_message = ""
+        set_reason(song, None)
     if clip.concat_history:
         song.parts = [
             {"id": str(part.get("id", ""))[:100], "continue_at": part.get("continue_at")}
@@ -332,6 +346,7 @@ def apply_side_result(task_id, result):
             ).update(
                 state=TaskState.UNCONFIRMED,
                 error_message=archived.error,
+                error_reason=None,
                 next_poll_at=now + timing.FIRST_POLL_AFTER,
             )
             Task.objects.filter(pk=task_id, state=TaskState.FAILED).update(
@@ -389,7 +404,7 @@ def apply_side_result(task_id, result):
         task.upstream_id = task.upstream_id or result.upstream_id[:100]
         task.response = result.raw
         task.progress = 100
-        task.error_message = ""
+        set_reason(task, None)
         task.error_code = ""
         task.late_until = None
         task.finished_at = timezone.now()

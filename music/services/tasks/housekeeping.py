@@ -3,9 +3,11 @@
 import logging
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from music import reasons
 from music.models import Task, TaskState
+from music.reasons import Reason
 from music.services import trash
 from music.services.tasks import archiving, events, timing
 from music.services.tasks.applying import fail
@@ -25,8 +27,10 @@ def sweep(now=None):
     for pk in queued.filter(deadline_at__lt=now).values_list("pk", flat=True)[:200]:
         fail(
             pk,
-            _("The studio could not send this request within %(minutes)s minutes.")
-            % {"minutes": timing.deadline_minutes()},
+            Reason(
+                gettext_noop("The studio could not send this request within %(minutes)s minutes."),
+                minutes=timing.deadline_minutes(),
+            ),
             "not_sent",
             not_charged=True,
         )
@@ -40,15 +44,17 @@ def sweep(now=None):
     stale = Task.objects.filter(
         state=TaskState.SUBMITTING, upstream_id="", submitted_at__lt=now - timing.stale_submit()
     )
-    note = _(
-        "The studio stopped while sending this request. It may have reached the provider, "
-        "so it was not sent again; the studio is checking with the provider."
+    note = Reason(
+        gettext_noop(
+            "The studio stopped while sending this request. It may have reached the provider, "
+            "so it was not sent again; the studio is checking with the provider."
+        )
     )
     for pk in stale.values_list("pk", flat=True)[:200]:
         moved = Task.objects.filter(pk=pk, state=TaskState.SUBMITTING, upstream_id="").update(
             state=TaskState.UNCONFIRMED,
             error_code="lost_submit",
-            error_message=note,
+            **reasons.stored(note),
             next_poll_at=now,
         )
         if moved:

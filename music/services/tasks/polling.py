@@ -6,10 +6,11 @@ import logging
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from music import upstream
+from music import reasons, upstream
 from music.models import POLLED_TASK_STATES, ProviderAccount, Song, Task, TaskState
+from music.reasons import Reason
 from music.services.tasks import leases, reconciling, timing
 from music.services.tasks.applying import apply_result, fail
 from music.upstream.base import UpstreamError
@@ -128,7 +129,11 @@ def poll_group(account, rows, now):
     for row in rows:
         update = {"polls": row["polls"] + 1, "next_poll_at": next_look(row, now, row["polls"] + 1)}
         if error is not None and row["upstream_id"] and row["state"] != TaskState.FAILED:
-            update["error_message"] = _("Last check failed: %(reason)s") % {"reason": error.message}
+            update.update(
+                reasons.stored(
+                    Reason(gettext_noop("Last check failed: %(reason)s"), reason=error.reason)
+                )
+            )
         if error is None and row["upstream_id"] and row["state"] in POLLED_TASK_STATES:
             update.update(count_missing(row, results, now))
             if is_lost(update, now):
@@ -157,11 +162,13 @@ def count_missing(row, results, now):
     if row["upstream_id"] in results:
         if not row["missing_polls"]:
             return {}
-        return {"missing_polls": 0, "missing_since": None, "error_message": ""}
+        return {"missing_polls": 0, "missing_since": None, **reasons.stored(None)}
     return {
         "missing_polls": row["missing_polls"] + 1,
         "missing_since": row["missing_since"] or now,
-        "error_message": _("The provider does not list this job (yet); checking again."),
+        **reasons.stored(
+            Reason(gettext_noop("The provider does not list this job (yet); checking again."))
+        ),
     }
 
 
@@ -180,10 +187,12 @@ def fail_lost(task_ids):
     for pk in task_ids:
         fail(
             pk,
-            _(
-                "The provider says it has no such job. Check with the provider before trying "
-                "again; if the song was made after all, it still appears in the library within "
-                "a day."
+            Reason(
+                gettext_noop(
+                    "The provider says it has no such job. Check with the provider before "
+                    "trying again; if the song was made after all, it still appears in the "
+                    "library within a day."
+                )
             ),
             "lost",
             late=True,
@@ -197,10 +206,15 @@ def apply_safely(task_id, result, **preloaded):
     except Exception as exc:
         log.exception("could not apply the result of task %s", task_id)
         Task.objects.filter(pk=task_id).update(
-            error_message=_(
-                "The provider's latest answer could not be stored (%(kind)s); checking again."
+            **reasons.stored(
+                Reason(
+                    gettext_noop(
+                        "The provider's latest answer could not be stored (%(kind)s); "
+                        "checking again."
+                    ),
+                    kind=exc.__class__.__name__,
+                )
             )
-            % {"kind": exc.__class__.__name__}
         )
 
 
@@ -211,21 +225,26 @@ def expire_overdue(rows):
         if state in (TaskState.SUBMITTED, TaskState.RUNNING):
             fail(
                 row["pk"],
-                _(
-                    "The provider did not finish this within %(minutes)s minutes. The studio "
-                    "keeps checking for a day: if the song arrives, it appears in the library."
-                )
-                % {"minutes": timing.deadline_minutes()},
+                Reason(
+                    gettext_noop(
+                        "The provider did not finish this within %(minutes)s minutes. The "
+                        "studio keeps checking for a day: if the song arrives, it appears in "
+                        "the library."
+                    ),
+                    minutes=timing.deadline_minutes(),
+                ),
                 "deadline",
                 late=True,
             )
         elif state == TaskState.UNCONFIRMED:
             fail(
                 row["pk"],
-                _(
-                    "The provider never confirmed this request, and it was not sent again. "
-                    "Check with the provider before trying again; if the song was made, it "
-                    "still appears in the library within a day."
+                Reason(
+                    gettext_noop(
+                        "The provider never confirmed this request, and it was not sent again. "
+                        "Check with the provider before trying again; if the song was made, it "
+                        "still appears in the library within a day."
+                    )
                 ),
                 "no_trace",
                 late=True,

@@ -9,12 +9,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from music import upstream
+from music import reasons, upstream
 from music.models import SIDE_ACTIONS, Action, Task, TaskState
+from music.reasons import Reason
 from music.services.tasks import events, timing
-from music.services.tasks.applying import apply_result, apply_side_result, fail, sentence
+from music.services.tasks.applying import apply_result, apply_side_result, fail
 from music.services.tasks.callbacks import hash_token
 from music.upstream.base import SECRET_MARK, SongRequest, UpstreamError
 
@@ -94,7 +95,7 @@ def submit(task_id):
             if exc.accepted and not exc.permanent:
                 mark_unconfirmed(task_id, exc)
             else:
-                fail(task_id, exc.message, exc.code, raw=exc.raw, not_charged=not exc.accepted)
+                fail(task_id, exc.reason, exc.code, raw=exc.raw, not_charged=not exc.accepted)
             return
     if side:
         apply_side_result(task_id, answer)
@@ -106,20 +107,23 @@ def submit(task_id):
 
 def mark_unconfirmed(task_id, exc):
     """The provider may have taken the request: never send it again; look for it instead."""
-    note = _(
-        "%(reason)s The provider may have received the request, so it was not sent again; "
-        "the studio is checking with the provider."
-    ) % {"reason": sentence(exc.message)}
+    note = Reason(
+        gettext_noop(
+            "%(reason)s The provider may have received the request, so it was not sent again; "
+            "the studio is checking with the provider."
+        ),
+        reason=exc.reason,
+    )
     now = timezone.now()
     moved = Task.objects.filter(pk=task_id, state=TaskState.SUBMITTING).update(
         state=TaskState.UNCONFIRMED,
         error_code=exc.code[:50],
-        error_message=note,
+        **reasons.stored(note),
         next_poll_at=now + timing.FIRST_POLL_AFTER,
         updated_at=now,
     )
     if moved:
-        events.record(task_id, TaskState.UNCONFIRMED, exc.code, exc.message)
+        events.record(task_id, TaskState.UNCONFIRMED, exc.code, exc.reason)
 
 
 def confirm(task_id, upstream_id, *, raw=None, via=""):
@@ -136,7 +140,7 @@ def confirm(task_id, upstream_id, *, raw=None, via=""):
                 pk=task_id, state__in=[TaskState.SUBMITTING, TaskState.UNCONFIRMED], upstream_id=""
             ).update(
                 state=TaskState.SUBMITTED,
-                error_message="",
+                **reasons.stored(None),
                 error_code="",
                 **{**fields, "next_poll_at": now + timing.FIRST_POLL_AFTER},
             )

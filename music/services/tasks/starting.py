@@ -64,9 +64,9 @@ def find_existing(team, request_key, source_song, action):
 
 
 def default_account(team):
-    """The team's default provider account; None means the operator's built-in provider."""
-    accounts = list(ProviderAccount.objects.filter(team=team).order_by("-is_default", "name")[:1])
-    return accounts[0] if accounts else None
+    """The account the team chose as its default; None means the operator's built-in
+    provider (also while the team's accounts are none of them the default)."""
+    return ProviderAccount.objects.filter(team=team, is_default=True).first()
 
 
 def enqueue_submit(task_id):

@@ -1,0 +1,105 @@
+"""“Try again” for a failed task: the form that asked, filled in with what it asked.
+
+Sending it again is a new, paid request with a new request key (the form makes one), so it
+is never deduplicated into the failed task.
+"""
+
+import uuid
+
+from django.urls import reverse
+
+from music.models import Action, Persona, Task, TaskState
+
+# The fields of a song-making form a task's parameters fill in.
+WORD_FIELDS = ("prompt", "lyric", "style", "style_negative", "title", "model", "instrumental")
+# Actions a song page's buttons ask for: trying again is pressing the button again there.
+SONG_PAGE_ACTIONS = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
+RETRY_PARAM = "retry"
+
+
+def retry_url(task):
+    """Where “Try again” leads for a failed task, or "" when nothing can ask again."""
+    if task.state != TaskState.FAILED:
+        return ""
+    query = f"?{RETRY_PARAM}={task.pk}"
+    if task.action == Action.GENERATE:
+        return reverse("music:create") + query
+    if task.source_song_id is None:
+        return ""
+    song = task.source_song_id
+    if task.action == Action.EXTEND:
+        return reverse("music:extend", args=[song]) + query
+    if task.action == Action.COVER:
+        return reverse("music:cover", args=[song]) + query
+    if task.action == Action.PERSONA:
+        return reverse("music:persona_create", args=[song]) + query
+    if task.action == Action.ARTIST_CONSISTENCY:
+        persona = persona_of(task)
+        return reverse("music:persona_sing", args=[persona.pk]) + query if persona else ""
+    if task.action == Action.REPLACE_SECTION:
+        return reverse("music:section_editor", args=[song])
+    if task.action in SONG_PAGE_ACTIONS:
+        return reverse("music:song", args=[song])
+    return ""
+
+
+def persona_of(task):
+    persona_id = task.params.get("persona_id")
+    if not persona_id:
+        return None
+    return Persona.objects.filter(team_id=task.team_id, upstream_id=persona_id).first()
+
+
+def failed_task(request, action):
+    """The team's failed task of `action` named by the request's `?retry=`, or None."""
+    if request.method != "GET":
+        return None
+    try:
+        task_id = uuid.UUID(request.GET.get(RETRY_PARAM, ""))
+    except ValueError:  # absent, or not a task id
+        return None
+    return Task.objects.filter(
+        team=request.team, action=action, state=TaskState.FAILED, pk=task_id
+    ).first()
+
+
+def initial(task):
+    """The form's initial values from the failed task's parameters."""
+    p = task.params
+    values = {name: p[name] for name in WORD_FIELDS if name in p}
+    if "is_pro" in p:
+        values["is_pro"] = bool(p["is_pro"])
+    if task.action == Action.GENERATE:
+        values["mode"] = "custom" if p.get("custom") else "inspiration"
+        if task.account_id:
+            values["account"] = str(task.account_id)
+    if p.get("continue_at") is not None:
+        values["continue_at"] = p["continue_at"]
+    if task.action == Action.PERSONA:
+        values = {"name": p.get("name", ""), "description": p.get("description", "")}
+    return values
+
+
+def refill(request, form, action):
+    """Fill an unbound form in from the failed task `?retry=` names; returns that task."""
+    task = failed_task(request, action)
+    if task is not None and not form.is_bound:
+        form.initial.update(initial(task))
+    return task
+
+
+def urls_for_failed_songs(songs):
+    """{song id: “Try again” URL} for the failed songs of a page, in one query (none when
+    no song failed): the task that made each one, asked again."""
+    failed = {song.pk: song.task_id for song in songs if song.state == "failed" and song.task_id}
+    if not failed:
+        return {}
+    tasks = Task.objects.only(
+        "id", "team_id", "action", "state", "source_song_id", "params"
+    ).in_bulk(set(failed.values()))
+    urls = {}
+    for song_id, task_id in failed.items():
+        task = tasks.get(task_id)
+        if task is not None and retry_url(task):
+            urls[song_id] = retry_url(task)
+    return urls
