@@ -12,6 +12,7 @@ from music.views import (
     tasks,
     team,
     teams,
+    uploads,
 )
 
 app_name = "music"
@@ -44,7 +45,9 @@ urlpatterns = [
         name="section_timing",
     ),
     path("songs/<uuid:song_id>/lyrics.<str:fmt>", editor.lyrics_export, name="lyrics_export"),
-    path("upload/", actions.upload_audio, name="upload"),
+    path("upload/", uploads.upload_audio, name="upload"),
+    # Signed, expiring links that lend one uploaded file to a provider (no sign-in).
+    path("files/<uuid:upload_id>/<str:token>/<str:name>", uploads.upload_file, name="upload_file"),
     path("providers/", accounts.account_list, name="accounts"),
     path("providers/new/", accounts.account_create, name="account_create"),
     path("providers/<uuid:account_id>/", accounts.account_edit, name="account_edit"),
