@@ -290,11 +290,11 @@ class UploadForm(SongWordsForm):
         super().__init__(*args, **kwargs)
         self.limits = uploads.limits()
         self.fields["audio_file"].help_text = _(
-            "%(formats)s; up to %(mb)s MB and %(minutes)s minutes."
+            "%(formats)s; up to %(mb)s MB and %(length)s long."
         ) % {
             "formats": self.limits.formats,
             "mb": self.limits.max_mb,
-            "minutes": self.limits.max_minutes,
+            "length": self.limits.max_length,
         }
         self.audio_duration = None  # of a chosen file, read from its headers
 

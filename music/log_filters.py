@@ -17,7 +17,9 @@ class RedactCallbackSecrets(logging.Filter):
     """Replace the secret part of callback URLs in access-log lines."""
 
     def filter(self, record):
-        if isinstance(record.msg, str) and ("/hooks/suno/" in record.msg or "/files/" in record.msg):
+        if isinstance(record.msg, str) and (
+            "/hooks/suno/" in record.msg or "/files/" in record.msg
+        ):
             record.msg = redact(record.msg)
         # A single mapping argument stays a mapping (logging's "%(name)s" style).
         if isinstance(record.args, tuple):

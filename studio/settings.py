@@ -392,7 +392,7 @@ STUDIO_FETCH_DEADLINE = float(os.environ.get("STUDIO_FETCH_DEADLINE", "120"))
 STUDIO_CALLBACKS = env_bool("STUDIO_CALLBACKS", default=True)
 # A member's own audio file: at most this large and this long (providers take up to 8 minutes),
 # and offered to the provider through a signed link to STUDIO_PUBLIC_URL that works this long.
-STUDIO_UPLOAD_MAX_MB = int(os.environ.get("STUDIO_UPLOAD_MAX_MB", "50"))
+STUDIO_UPLOAD_MAX_MB = float(os.environ.get("STUDIO_UPLOAD_MAX_MB", "50"))
 STUDIO_UPLOAD_MAX_SECONDS = int(os.environ.get("STUDIO_UPLOAD_MAX_SECONDS", "480"))
 STUDIO_UPLOAD_LINK_MINUTES = float(os.environ.get("STUDIO_UPLOAD_LINK_MINUTES", "15"))
 # The local demo (`make run` sets it): the login page shows the demo login while the demo

@@ -111,7 +111,14 @@ def stems(membership, song, request_key=""):
 
 
 def upload(
-    membership, audio_url="", request_key="", account=DEFAULT, *, audio_file=None, title="", then=None
+    membership,
+    audio_url="",
+    request_key="",
+    account=DEFAULT,
+    *,
+    audio_file=None,
+    title="",
+    then=None,
 ):
     """Upload audio by link, or a member's stored file (`audio_file`, an AudioUpload the
     provider fetches through a signed link made when the task is sent). The song is named

@@ -51,15 +51,16 @@ class Limits:
 
     @property
     def max_mb(self):
-        return self.max_bytes // (1024 * 1024)
+        return f"{round(self.max_bytes / (1024 * 1024), 2):g}"
 
     @property
-    def max_minutes(self):
-        return round(self.max_seconds / 60, 1)
+    def max_length(self):
+        return clock(self.max_seconds)
 
 
 def limits():
-    return Limits(settings.STUDIO_UPLOAD_MAX_MB * 1024 * 1024, settings.STUDIO_UPLOAD_MAX_SECONDS)
+    max_bytes = int(settings.STUDIO_UPLOAD_MAX_MB * 1024 * 1024)
+    return Limits(max_bytes, settings.STUDIO_UPLOAD_MAX_SECONDS)
 
 
 def title_from_name(name):
@@ -82,12 +83,13 @@ def inspect(uploaded):
     found = mediatypes.sniff(uploaded.read(mediatypes.HEAD_BYTES))
     if found is None or found.content_type not in AUDIO_TYPES:
         raise UploadRefused(
-            _("This file is not audio the providers take: upload an %(formats)s file.")
+            _("This file is not audio the providers take; they take %(formats)s.")
             % {"formats": bounds.formats}
         )
     uploaded.seek(0)
     try:
-        audio = mutagen.File(uploaded)
+        # Read as the type its bytes are: a FLAC named .mp3 is not tried as an MP3.
+        audio = mutagen.File(uploaded, options=_readers()[found.content_type])
         duration = float(audio.info.length) if audio is not None else 0.0
     except (mutagen.MutagenError, AttributeError, ValueError, OverflowError):
         log.info("could not read the length of an uploaded %s", found.extension)
@@ -96,14 +98,29 @@ def inspect(uploaded):
         uploaded.seek(0)
     if not duration > 0:
         raise UploadRefused(
-            _("The length of this audio could not be read: is the file complete? Try exporting it again.")
+            _(
+                "The length of this audio could not be read: is the file complete? Try "
+                "exporting it again."
+            )
         )
     if duration > bounds.max_seconds:
         raise UploadRefused(
-            _("The audio lasts %(length)s; audio of up to %(max)s minutes can be uploaded.")
-            % {"length": clock(duration), "max": bounds.max_minutes}
+            _("The audio lasts %(length)s; audio of up to %(limit)s can be uploaded.")
+            % {"length": clock(duration), "limit": clock(bounds.max_seconds)}
         )
     return found, duration
+
+
+def _readers():
+    from mutagen import flac, mp3, mp4, oggflac, oggopus, oggvorbis, wave
+
+    return {
+        "audio/mpeg": [mp3.MP3],
+        "audio/wav": [wave.WAVE],
+        "audio/flac": [flac.FLAC],
+        "audio/mp4": [mp4.MP4],
+        "audio/ogg": [oggvorbis.OggVorbis, oggopus.OggOpus, oggflac.OggFLAC],
+    }
 
 
 def clock(seconds):
