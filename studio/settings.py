@@ -314,7 +314,8 @@ CONTENT_SECURITY_POLICY = {
         # Media on object storage is loaded from signed URLs on the bucket's origin (the
         # waveform widget fetches audio when it has no peaks, hence connect-src too).
         "img-src": [SELF, "data:", *filter(None, [STUDIO_MEDIA_ORIGIN])],
-        "media-src": [SELF, *filter(None, [STUDIO_MEDIA_ORIGIN])],
+        # blob: the upload page reads a chosen file's length in the browser, before sending.
+        "media-src": [SELF, "blob:", *filter(None, [STUDIO_MEDIA_ORIGIN])],
         "connect-src": [SELF, *filter(None, [STUDIO_MEDIA_ORIGIN])],
         "font-src": [SELF],
         "object-src": [NONE],

@@ -42,7 +42,8 @@ def upload_audio(request):
             if request.htmx:
                 return HttpResponseClientRedirect(reverse("music:library"))
             return redirect("music:library")
-    status = 409 if refusal and request.method == "POST" else 200
+    # htmx swaps only 2xx answers: its refusal comes back as a 200 with the form.
+    status = 409 if refusal and request.method == "POST" and not request.htmx else 200
     context = {"form": form, "refusal": refusal, "limits": form.limits}
     # The script sends the form with upload progress (htmx) and swaps in the form alone.
     template = "music/partials/upload_form.html" if request.htmx else "music/upload.html"
