@@ -21,7 +21,8 @@ DROP = """async ({data, name}) => {
   transfer.items.add(new File([bytes], name, {type: "audio/wav"}));
   const zone = document.querySelector("#dropzone");
   for (const type of ["dragenter", "dragover", "drop"]) {
-    zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    const init = {dataTransfer: transfer, bubbles: true, cancelable: true};
+    zone.dispatchEvent(new DragEvent(type, init));
   }
 }"""
 
