@@ -12,9 +12,11 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from music.forms import UploadForm
+from music.models import Action
 from music.services import actions, capabilities, uploads
 from music.services.accounts import team_accounts
 from music.services.actions import ActionRefused
+from music.services.tasks.starting import find_existing
 from music.views.decorators import spender_required
 
 
@@ -55,6 +57,10 @@ def start_upload(membership, form):
     then = None
     if data["mode"] == "continue":
         then = {**form.words(), "continue_at": data["continue_at"]}
+    # The same form posted twice: the first post's task, without keeping the file again.
+    existing = find_existing(membership.team, form.request_key, None, Action.UPLOAD)
+    if existing is not None:
+        return existing
     stored = None
     try:
         # The file's row and its task commit together.

@@ -240,3 +240,11 @@ def test_upload_a_file_continue_it_and_see_it_in_the_tree(live_server, settings,
     page = client.get(reverse("music:song", args=[continued.pk])).content.decode()
     tree = page[page.index('id="lineage"') :]
     assert f'href="/songs/{uploaded.pk}/"' in tree and "Rainy tuesday" in tree
+
+
+def test_a_form_posted_twice_keeps_one_file_and_one_task(member_client):
+    data = {"mode": "upload", "request_key": "same-form-key"}
+    for _ in range(2):
+        member_client.post(reverse("music:upload"), {**data, "audio_file": a_file()})
+    assert Task.objects.count() == 1
+    assert AudioUpload.objects.count() == 1
