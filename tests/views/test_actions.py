@@ -319,6 +319,7 @@ def test_upload_and_continue_in_one_step(member_client, song, simulator):
     continued = Song.objects.filter(task=task, state=SongState.SUCCEEDED)
     assert continued.count() == 2
     assert all(s.parent == uploaded and s.root == uploaded for s in continued)
+    assert {s.title for s in continued} == {song.upstream_id}  # untitled: the upload's name
 
 
 @pytest.mark.parametrize(

@@ -232,7 +232,9 @@ def continue_upload(task):
         user=task.created_by,
         action=Action.UPLOAD_EXTEND,
         params={
-            **then,
+            # Untitled, the continuation would take the provider's name for the upload.
+            "title": uploaded.title,
+            **{k: v for k, v in then.items() if v not in ("", None)},
             "action": Action.UPLOAD_EXTEND,
             "audio_id": uploaded.upstream_id,
             "custom": True,
