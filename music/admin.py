@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from music.forms import ProviderAccountForm
 from music.models import (
+    AudioUpload,
     LyricTiming,
     Membership,
     Persona,
@@ -182,3 +183,24 @@ class ShareLinkAdmin(admin.ModelAdmin):
     # The token is the link's key: an admin turns a link off, never reads or edits its key.
     exclude = ["token"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(AudioUpload)
+class AudioUploadAdmin(admin.ModelAdmin):
+    """Members' own files: looked at, never edited (what was checked is what is sent)."""
+
+    list_display = [
+        "original_name",
+        "team",
+        "uploaded_by",
+        "content_type",
+        "duration",
+        "created_at",
+    ]
+    list_filter = ["team", "content_type"]
+    search_fields = ["original_name"]
+    list_select_related = ["team", "uploaded_by"]
+    readonly_fields = [f.name for f in AudioUpload._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -13,6 +13,7 @@ from music.models import ProviderAccount, Role, SongState, Team
 
 # (aliased: `capabilities` is also the account form's field)
 from music.services import capabilities as caps
+from music.services import uploads
 
 PRO_HELP = _("Costs more. v4.5 and newer models need it; so do stems, WAV, covers and personas.")
 
@@ -315,11 +316,16 @@ class UploadForm(SongWordsForm):
         ("upload", _("Just upload it")),
         ("continue", _("Upload and continue it from a second")),
     ]
+    audio_file = forms.FileField(
+        label=_("Audio file"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": uploads.ACCEPT}),
+    )
     audio_url = forms.URLField(
-        label=_("Audio link"),
+        label=_("Or a link to it"),
+        required=False,
         assume_scheme="https",
         help_text=_("A public http(s) link to an MP3 the provider can download."),
-        error_messages={"required": _("Paste the link to your audio.")},
     )
     mode = forms.ChoiceField(
         label=_("Then"), choices=MODE_CHOICES, initial="upload", widget=forms.RadioSelect
@@ -335,15 +341,47 @@ class UploadForm(SongWordsForm):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limits = uploads.limits()
+        self.fields["audio_file"].help_text = _(
+            "%(formats)s; up to %(mb)s MB and %(length)s long."
+        ) % {
+            "formats": self.limits.formats,
+            "mb": self.limits.max_mb,
+            "length": self.limits.max_length,
+        }
+        self.audio_duration = None  # of a chosen file, read from its headers
+
+    def clean_audio_file(self):
+        uploaded = self.cleaned_data.get("audio_file")
+        if uploaded:
+            try:
+                _type, self.audio_duration = uploads.inspect(uploaded)
+            except uploads.UploadRefused as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return uploaded
+
     def clean(self):
         data = super().clean()
         url = data.get("audio_url") or ""
+        has_file = bool(data.get("audio_file")) or "audio_file" in self.errors
         if url and not url.lower().startswith(("http://", "https://")):
             self.add_error("audio_url", _("Only http(s) links can be uploaded."))
+        if not has_file and not url and "audio_url" not in self.errors:
+            self.add_error("audio_file", _("Choose an audio file, or paste a link to one."))
+        elif data.get("audio_file") and url:
+            self.add_error("audio_url", _("Upload the file or the link, not both: clear one."))
         if data.get("mode") == "continue":
             at = data.get("continue_at")
             if at is None or at <= 0:
                 self.add_error("continue_at", _("Say from which second to continue (more than 0)."))
+            elif self.audio_duration and at > self.audio_duration:
+                self.add_error(
+                    "continue_at",
+                    _("Your audio is only %(end)s s long; continue from inside it.")
+                    % {"end": round(self.audio_duration, 1)},
+                )
             require_words(self, data)
         else:
             for name in ("lyric", "style", "style_negative", "title", "model"):

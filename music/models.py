@@ -1,6 +1,7 @@
 """The studio's data: teams and their members, upstream tasks, and the songs they yield."""
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -804,3 +805,39 @@ class PlaylistItem(models.Model):
 
     def __str__(self):
         return f"{self.playlist_id} #{self.position}: {self.song_id}"
+
+
+def upload_media_path(upload, filename):
+    # Under the team's folder: deleting the team deletes its uploads (file_cleanup).
+    return f"teams/{upload.team_id}/uploads/{upload.id}{Path(filename).suffix.lower()}"
+
+
+class AudioUpload(models.Model):
+    """A member's own audio file, kept for the provider to fetch through a signed link."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="audio_uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(upload_to=upload_media_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    duration = models.FloatField(_("duration (s)"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+        constraints = [
+            models.CheckConstraint(condition=Q(duration__gt=0), name="upload_has_duration"),
+        ]
+
+    def __str__(self):
+        return self.original_name

@@ -17,6 +17,7 @@ from music.views import (
     team,
     teams,
     trash,
+    uploads,
 )
 
 app_name = "music"
@@ -82,7 +83,9 @@ urlpatterns = [
     path("s/<str:token>/cover/", sharing.shared_cover, name="shared_cover"),
     path("s/<str:token>/<uuid:song_id>/audio/", sharing.shared_audio, name="shared_track"),
     path("s/<str:token>/<uuid:song_id>/cover/", sharing.shared_cover, name="shared_track_cover"),
-    path("upload/", actions.upload_audio, name="upload"),
+    path("upload/", uploads.upload_audio, name="upload"),
+    # Signed, expiring links that lend one uploaded file to a provider (no sign-in).
+    path("files/<uuid:upload_id>/<str:token>/<str:name>", uploads.upload_file, name="upload_file"),
     path("providers/", accounts.account_list, name="accounts"),
     path("providers/new/", accounts.account_create, name="account_create"),
     path("providers/<uuid:account_id>/", accounts.account_edit, name="account_edit"),

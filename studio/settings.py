@@ -315,7 +315,8 @@ CONTENT_SECURITY_POLICY = {
         # Media on object storage is loaded from signed URLs on the bucket's origin (the
         # waveform widget fetches audio when it has no peaks, hence connect-src too).
         "img-src": [SELF, "data:", *filter(None, [STUDIO_MEDIA_ORIGIN])],
-        "media-src": [SELF, *filter(None, [STUDIO_MEDIA_ORIGIN])],
+        # blob: the upload page reads a chosen file's length in the browser, before sending.
+        "media-src": [SELF, "blob:", *filter(None, [STUDIO_MEDIA_ORIGIN])],
         "connect-src": [SELF, *filter(None, [STUDIO_MEDIA_ORIGIN])],
         "font-src": [SELF],
         "object-src": [NONE],
@@ -393,6 +394,11 @@ STUDIO_ALLOWED_PRIVATE_HOSTS = env_list("STUDIO_ALLOWED_PRIVATE_HOSTS")
 STUDIO_TRASH_DAYS = float(os.environ.get("STUDIO_TRASH_DAYS", "30"))
 STUDIO_FETCH_DEADLINE = float(os.environ.get("STUDIO_FETCH_DEADLINE", "120"))
 STUDIO_CALLBACKS = env_bool("STUDIO_CALLBACKS", default=True)
+# A member's own audio file: at most this large and this long (providers take up to 8 minutes),
+# and offered to the provider through a signed link to STUDIO_PUBLIC_URL that works this long.
+STUDIO_UPLOAD_MAX_MB = float(os.environ.get("STUDIO_UPLOAD_MAX_MB", "50"))
+STUDIO_UPLOAD_MAX_SECONDS = int(os.environ.get("STUDIO_UPLOAD_MAX_SECONDS", "480"))
+STUDIO_UPLOAD_LINK_MINUTES = float(os.environ.get("STUDIO_UPLOAD_LINK_MINUTES", "15"))
 # The local demo (`make run` sets it): the login page shows the demo login while the demo
 # user keeps its default password. Never set it on a studio others can reach.
 STUDIO_DEMO = env_bool("STUDIO_DEMO")

@@ -21,3 +21,31 @@ def image(fmt):
     out = io.BytesIO()
     Image.new("RGB", (8, 8), "purple").save(out, fmt)
     return out.getvalue()
+
+
+# ffmpeg's muxer and codec for each format members upload.
+AUDIO_FORMATS = {
+    "mp3": ("mp3", "libmp3lame"),
+    "wav": ("wav", "pcm_s16le"),
+    "flac": ("flac", "flac"),
+    "m4a": ("ipod", "aac"),  # the "M4A " brand, as phones and music apps write it
+    "ogg": ("ogg", "libvorbis"),
+}
+
+
+def audio(fmt, seconds=2.0):
+    """A real audio file of a tone in one of the formats members upload (the bundled ffmpeg)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import imageio_ffmpeg
+
+    muxer, codec = AUDIO_FORMATS[fmt]
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / f"tone.{fmt}"
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error"]
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+        cmd += ["-ac", "1", "-c:a", codec, "-f", muxer, str(out)]
+        subprocess.run(cmd, check=True, capture_output=True)
+        return out.read_bytes()

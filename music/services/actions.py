@@ -110,9 +110,29 @@ def stems(membership, song, request_key=""):
     return _start(membership, Action.STEMS, params, song, request_key)
 
 
-def upload(membership, audio_url, request_key="", account=DEFAULT):
-    require_offered(_account(membership, account), capabilities.UPLOAD)
+def upload(
+    membership,
+    audio_url="",
+    request_key="",
+    account=DEFAULT,
+    *,
+    audio_file=None,
+    title="",
+    then=None,
+):
+    """Upload audio by link, or a member's stored file (`audio_file`, an AudioUpload the
+    provider fetches through a signed link made when the task is sent). The song is named
+    `title`. `then` (words and `continue_at`): continue it once it is uploaded, so the
+    upload is the root of what is made from it (upload_generate would leave it out)."""
+    offered = (capabilities.UPLOAD, capabilities.EXTEND) if then else (capabilities.UPLOAD,)
+    require_offered(_account(membership, account), *offered)
     params = {"action": Action.UPLOAD, "audio_url": audio_url}
+    if audio_file is not None:
+        params["upload_id"] = str(audio_file.pk)
+    if title:
+        params["title"] = title
+    if then:
+        params["then"] = then
     return _start(membership, Action.UPLOAD, params, None, request_key, account)
 
 

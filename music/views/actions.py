@@ -1,4 +1,4 @@
-"""Grow a song: extend, cover, concat, stems, exports; and uploads."""
+"""Grow a song: extend, cover, concat, stems, exports."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from music.forms import CoverForm, ExtendForm, UploadForm
+from music.forms import CoverForm, ExtendForm
 from music.services import actions, capabilities, library, retry
-from music.services.accounts import team_accounts
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
 
@@ -123,43 +122,3 @@ def quick_action(request, song_id, action):
         else:
             messages.success(request, QUEUED if action in MAKES_SONGS else EXPORTING)
     return redirect("music:song", song.pk)
-
-
-@spender_required
-def upload_audio(request):
-    form = UploadForm(request.POST or None, team=request.team, accounts=team_accounts(request.team))
-    # With one account to choose from, say at once when it takes no uploads.
-    refusal = "" if "account" in form.fields else upload_refusal(form.account)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["mode"] == "continue":
-                actions.upload_generate(
-                    request.membership,
-                    data["audio_url"],
-                    form.words(),
-                    continue_at=data["continue_at"],
-                    request_key=form.request_key,
-                    account=form.account,
-                )
-            else:
-                actions.upload(
-                    request.membership,
-                    data["audio_url"],
-                    request_key=form.request_key,
-                    account=form.account,
-                )
-        except ActionRefused as exc:
-            refusal = exc.message
-        else:
-            messages.success(
-                request,
-                _("Uploading: your audio appears in the library when the provider has it."),
-            )
-            return redirect("music:library")
-    status = 409 if refusal and request.method == "POST" else 200
-    return render(request, "music/upload.html", {"form": form, "refusal": refusal}, status=status)
-
-
-def upload_refusal(account):
-    return capabilities.account_refusal(account, capabilities.UPLOAD)

@@ -296,6 +296,8 @@ def test_upload_by_link_becomes_a_song(member_client, song, simulator):
 
 
 def test_upload_and_continue_in_one_step(member_client, song, simulator):
+    """The upload comes first and is the root of its continuation (upload, then
+    upload_extend from it): nothing of the family is left out of the tree."""
     member_client.post(
         reverse("music:upload"),
         {
@@ -308,15 +310,22 @@ def test_upload_and_continue_in_one_step(member_client, song, simulator):
         },
     )
     run_queued()
-    task = Task.objects.get(action="upload_generate")
+    run_queued()  # the continuation, queued once the upload is in
+    uploaded = Song.objects.get(relation=Relation.UPLOADED)
+    assert uploaded.title == song.upstream_id  # the link's file name, not "up-<uuid>"
+    task = Task.objects.get(action="upload_extend")
+    assert task.source_song == uploaded
     assert task.request_payload["continue_at"] == 4.0
-    assert Song.objects.filter(task=task, state=SongState.SUCCEEDED).count() == 2
+    continued = Song.objects.filter(task=task, state=SongState.SUCCEEDED)
+    assert continued.count() == 2
+    assert all(s.parent == uploaded and s.root == uploaded for s in continued)
+    assert {s.title for s in continued} == {song.upstream_id}  # untitled: the upload's name
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"audio_url": "", "mode": "upload"}, "Paste the link"),
+        ({"audio_url": "", "mode": "upload"}, "Choose an audio file, or paste a link"),
         ({"audio_url": "ftp://example.com/a.mp3", "mode": "upload"}, "Only http(s) links"),
         (
             {

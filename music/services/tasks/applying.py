@@ -143,6 +143,8 @@ def apply_result(task_id, result: JobResult, *, task=None, known=None):
     archiving.enqueue(saving)
     if task.state == TaskState.SUCCEEDED and task.params.get("auto_concat"):
         join_replacement(task)
+    if task.state == TaskState.SUCCEEDED and task.params.get("then"):
+        continue_upload(task)
 
 
 def apply_current(task, result, saving):
@@ -230,6 +232,33 @@ def join_replacement(task):
     )
 
 
+def continue_upload(task):
+    """The member asked to continue their upload: once, from the uploaded song, so the
+    upload is the root of the family (a one-step upload_generate leaves it out)."""
+    from music.services.tasks.starting import start_task
+
+    uploaded = task.songs.order_by("created_at").first()
+    if uploaded is None:
+        return
+    then = task.params["then"]
+    start_task(
+        team=task.team,
+        user=task.created_by,
+        action=Action.UPLOAD_EXTEND,
+        params={
+            # Untitled, the continuation would take the provider's name for the upload.
+            "title": uploaded.title,
+            **{k: v for k, v in then.items() if v not in ("", None)},
+            "action": Action.UPLOAD_EXTEND,
+            "audio_id": uploaded.upstream_id,
+            "custom": True,
+            "source_task_id": task.upstream_id,
+        },
+        source_song=uploaded,
+        request_key=f"upload-continue-{task.pk}",
+    )
+
+
 def is_unchanged(task, result, known):
     """Whether a result only repeats what we already have (most polls of running jobs)."""
     if JOB_TO_TASK_STATE[result.state] != task.state or result.state == JobState.SUCCEEDED:
@@ -285,7 +314,11 @@ def upsert_song(task, clip, index, saving):
         saving.append(song.pk)
     if late_made or SONG_STATE_RANK[target] >= SONG_STATE_RANK[song.state]:
         song.state = target
-    song.title = (clip.title or song.title or task.params.get("title", ""))[: LIMITS["title"]]
+    # An upload keeps its file's name; the provider's is a made-up id ("up-<uuid>").
+    named = task.params.get("title", "") if task.action == Action.UPLOAD else ""
+    song.title = (named or clip.title or song.title or task.params.get("title", ""))[
+        : LIMITS["title"]
+    ]
     song.prompt = clip.prompt or song.prompt or task.params.get("prompt", "")
     song.lyric = clip.lyric or song.lyric
     song.style = (clip.style or song.style or task.params.get("style", ""))[: LIMITS["style"]]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from music import reasons, upstream
 from music.models import SIDE_ACTIONS, Action, Task, TaskState
 from music.reasons import Reason
+from music.services import uploads
 from music.services.tasks import events, timing
 from music.services.tasks.applying import apply_result, apply_side_result, fail
 from music.services.tasks.callbacks import hash_token
@@ -74,11 +75,29 @@ def submit(task_id):
     task = Task.objects.select_related("account").get(pk=task_id)
     provider = upstream.get_provider(task.account)
     side = task.action in SIDE_ACTIONS
+    link_token = ""
+    if task.params.get("upload_id"):
+        # A member's file: a fresh signed link, made now so that it is valid when sent.
+        upload = uploads.task_upload(task)
+        if upload is None:
+            message = Reason(
+                gettext_noop("The uploaded file is no longer in the studio; upload it again.")
+            )
+            fail(task_id, message, "upload_missing", not_charged=True)
+            return
+        link_token = uploads.link_token(upload)
+        task.params = {**task.params, "audio_url": uploads.public_link(upload, link_token)}
     request = SongRequest.from_params(task.params)
     token = secrets.token_urlsafe(24)
     url = "" if side else callback_url(task, token, provider)
     # What really goes on the wire, as the provider layer describes it (a GET has no body).
     payload = redact(provider.describe_request(task.action, task.params, url), token)
+    if link_token:
+        # The task page shows the request; the link's token stays out of the database.
+        payload = {
+            k: v.replace(link_token, SECRET_MARK) if isinstance(v, str) else v
+            for k, v in payload.items()
+        }
     Task.objects.filter(pk=task_id).update(
         callback_token_hash=hash_token(token) if url else "", request_payload=payload
     )
