@@ -1,0 +1,188 @@
+"""`make mutation`: mutation testing (cosmic-ray) of the modules where a bug costs money or
+leaks data, each against the tests that cover it. Prints each module's score and its
+surviving mutants. Slow (a pytest run per mutant): not part of CI.
+
+    .venv/bin/python scripts/mutation.py                      # every module below
+    .venv/bin/python scripts/mutation.py music/upstream/http.py ...
+
+Each module is mutated in its own copy of the project (under var/mutation/), never in the
+working tree: cosmic-ray edits the file on disk while a mutant's tests run.
+"""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "mutation"
+COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
+
+# Module -> the tests that cover it (a mutant's run stops at the first failure).
+MODULES = {
+    "music/views/decorators.py": [
+        "tests/views/test_teams.py",
+        "tests/views/test_create.py",
+        "tests/views/test_actions.py",
+    ],
+    "music/upstream/http.py": [
+        "tests/upstream/test_sunohub.py",
+        "tests/upstream/test_relay.py",
+        "tests/views/test_callbacks.py",
+        "tests/services/test_tasks.py",
+    ],
+    "music/views/callbacks.py": ["tests/views/test_callbacks.py"],
+    "music/views/downloads.py": ["tests/views/test_downloads.py"],
+    "music/services/actions.py": ["tests/views/test_actions.py", "tests/views/test_create.py"],
+    "music/services/media.py": [
+        "tests/services/test_media.py",
+        "tests/services/test_archiving.py",
+        "tests/services/test_mediatypes.py",
+    ],
+    "music/services/mediatypes.py": [
+        "tests/services/test_mediatypes.py",
+        "tests/services/test_media.py",
+    ],
+    "music/services/tasks/starting.py": ["tests/services/test_starting.py"],
+    "music/services/tasks/sending.py": [
+        "tests/services/test_sending.py",
+        "tests/services/test_tasks.py",
+    ],
+    "music/services/tasks/applying.py": [
+        "tests/services/test_applying.py",
+        "tests/services/test_tasks.py",
+    ],
+    "music/services/tasks/polling.py": [
+        "tests/services/test_tasks.py",
+        "tests/services/test_reconcile.py",
+        "tests/services/test_lost_tasks.py",
+        "tests/services/test_poll_leases.py",
+    ],
+    "music/services/tasks/callbacks.py": ["tests/views/test_callbacks.py"],
+    "music/services/tasks/archiving.py": ["tests/services/test_archiving.py"],
+    "music/services/tasks/housekeeping.py": [
+        "tests/services/test_tasks.py",
+        "tests/services/test_archiving.py",
+    ],
+    "music/services/tasks/leases.py": ["tests/services/test_poll_leases.py"],
+    "music/services/tasks/reconciling.py": ["tests/services/test_reconcile.py"],
+    "music/services/tasks/timing.py": [
+        "tests/services/test_tasks.py",
+        "tests/services/test_reconcile.py",
+        "tests/services/test_archiving.py",
+    ],
+    "music/services/tasks/poller.py": ["tests/test_queue_tick.py"],
+}
+
+# Mutants shown to change nothing a caller can see, by (module, line, operator): why.
+EQUIVALENT = {}
+
+
+def copy_project(dest):
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(
+        ROOT,
+        dest,
+        ignore=shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", "*.egg-info"),
+    )
+
+
+def config(module, tests, timeout):
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests]
+    return "\n".join(
+        [
+            "[cosmic-ray]",
+            f'module-path = "{module}"',
+            f"timeout = {timeout}",
+            "excluded-modules = []",
+            f'test-command = "{" ".join(command)}"',
+            "",
+            "[cosmic-ray.distributor]",
+            'name = "local"',
+            "",
+        ]
+    )
+
+
+def run_module(module, tests, timeout):
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    name = module.replace("/", ".").removesuffix(".py")
+    copy = WORK / name
+    copy_project(copy)
+    env_note = f"{copy}/"
+    (copy / "cosmic-ray.toml").write_text(config(module, tests, timeout))
+    where = subprocess.run(
+        [sys.executable, "-c", f"import {name}; print({name}.__file__)"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where.startswith(env_note), f"{name} imported from {where}, not the copy"
+    baseline = subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+    )
+    if baseline.returncode != 0:
+        print(f"== {module}: the tests fail unmutated; skipped\n{baseline.stdout[-2000:]}")
+        return None
+    session = copy / "session.sqlite"
+    started = time.monotonic()
+    for step in ("init", "exec"):
+        subprocess.run([COSMIC_RAY, step, "cosmic-ray.toml", str(session)], cwd=copy, check=True)
+    minutes = (time.monotonic() - started) / 60
+
+    killed, survivors, equivalent, incompetent = 0, [], [], 0
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item, result in db.completed_work_items:
+            mutation = item.mutations[0]
+            key = (module, mutation.start_pos[0], mutation.operator_name)
+            if result.worker_outcome != WorkerOutcome.NORMAL:
+                incompetent += 1  # the mutant could not even be applied or run
+            elif result.test_outcome == TestOutcome.SURVIVED:
+                (equivalent if key in EQUIVALENT else survivors).append((key, result.diff))
+            elif result.test_outcome == TestOutcome.INCOMPETENT:
+                incompetent += 1
+            else:
+                killed += 1
+    scored = killed + len(survivors) + len(equivalent)
+    score = 100 * (killed + len(equivalent)) / scored if scored else 100.0
+    print(
+        f"\n== {module}: {score:.1f}% killed ({killed} killed, {len(survivors)} survived, "
+        f"{len(equivalent)} equivalent, {incompetent} not runnable) in {minutes:.1f} min"
+    )
+    for key, _diff in equivalent:
+        print(f"   equivalent {key[0]}:{key[1]} {key[2]}: {EQUIVALENT[key]}")
+    for key, diff in survivors:
+        print(f"   SURVIVED {key[0]}:{key[1]} {key[2]}")
+        print("      " + "\n      ".join((diff or "").strip().splitlines()[2:]))
+    return score, survivors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="modules to mutate (default: all)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant")
+    args = parser.parse_args()
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"no test list for {unknown}; known: {', '.join(MODULES)}")
+    results = {}
+    for module in args.modules or MODULES:
+        results[module] = run_module(module, MODULES[module], args.timeout)
+    print("\n== Mutation scores")
+    for module, outcome in results.items():
+        text = "skipped" if outcome is None else f"{outcome[0]:.1f}% ({len(outcome[1])} survived)"
+        print(f"   {module}: {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
