@@ -117,7 +117,7 @@ def run_module(module, tests, timeout):
     env_note = f"{copy}/"
     (copy / "cosmic-ray.toml").write_text(config(module, tests, timeout))
     where = subprocess.run(
-        [sys.executable, "-c", f"import {name}; print({name}.__file__)"],
+        [sys.executable, "-c", "import music; print(music.__file__)"],
         cwd=copy,
         capture_output=True,
         text=True,
