@@ -153,7 +153,8 @@ def run_module(module, tests, timeout):
         print(f"   equivalent {key[0]}:{key[1]} {key[2]}: {EQUIVALENT[key]}")
     for key, diff in survivors:
         print(f"   SURVIVED {key[0]}:{key[1]} {key[2]}")
-        print("      " + "\n      ".join((diff or "").strip().splitlines()[2:]))
+        lines = [x for x in (diff or "").splitlines() if x and not x.startswith(("---", "+++"))]
+        print("      " + "\n      ".join(lines))
     return score, survivors
 
 

@@ -56,3 +56,21 @@ def test_the_view_works_on_the_team_chosen_in_the_session(client, member, team):
     assert response.wsgi_request.team == other
     assert response.wsgi_request.membership.team == other
     assert response.wsgi_request.membership.role == "owner"
+
+
+def test_the_decorators_keep_the_views_name_and_marks():
+    """Django reads marks off the view it routes to (`csrf_exempt`, `xframe_options_exempt`,
+    `login_required`'s own): a decorator that dropped them would quietly change how every
+    view behind it is treated."""
+    from django.views.decorators.csrf import csrf_exempt
+
+    from music.views.decorators import spender_required, team_required
+
+    @csrf_exempt
+    def marked_view(request):
+        """A view with a mark."""
+
+    for decorated in (team_required(marked_view), spender_required(marked_view)):
+        assert decorated.csrf_exempt is True
+        assert decorated.__name__ == "marked_view"
+        assert decorated.__doc__ == "A view with a mark."
