@@ -83,6 +83,15 @@ EQUIVALENT = {
             + ("BitAnd", "BitXor")
         ),
     ): _KEY_DEPTH,
+    (
+        "music/upstream/http.py",
+        "def make_client(base_url, api_key, *, timeout=30.0, transport=None):",
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): (
+        "`*` made `/`: base URL and key positional-only, the rest positional-or-keyword. The "
+        "one caller (upstream.get_provider) passes the first two by position and the rest by "
+        "name, which both signatures accept alike."
+    ),
 }
 
 

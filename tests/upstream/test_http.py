@@ -288,3 +288,12 @@ def test_a_provider_name_that_does_not_resolve_was_not_taken(monkeypatch):
     error = caught.value
     assert (error.code, error.permanent, error.accepted) == ("unreachable", False, False)
     assert error.details == "Unreachable"
+
+
+def test_decode_json_keeps_the_reason_short():
+    """The reason lands in logs and error messages: at most 200 characters of it."""
+    long_named = type("L" * 300, (), {})()  # TypeError's message names the type
+    with pytest.raises(BadJSON) as caught:
+        decode_json(long_named)
+    assert len(str(caught.value)) == 200
+    assert str(caught.value).startswith("the JSON object must be str, bytes or bytearray")
