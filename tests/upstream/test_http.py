@@ -125,6 +125,13 @@ def test_an_answer_is_returned_decoded_and_the_body_sent_as_json(server):
     assert headers["Content-Length"] == str(len(b'{"prompt":"p"}'))
 
 
+@pytest.mark.parametrize("status", [200, 201, 202, 399])
+def test_any_status_below_400_with_json_is_an_answer(status, server):
+    server.routes.update({"/x": answer(status, {"id": "job-1"})})
+    with make_client(server.url(""), "k", timeout=5) as client:
+        assert call(client, "POST", "/x") == {"id": "job-1"}
+
+
 # --- errors with an answer ------------------------------------------------------------
 
 
