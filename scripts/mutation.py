@@ -67,39 +67,58 @@ MODULES = {
     "music/services/tasks/poller.py": ["tests/test_queue_tick.py"],
 }
 
-# Mutants shown to change nothing a caller can see: (module, text of the mutated line,
-# operators) -> why. Matched by the line's text, so they survive edits elsewhere.
+# Mutants shown to change nothing a caller can see: (module, text of the original line,
+# text the mutated line still has or None, operators or None for any) -> why. Matched by
+# text, not line numbers, so entries survive edits elsewhere in the module.
 _KEY_DEPTH = (
-    "A JSON key is a string, cleaned just before its value, which is one level deeper and "
-    "checked against the same bound: a key depth at or below the value's changes nothing."
+    "Only the depth given to a JSON key changed. A key is a string, cleaned just before its "
+    "value, which is one level deeper and checked against the same bound (the value's depth "
+    "is untouched): no key depth that does not exceed the value's changes anything."
+)
+_SIGNATURE = (
+    "`*` made `/`: the first parameters positional-only, the rest positional-or-keyword. "
+    "Every caller passes the first ones by position and the rest by name, which both "
+    "signatures accept alike."
 )
 EQUIVALENT = {
     (
         "music/upstream/http.py",
         "return {_clean(k, depth + 1): _clean(v, depth + 1) for k, v in value.items()}",
-        frozenset(
-            f"core/ReplaceBinaryOperator_Add_{op}"
-            for op in ("Sub", "Mul", "Div", "FloorDiv", "Mod", "Pow", "RShift", "BitOr")
-            + ("BitAnd", "BitXor")
-        ),
+        ": _clean(v, depth + 1) for k, v in value.items()}",
+        None,
     ): _KEY_DEPTH,
     (
         "music/upstream/http.py",
         "def make_client(base_url, api_key, *, timeout=30.0, transport=None):",
+        None,
         frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
-    ): (
-        "`*` made `/`: base URL and key positional-only, the rest positional-or-keyword. The "
-        "one caller (upstream.get_provider) passes the first two by position and the rest by "
-        "name, which both signatures accept alike."
-    ),
+    ): _SIGNATURE,
+    (
+        "music/upstream/http.py",
+        "def call(client, method, path, *, json_body=None, error_parser=None):",
+        None,
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): _SIGNATURE,
 }
 
 
-def equivalent(module, line_text, operator):
+def mutated_line(diff):
+    return next(
+        (x[1:] for x in (diff or "").splitlines() if x.startswith("+") and not x.startswith("++")),
+        "",
+    )
+
+
+def equivalent(module, line_text, diff, operator):
     """Why a surviving mutant changes nothing, or None."""
-    for (where, text, operators), why in EQUIVALENT.items():
-        if where == module and text in line_text and operator in operators:
-            return why
+    for (where, text, still, operators), why in EQUIVALENT.items():
+        if where != module or text not in line_text:
+            continue
+        if operators is not None and operator not in operators:
+            continue
+        if still is not None and still not in mutated_line(diff):
+            continue
+        return why
     return None
 
 
@@ -131,13 +150,8 @@ def config(module, tests, timeout):
 
 
 def run_module(module, tests, timeout):
-    from cosmic_ray.work_db import WorkDB, use_db
-    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
-
-    name = module.replace("/", ".").removesuffix(".py")
-    copy = WORK / name
+    copy = WORK / module.replace("/", ".").removesuffix(".py")
     copy_project(copy)
-    env_note = f"{copy}/"
     (copy / "cosmic-ray.toml").write_text(config(module, tests, timeout))
     where = subprocess.run(
         [sys.executable, "-c", "import music; print(music.__file__)"],
@@ -146,7 +160,7 @@ def run_module(module, tests, timeout):
         text=True,
         check=True,
     ).stdout.strip()
-    assert where.startswith(env_note), f"{name} imported from {where}, not the copy"
+    assert where.startswith(f"{copy}/"), f"the tests would import {where}, not the copy"
     baseline = subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests],
         cwd=copy,
@@ -161,6 +175,13 @@ def run_module(module, tests, timeout):
     for step in ("init", "exec"):
         subprocess.run([COSMIC_RAY, step, "cosmic-ray.toml", str(session)], cwd=copy, check=True)
     minutes = (time.monotonic() - started) / 60
+    return report(module, session, minutes)
+
+
+def report(module, session, minutes):
+    """Print a module's score and its survivors from a finished session."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
     source = (ROOT / module).read_text().splitlines()
     killed, survivors, explained, incompetent = 0, [], [], 0
@@ -169,7 +190,7 @@ def run_module(module, tests, timeout):
             mutation = item.mutations[0]
             line = mutation.start_pos[0]
             key = (module, line, mutation.operator_name)
-            why = equivalent(module, source[line - 1], mutation.operator_name)
+            why = equivalent(module, source[line - 1], result.diff, mutation.operator_name)
             if result.worker_outcome != WorkerOutcome.NORMAL:
                 incompetent += 1  # the mutant could not even be applied or run
             elif result.test_outcome == TestOutcome.SURVIVED and why:
@@ -186,8 +207,9 @@ def run_module(module, tests, timeout):
         f"\n== {module}: {score:.1f}% killed ({killed} killed, {len(survivors)} survived, "
         f"{len(explained)} equivalent, {incompetent} not runnable) in {minutes:.1f} min"
     )
-    for key, why in explained:
-        print(f"   equivalent {key[0]}:{key[1]} {key[2]}: {why}")
+    for why in dict.fromkeys(why for _key, why in explained):
+        which = ", ".join(f"{k[1]} {k[2].removeprefix('core/')}" for k, w in explained if w == why)
+        print(f"   equivalent ({which}): {why}")
     for key, diff in survivors:
         print(f"   SURVIVED {key[0]}:{key[1]} {key[2]}")
         lines = [x for x in (diff or "").splitlines() if x and not x.startswith(("---", "+++"))]

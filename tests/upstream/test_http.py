@@ -304,3 +304,7 @@ def test_decode_json_keeps_the_reason_short():
         decode_json(long_named)
     assert len(str(caught.value)) == 200
     assert str(caught.value).startswith("the JSON object must be str, bytes or bytearray")
+
+
+def test_a_client_without_a_time_out_waits_thirty_seconds_for_an_answer():
+    assert make_client("http://p.example", "").timeout == httpx.Timeout(30, connect=10)
