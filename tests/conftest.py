@@ -2,7 +2,9 @@
 
 import logging
 import threading
+import time
 import uuid
+from datetime import timedelta
 from wsgiref.simple_server import make_server
 
 import pytest
@@ -53,6 +55,92 @@ def live_simulator(tmp_path, settings):
         f"127.0.0.1:{server.server_port}",
     ]
     yield sim
+    server.shutdown()
+    server.server_close()
+
+
+class Paced:
+    """What the `paced` fixture gives a test: the simulator, and a bounded wait for states."""
+
+    def __init__(self, simulator, studio_url, turn):
+        self.simulator = simulator
+        self.studio_url = studio_url
+        self.turn = turn  # held by the live server per request, and by `wait_for` per step
+
+    def status_requests(self):
+        """How many status checks (batch fetches) the simulator has answered."""
+        return sum(1 for r in self.simulator.requests if r == ("POST", "/suno/tasks"))
+
+    def wait_for(self, check, what, *, tick=None, limit=60.0):
+        """Call `tick` (a poll pass, say) and `check` until `check` is true; a bound, not a
+        speed check: a slow machine waits longer, a stuck lifecycle fails with `what`."""
+        end = time.monotonic() + limit
+        while True:
+            with self.turn:
+                if tick is not None:
+                    tick()
+                found = check()
+            if found:
+                return found
+            if time.monotonic() > end:
+                pytest.fail(f"never reached: {what}")
+            time.sleep(0.05)
+
+
+class TakingTurns:
+    """A WSGI app run under a lock: an in-memory SQLite test database is one connection,
+    shared by the test's thread and the live server's, and SQLite refuses a write to a table
+    that another statement of the same connection is reading ("database table is locked")."""
+
+    def __init__(self, app, lock):
+        self.app, self.lock = app, lock
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.app(environ, start_response)
+
+
+@pytest.fixture
+def paced(live_server, tmp_path, settings, monkeypatch):
+    """The simulator at its own pace over HTTP (queued -> running -> done over two seconds),
+    posting real callbacks to the studio served by `live_server`.
+
+    The studio reaches the simulator by URL like any provider; the simulator reaches the
+    studio at STUDIO_PUBLIC_URL, the one private address its callbacks are allowed to go to.
+    Polls are due every quarter second, so a poll pass sees the job running.
+    """
+    sim = Simulator(
+        tmp_path / "paced-simulator",
+        queued_seconds=0.5,
+        running_seconds=1.5,
+        max_duration=12,
+        send_callbacks=True,
+    )
+    server = make_server(
+        "127.0.0.1", 0, sim, server_class=ThreadingWSGIServer, handler_class=QuietHandler
+    )
+    server.daemon_threads = True
+    sim.base_url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SUNO_BASE_URL = sim.base_url
+    settings.SUNO_API_KEY = "paced-key"
+    settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [
+        *settings.STUDIO_ALLOWED_PRIVATE_HOSTS,
+        f"127.0.0.1:{server.server_port}",
+    ]
+    settings.STUDIO_PUBLIC_URL = live_server.url
+    settings.STUDIO_CALLBACKS = True
+    settings.SUNO_POLL_MAX_SECONDS = 0.25
+    from music.services.tasks import timing
+
+    monkeypatch.setattr(timing, "FIRST_POLL_AFTER", timedelta(seconds=0.25))
+    turn = threading.RLock()
+    httpd = live_server.thread.httpd
+    httpd.set_app(TakingTurns(httpd.get_app(), turn))
+    yield Paced(sim, live_server.url, turn)
+    httpd.set_app(httpd.get_app().app)
+    sim.faults.lose_callbacks = True  # a timer still pending must not post into another test
     server.shutdown()
     server.server_close()
 

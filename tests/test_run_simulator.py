@@ -94,3 +94,24 @@ def test_it_answers_both_formats_over_http_and_stops_with_nothing_left(simulator
     assert [pid for pid in children if alive(pid)] == []
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base_url}/suno/fetch/none", timeout=2)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_ends_it_cleanly_after_serving_a_request(simulator_process, sig):
+    """What a service manager (SIGTERM) or a terminal (Ctrl-C) sends: exit 0, port closed."""
+    process, base_url = simulator_process
+    answer = httpx.post(
+        f"{base_url}/suno/submit/music",
+        headers={"Authorization": f"Bearer {KEY}"},
+        json={"gpt_description_prompt": "one request", "mv": "chirp-v4"},
+        timeout=60,
+    )
+    assert answer.status_code == 200 and answer.json()["code"] == "success", answer.text
+    children = descendants(process.pid)
+
+    process.send_signal(sig)
+
+    assert process.wait(timeout=30) == 0
+    assert [pid for pid in children + descendants(process.pid) if alive(pid)] == []
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{base_url}/suno/fetch/none", timeout=2)

@@ -111,3 +111,73 @@ def test_it_serves_with_gunicorn_and_stops_every_child(studio_env, sig):
             break
         time.sleep(0.25)
     assert [pid for pid in children if alive(pid)] == []
+
+
+def test_the_demo_flow_setup_demo_then_run_studio_signs_in_and_stops_every_child(studio_env):
+    """What `make run` does: setup_demo, then run_studio in demo mode; the login page offers
+    the demo login, signing in with it opens the demo team's studio, SIGTERM ends it all."""
+    subprocess.run(  # as `make run` does: the manifest the pages' static links come from
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=studio_env,
+        check=True,
+    )
+    made = subprocess.run(
+        [sys.executable, "manage.py", "setup_demo"],
+        cwd=ROOT,
+        env=studio_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Demo team “Demo Studio” is ready. Sign in as  demo / demo-studio" in made.stdout
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_studio", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env={**studio_env, "STUDIO_DEMO": "true"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as browser:
+            page = None
+            for _ in range(240):  # bounded: up to a minute on a busy machine
+                try:
+                    page = browser.get("/accounts/login/")
+                    break
+                except httpx.HTTPError:
+                    assert process.poll() is None, process.stdout.read()
+                    time.sleep(0.25)
+            assert page is not None and page.status_code == 200
+            assert "demo-studio" in page.text  # the demo login is offered
+            signed_in = browser.post(
+                "/accounts/login/",
+                data={
+                    "username": "demo",
+                    "password": "demo-studio",
+                    "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+                },
+                headers={"Referer": f"{base}/accounts/login/"},
+            )
+            assert signed_in.status_code == 302, signed_in.text[:500]
+            home = browser.get(signed_in.headers["location"], follow_redirects=True)
+            assert home.status_code == 200
+            assert "Demo Studio" in home.text
+        children = descendants(process.pid)
+        assert len(children) >= 3  # gunicorn's arbiter and worker, the queue, the poller
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Stopped the web server and the queue workers." in process.stdout.read()
+    for _ in range(40):
+        if not any(alive(pid) for pid in children):
+            break
+        time.sleep(0.25)
+    assert [pid for pid in children if alive(pid)] == []

@@ -214,3 +214,24 @@ def test_a_worker_killed_during_the_download_is_taken_over_after_its_lease(
     for song in Song.objects.filter(task=task):
         assert song.state == SongState.SUCCEEDED
         assert song.audio_file.size > 10_000
+
+
+def test_a_download_failing_past_the_grace_period_ends_saving_with_the_reason(
+    team, member, simulator
+):
+    """Retries stop once a day's grace is over: the song stays, saying why it has no file."""
+    simulator.fault_plan = {"media_error": 1.0}
+    task = submitted(team, member)
+    tasks.poll_due()
+    song = task.songs.first()
+    assert song.state == SongState.SAVING
+    long_ago = timezone.now() - timing.late_grace() - timing.deadline() - timedelta(minutes=1)
+    Song.objects.filter(pk=song.pk).update(created_at=long_ago)
+
+    assert archiving.archive(song.pk) == "refused"
+
+    song.refresh_from_db()
+    assert song.state == SongState.SUCCEEDED
+    assert song.archive_due_at is None
+    assert song.archive_error.startswith("The provider's file could not be copied")
+    assert not song.audio_file

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from music.models import Song, SongState, Task, TaskState
 from music.services import tasks
+from music.services.tasks import timing
 from music.upstream.base import ClipState, JobResult, JobState
 from music.upstream.simulator.audio import mp3_duration
 from tests.factories import TaskFactory
@@ -239,16 +240,6 @@ def test_tasks_past_their_deadline_fail_with_the_reason(started, simulator, sett
     assert f"{int(settings.SUNO_TASK_DEADLINE_MINUTES)} minutes" in task.error_message
 
 
-def test_a_failing_poll_backs_off_and_keeps_the_task(started, simulator):
-    simulator.faults.next_errors.append((500, "api_error", "Database is down"))
-    Task.objects.filter(pk=started.pk).update(next_poll_at=timezone.now())
-    tasks.poll_due()
-    task = Task.objects.get(pk=started.pk)
-    assert task.state == TaskState.SUBMITTED
-    assert "Database is down" in task.error_message
-    assert task.next_poll_at > timezone.now()
-
-
 def test_the_whole_flow_over_the_network_against_a_standalone_simulator(
     team, member, run_on_commit, live_simulator
 ):
@@ -264,3 +255,55 @@ def test_the_whole_flow_over_the_network_against_a_standalone_simulator(
     for song in task.songs.all():
         assert song.audio_url.startswith(live_simulator.base_url)
         assert song.audio_file.size > 10_000
+
+
+def test_sweep_ends_a_queued_task_past_its_deadline_without_sending_it(team, member, simulator):
+    """A request the studio never managed to send is ended, not charged, and never sent late."""
+    overdue = TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.QUEUED,
+        params=GENERATE,
+        created_at=timezone.now() - timedelta(minutes=30),  # its queue message is long lost
+        deadline_at=timezone.now() - timedelta(seconds=1),
+    )
+    in_time = TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.QUEUED,
+        params=GENERATE,
+        created_at=timezone.now(),
+        deadline_at=timezone.now() + timedelta(minutes=10),
+    )
+
+    counts = tasks.sweep()
+
+    overdue.refresh_from_db()
+    assert counts["expired"] == 1
+    assert overdue.state == TaskState.FAILED
+    assert overdue.error_code == "not_sent"
+    assert "could not send this request" in overdue.error_message
+    assert overdue.events.filter(state=TaskState.FAILED).exists()
+    assert audio_posts(simulator) == []  # the overdue one was not sent after all
+    in_time.refresh_from_db()
+    assert in_time.state == TaskState.QUEUED  # before its deadline: left alone
+
+
+def test_a_failing_poll_schedules_the_next_look_on_the_back_off_curve(started, simulator, settings):
+    """The next look after a failed check is the back-off's, not the claim's lease."""
+    settings.SUNO_POLL_MAX_SECONDS = 600  # room for the curve to grow
+    looks = []
+    for attempt in (1, 2, 3):
+        simulator.faults.next_errors.append((500, "api_error", "Database is down"))
+        Task.objects.filter(pk=started.pk).update(next_poll_at=timezone.now())
+        before = timezone.now()
+        assert tasks.poll_due() == 1
+        after = timezone.now()
+        task = Task.objects.get(pk=started.pk)
+        assert task.state == TaskState.SUBMITTED
+        assert task.polls == attempt
+        assert "Database is down" in task.error_message
+        wait = tasks.poll_interval(attempt)
+        assert before + wait <= task.next_poll_at <= after + wait
+        looks.append(wait)
+    assert looks[0] < looks[1] < looks[2] < timing.POLL_LEASE

@@ -103,3 +103,25 @@ def test_a_callback_naming_another_job_changes_nothing(client, sent, simulator):
     assert fresh.callback_at is None
     assert fresh.songs.count() == 0
     assert simulator.requests == []  # nothing fetched on its word
+
+
+def test_a_provider_posts_without_a_csrf_token_and_gets_a_json_receipt(sent, simulator):
+    """A provider has no CSRF token: the hook must take its POST anyway (the per-task secret
+    authenticates it) and answer what providers expect, JSON saying it was taken."""
+    from django.test import Client
+
+    task, token = sent
+    provider = Client(enforce_csrf_checks=True)
+    body = simulator.callback_body(task.upstream_id)
+
+    response = provider.post(url(task, token), body, content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+    assert Task.objects.get(pk=task.pk).state == TaskState.SUCCEEDED
+
+
+def test_only_a_post_reaches_the_hook(client, sent):
+    task, token = sent
+    assert client.get(url(task, token)).status_code == 405
+    assert Task.objects.get(pk=task.pk).callback_at is None

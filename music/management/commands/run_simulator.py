@@ -1,4 +1,5 @@
 import json
+import signal
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -106,9 +107,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Control endpoints on: {base_url}/_simulator/faults, /ledger")
         if plan is not None and plan.active:
             self.stdout.write(f"Fault plan: {json.dumps(plan.to_dict())}")
+        # A service manager's SIGTERM stops it like Ctrl-C: the port closed, exit status 0.
+        signal.signal(signal.SIGTERM, interrupt)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
             server.server_close()
+            if simulator.prerender is not None:
+                simulator.prerender.shutdown(wait=False, cancel_futures=True)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -1,0 +1,239 @@
+"""`make mutation`: mutation testing (cosmic-ray) of the modules where a bug costs money or
+leaks data, each against the tests that cover it. Prints each module's score and its
+surviving mutants. Slow (a pytest run per mutant): not part of CI.
+
+    .venv/bin/python scripts/mutation.py                      # every module below
+    .venv/bin/python scripts/mutation.py music/upstream/http.py ...
+
+Each module is mutated in its own copy of the project (under var/mutation/), never in the
+working tree: cosmic-ray edits the file on disk while a mutant's tests run.
+"""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "mutation"
+COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
+
+# Module -> the tests that cover it (a mutant's run stops at the first failure).
+MODULES = {
+    "music/views/decorators.py": ["tests/views/test_decorators.py"],
+    "music/upstream/http.py": ["tests/upstream/test_http.py"],
+    "music/views/callbacks.py": ["tests/views/test_callbacks.py"],
+    "music/views/downloads.py": ["tests/views/test_downloads.py"],
+    "music/services/actions.py": ["tests/views/test_actions.py", "tests/views/test_create.py"],
+    "music/services/media.py": [
+        "tests/services/test_media.py",
+        "tests/services/test_archiving.py",
+        "tests/services/test_mediatypes.py",
+    ],
+    "music/services/mediatypes.py": [
+        "tests/services/test_mediatypes.py",
+        "tests/services/test_media.py",
+    ],
+    "music/services/tasks/starting.py": ["tests/services/test_starting.py"],
+    "music/services/tasks/sending.py": [
+        "tests/services/test_sending.py",
+        "tests/services/test_tasks.py",
+    ],
+    "music/services/tasks/applying.py": [
+        "tests/services/test_applying.py",
+        "tests/services/test_tasks.py",
+    ],
+    "music/services/tasks/polling.py": [
+        "tests/services/test_tasks.py",
+        "tests/services/test_reconcile.py",
+        "tests/services/test_lost_tasks.py",
+        "tests/services/test_poll_leases.py",
+    ],
+    "music/services/tasks/callbacks.py": ["tests/views/test_callbacks.py"],
+    "music/services/tasks/archiving.py": ["tests/services/test_archiving.py"],
+    "music/services/tasks/housekeeping.py": [
+        "tests/services/test_tasks.py",
+        "tests/services/test_archiving.py",
+    ],
+    "music/services/tasks/leases.py": ["tests/services/test_poll_leases.py"],
+    "music/services/tasks/reconciling.py": ["tests/services/test_reconcile.py"],
+    "music/services/tasks/timing.py": [
+        "tests/services/test_tasks.py",
+        "tests/services/test_reconcile.py",
+        "tests/services/test_archiving.py",
+    ],
+    "music/services/tasks/poller.py": ["tests/test_queue_tick.py"],
+}
+
+# Mutants shown to change nothing a caller can see: (module, text of the original line,
+# text the mutated line still has or None, operators or None for any) -> why. Matched by
+# text, not line numbers, so entries survive edits elsewhere in the module.
+_KEY_DEPTH = (
+    "Only the depth given to a JSON key changed. A key is a string, cleaned just before its "
+    "value, which is one level deeper and checked against the same bound (the value's depth "
+    "is untouched): no key depth that does not exceed the value's changes anything."
+)
+_SIGNATURE = (
+    "`*` made `/`: the first parameters positional-only, the rest positional-or-keyword. "
+    "Every caller passes the first ones by position and the rest by name, which both "
+    "signatures accept alike."
+)
+EQUIVALENT = {
+    (
+        "music/upstream/http.py",
+        "return {_clean(k, depth + 1): _clean(v, depth + 1) for k, v in value.items()}",
+        ": _clean(v, depth + 1) for k, v in value.items()}",
+        None,
+    ): _KEY_DEPTH,
+    (
+        "music/upstream/http.py",
+        "def make_client(base_url, api_key, *, timeout=30.0, transport=None):",
+        None,
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): _SIGNATURE,
+    (
+        "music/upstream/http.py",
+        "def call(client, method, path, *, json_body=None, error_parser=None):",
+        None,
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): _SIGNATURE,
+}
+
+
+def mutated_line(diff):
+    return next(
+        (x[1:] for x in (diff or "").splitlines() if x.startswith("+") and not x.startswith("++")),
+        "",
+    )
+
+
+def equivalent(module, line_text, diff, operator):
+    """Why a surviving mutant changes nothing, or None."""
+    for (where, text, still, operators), why in EQUIVALENT.items():
+        if where != module or text not in line_text:
+            continue
+        if operators is not None and operator not in operators:
+            continue
+        if still is not None and still not in mutated_line(diff):
+            continue
+        return why
+    return None
+
+
+def copy_project(dest):
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(
+        ROOT,
+        dest,
+        ignore=shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", "*.egg-info"),
+    )
+
+
+def config(module, tests, timeout):
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests]
+    return "\n".join(
+        [
+            "[cosmic-ray]",
+            f'module-path = "{module}"',
+            f"timeout = {timeout}",
+            "excluded-modules = []",
+            f'test-command = "{" ".join(command)}"',
+            "",
+            "[cosmic-ray.distributor]",
+            'name = "local"',
+            "",
+        ]
+    )
+
+
+def run_module(module, tests, timeout):
+    copy = WORK / module.replace("/", ".").removesuffix(".py")
+    copy_project(copy)
+    (copy / "cosmic-ray.toml").write_text(config(module, tests, timeout))
+    where = subprocess.run(
+        [sys.executable, "-c", "import music; print(music.__file__)"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where.startswith(f"{copy}/"), f"the tests would import {where}, not the copy"
+    baseline = subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+    )
+    if baseline.returncode != 0:
+        print(f"== {module}: the tests fail unmutated; skipped\n{baseline.stdout[-2000:]}")
+        return None
+    session = copy / "session.sqlite"
+    started = time.monotonic()
+    for step in ("init", "exec"):
+        subprocess.run([COSMIC_RAY, step, "cosmic-ray.toml", str(session)], cwd=copy, check=True)
+    minutes = (time.monotonic() - started) / 60
+    return report(module, session, minutes)
+
+
+def report(module, session, minutes):
+    """Print a module's score and its survivors from a finished session."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    source = (ROOT / module).read_text().splitlines()
+    killed, survivors, explained, incompetent = 0, [], [], 0
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item, result in db.completed_work_items:
+            mutation = item.mutations[0]
+            line = mutation.start_pos[0]
+            key = (module, line, mutation.operator_name)
+            why = equivalent(module, source[line - 1], result.diff, mutation.operator_name)
+            if result.worker_outcome != WorkerOutcome.NORMAL:
+                incompetent += 1  # the mutant could not even be applied or run
+            elif result.test_outcome == TestOutcome.SURVIVED and why:
+                explained.append((key, why))
+            elif result.test_outcome == TestOutcome.SURVIVED:
+                survivors.append((key, result.diff))
+            elif result.test_outcome == TestOutcome.INCOMPETENT:
+                incompetent += 1
+            else:
+                killed += 1
+    scored = killed + len(survivors) + len(explained)
+    score = 100 * (killed + len(explained)) / scored if scored else 100.0
+    print(
+        f"\n== {module}: {score:.1f}% killed ({killed} killed, {len(survivors)} survived, "
+        f"{len(explained)} equivalent, {incompetent} not runnable) in {minutes:.1f} min"
+    )
+    for why in dict.fromkeys(why for _key, why in explained):
+        which = ", ".join(f"{k[1]} {k[2].removeprefix('core/')}" for k, w in explained if w == why)
+        print(f"   equivalent ({which}): {why}")
+    for key, diff in survivors:
+        print(f"   SURVIVED {key[0]}:{key[1]} {key[2]}")
+        lines = [x for x in (diff or "").splitlines() if x and not x.startswith(("---", "+++"))]
+        print("      " + "\n      ".join(lines))
+    return score, survivors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="modules to mutate (default: all)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant")
+    args = parser.parse_args()
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"no test list for {unknown}; known: {', '.join(MODULES)}")
+    results = {}
+    for module in args.modules or MODULES:
+        results[module] = run_module(module, MODULES[module], args.timeout)
+    print("\n== Mutation scores")
+    for module, outcome in results.items():
+        text = "skipped" if outcome is None else f"{outcome[0]:.1f}% ({len(outcome[1])} survived)"
+        print(f"   {module}: {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
