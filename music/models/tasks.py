@@ -146,6 +146,13 @@ class Task(models.Model):
                 condition=Q(state__in=ACTIVE_TASK_STATES),
                 name="task_team_active",
             ),
+            # The library's failure cards: a team's failed tasks, newest first (queries
+            # repeat the condition literally: services.library.FAILED).
+            models.Index(
+                fields=["team", "-created_at"],
+                condition=Q(state="failed"),
+                name="task_team_failed",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -71,6 +71,8 @@ ACTIVE = RawSQL(
     [],
     output_field=BooleanField(),
 )
+# "The task failed", written as the partial index `task_team_failed` is.
+FAILED = RawSQL(f'"music_task"."state" = \'{TaskState.FAILED}\'', [], output_field=BooleanField())
 # Trigram search needs three characters; shorter queries use the plain filter.
 MIN_INDEXED_QUERY = 3
 
@@ -278,9 +280,7 @@ FAILURES_FILTERED = 24
 def failed_without_songs(team, *, filtered=False, author=None):
     """A team's failed jobs that made no song, newest first: the library's failure cards.
     Unfiltered, the few of the last days; under the "Failed" filter, more and older."""
-    tasks = team_tasks(team).filter(
-        state=TaskState.FAILED, action__in=SONG_MAKING_ACTIONS, songs__isnull=True
-    )
+    tasks = team_tasks(team).filter(FAILED, action__in=SONG_MAKING_ACTIONS, songs__isnull=True)
     if author:
         tasks = tasks.filter(created_by_id=author)
     if filtered:
