@@ -25,7 +25,11 @@ MODULES = {
     "music/views/decorators.py": ["tests/views/test_decorators.py"],
     "music/upstream/http.py": ["tests/upstream/test_http.py"],
     "music/views/callbacks.py": ["tests/views/test_callbacks.py"],
-    "music/views/downloads.py": ["tests/views/test_downloads.py"],
+    # The download views (songs' files) and the public ones (share links, ZIPs).
+    "music/views/songs.py": ["tests/views/test_downloads.py", "tests/views/test_songs.py"],
+    "music/views/sharing.py": ["tests/views/test_sharing.py"],
+    "music/views/exports.py": ["tests/views/test_exports.py"],
+    "music/services/sharing.py": ["tests/views/test_sharing.py", "tests/views/test_trash.py"],
     "music/services/actions.py": ["tests/views/test_actions.py", "tests/views/test_create.py"],
     "music/services/media.py": [
         "tests/services/test_media.py",

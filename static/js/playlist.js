@@ -1,37 +1,9 @@
-// Playlist page: play the songs in order in one player, and reorder them by dragging.
+// Playlist page: reorder the songs by dragging (they play in the player bar, player.js).
 // Without this script the page still links every song and reorders with ↑/↓ forms.
 (function () {
   "use strict";
   var list = document.getElementById("playlist");
-  var player = document.querySelector(".playlist-player");
-  if (!list || !player) return;
-  var rows = function () { return Array.prototype.slice.call(list.querySelectorAll("li[data-src]")); };
-  var current = null;
-
-  function play(row) {
-    if (!row) { current = null; return; }
-    if (current) current.classList.remove("playing");
-    current = row;
-    row.classList.add("playing");
-    player.hidden = false;
-    player.src = row.dataset.src;
-    player.play().catch(function () {});
-  }
-  player.addEventListener("ended", function () {
-    var all = rows();
-    play(all[all.indexOf(current) + 1]);
-  });
-  document.querySelectorAll(".js-play").forEach(function (button) {
-    if (!button.closest("li").dataset.src) return;
-    button.hidden = false;
-    button.addEventListener("click", function () { play(button.closest("li")); });
-  });
-  var all = document.querySelector(".js-play-all");
-  if (all && rows().length) {
-    all.hidden = false;
-    all.addEventListener("click", function () { play(rows()[0]); });
-  }
-
+  if (!list) return;
   // Dragging: the new order is posted whole; the ↑/↓ buttons stay for keyboards.
   var dragged = null;
   list.addEventListener("dragstart", function (event) {

@@ -1,4 +1,5 @@
-"""A playlist in a real browser: dragged into a new order that stays, played in order."""
+"""A playlist in a real browser: dragged into a new order that stays, played in that order in
+the player bar."""
 
 import re
 
@@ -35,11 +36,11 @@ def test_drag_to_reorder_then_play_all_in_order(page):
     page.reload()
     assert titles() == ["Tres", "Uno", "Dos"]
 
-    page.click("text=Play all")
-    page.wait_for_selector("#playlist li.playing >> text=Tres")
+    page.click("text=Play all")  # in the player bar, in the playlist's order
+    page.wait_for_selector("#player-bar .player-title:text-is('Tres')")
     # The first song ends: the next one plays.
     page.eval_on_selector(
-        ".playlist-player", "p => { p.muted = true; p.currentTime = p.duration - 0.05; }"
+        "#player-audio", "a => { a.muted = true; a.currentTime = a.duration - 0.05; }"
     )
-    page.wait_for_selector("#playlist li.playing >> text=Uno")
+    page.wait_for_selector("#player-bar .player-title:text-is('Uno')")
     assert page.console_errors == []
