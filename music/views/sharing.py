@@ -14,7 +14,7 @@ from music.views.decorators import editor_required, forbidden, team_required, vi
 from music.views.songs import serve_song_file
 
 
-def _share_page(request, target, back_url, can_share, revoke_name):
+def _share_page(request, target, back_url, can_share, revoke_name, is_playlist):
     """The share page of a song or a playlist: its links, and for members a new one."""
     form = ShareLinkForm()
     status = 200
@@ -41,7 +41,7 @@ def _share_page(request, target, back_url, can_share, revoke_name):
             "links": sharing.links_of(target),
             "can_share": can_share,
             "revoke_name": revoke_name,
-            "is_playlist": revoke_name == "music:playlist_share_revoke",
+            "is_playlist": is_playlist,
         },
         status=status,
     )
@@ -51,14 +51,18 @@ def _share_page(request, target, back_url, can_share, revoke_name):
 def share_page(request, song_id):
     song = library.get_song(request.team, song_id)
     back = reverse("music:song", args=[song.pk])
-    return _share_page(request, song, back, sharing.can_share(song), "music:share_revoke")
+    return _share_page(
+        request, song, back, sharing.can_share(song), "music:share_revoke", is_playlist=False
+    )
 
 
 @team_required
 def playlist_share_page(request, playlist_id):
     playlist = playlists.get_playlist(request.team, playlist_id)
     back = reverse("music:playlist", args=[playlist.pk])
-    return _share_page(request, playlist, back, True, "music:playlist_share_revoke")
+    return _share_page(
+        request, playlist, back, True, "music:playlist_share_revoke", is_playlist=True
+    )
 
 
 def _revoke(request, target, link_id):

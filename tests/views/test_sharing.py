@@ -176,3 +176,62 @@ def test_a_playlist_link_plays_its_songs_and_no_other(member_client, team, membe
     assert stranger.get(own).status_code == 200
     elsewhere = reverse("music:shared_track", args=[song_link.token, other.pk])
     assert stranger.get(elsewhere).status_code == 404
+
+
+def test_each_share_page_says_what_its_link_opens(member_client, team, member, shared_song):
+    from music.services import playlists
+
+    playlist = playlists.create(team, member, "Harbour set")
+    song_page = member_client.get(reverse("music:share", args=[shared_song.pk])).content.decode()
+    assert "this song's cover, player and lyrics" in song_page
+    assert "this playlist's songs" not in song_page
+    url = reverse("music:playlist_share", args=[playlist.pk])
+    playlist_page = member_client.get(url).content.decode()
+    assert "this playlist's songs" in playlist_page
+    assert "this song's cover, player and lyrics" not in playlist_page
+
+
+def test_only_a_post_makes_or_turns_off_a_link(member_client, team, member, shared_song):
+    from music.services import playlists
+
+    # Any other method shows the page and makes nothing.
+    response = member_client.put(reverse("music:share", args=[shared_song.pk]))
+    assert response.status_code == 200 and not ShareLink.objects.exists()
+    link = make_link(member_client, shared_song)
+    playlist = playlists.create(team, member, "Set")
+    member_client.post(reverse("music:playlist_share", args=[playlist.pk]), {})
+    playlist_link = ShareLink.objects.get(playlist=playlist)
+    for url in (
+        reverse("music:share_revoke", args=[shared_song.pk, link.pk]),
+        reverse("music:playlist_share_revoke", args=[playlist.pk, playlist_link.pk]),
+    ):
+        assert member_client.get(url).status_code == 405  # a link in a page cannot revoke
+    assert ShareLink.objects.filter(revoked_at__isnull=True).count() == 2
+
+
+def test_viewers_cannot_turn_off_a_playlist_link(client, viewer, team, member):
+    from music.services import playlists, sharing
+
+    playlist = playlists.create(team, member, "Set")
+    link = sharing.create_link(playlist, member)
+    client.force_login(viewer)
+    url = reverse("music:playlist_share_revoke", args=[playlist.pk, link.pk])
+    assert client.post(url).status_code == 403
+    link.refresh_from_db()
+    assert link.revoked_at is None
+    client.force_login(member)  # the control: a member can
+    client.post(url)
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+
+
+def test_public_urls_take_no_post(member_client, shared_song):
+    link = make_link(member_client, shared_song)
+    stranger = Client()
+    for name, args in (
+        ("music:shared_song", [link.token]),
+        ("music:shared_audio", [link.token]),
+        ("music:shared_cover", [link.token]),
+        ("music:shared_track", [link.token, shared_song.pk]),
+    ):
+        assert stranger.post(reverse(name, args=args)).status_code == 405, name
