@@ -55,24 +55,24 @@
     show(0, true);
   }
   function trackOf(el) {
-    return { src: el.dataset.play, title: el.dataset.title || "", href: el.dataset.href || "" };
+    return { src: el.dataset.playerSrc, title: el.dataset.playerTitle || "", href: el.dataset.playerHref || "" };
   }
 
   document.addEventListener("click", function (event) {
-    var all = event.target.closest("[data-play-all]");
+    var all = event.target.closest("[data-player-all]");
     if (all) {
-      var first = document.querySelector('[data-queue="' + all.dataset.playAll + '"]');
+      var first = document.querySelector('[data-player-queue="' + all.dataset.playerAll + '"]');
       if (first) first.click();
       return;
     }
-    var button = event.target.closest("[data-play]");
+    var button = event.target.closest("[data-player-src]");
     if (button) {
       event.preventDefault();
-      var group = button.dataset.queue;
+      var group = button.dataset.playerQueue;
       if (group) {
-        var all = Array.prototype.slice.call(document.querySelectorAll('[data-queue="' + group + '"]'));
-        play(all.map(trackOf), all.indexOf(button));
-      } else if (button.dataset.add === "queue" && state.queue.length) {
+        var members = Array.prototype.slice.call(document.querySelectorAll('[data-player-queue="' + group + '"]'));
+        play(members.map(trackOf), members.indexOf(button));
+      } else if (button.dataset.playerAdd === "queue" && state.queue.length) {
         state.queue.push(trackOf(button));
         show(0, false);
       } else {
@@ -107,9 +107,9 @@
   });
 
   // Cards and pages carry play buttons hidden for visitors without this script.
-  document.querySelectorAll("[data-play][hidden], [data-play-all][hidden]").forEach(function (b) { b.hidden = false; });
+  document.querySelectorAll("[data-player-src][hidden], [data-player-all][hidden]").forEach(function (b) { b.hidden = false; });
   document.addEventListener("htmx:afterSettle", function (event) {
-    event.target.querySelectorAll("[data-play][hidden]").forEach(function (b) { b.hidden = false; });
+    event.target.querySelectorAll("[data-player-src][hidden]").forEach(function (b) { b.hidden = false; });
   });
   if (current()) show(state.time, state.playing);
 })();
