@@ -289,11 +289,6 @@ def failed_without_songs(team, *, filtered=False, author=None):
     return list(tasks.filter(created_at__gte=since)[:FAILURES_SHOWN])
 
 
-def failed_child_tasks(song):
-    """Work asked on a song that failed without a result, newest first (its page says so)."""
-    return child_tasks(song)[1]
-
-
 FAILED_CHILDREN_SHOWN = 5
 
 
