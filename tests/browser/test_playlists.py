@@ -38,7 +38,12 @@ def test_drag_to_reorder_then_play_all_in_order(page):
 
     page.click("text=Play all")  # in the player bar, in the playlist's order
     page.wait_for_selector("#player-bar .player-title:text-is('Tres')")
-    # The first song ends: the next one plays.
+    # The first song ends: the next one plays (once its length is known: a bounded wait,
+    # since the page's CSP forbids wait_for_function's evaluated strings).
+    for _ in range(100):
+        if page.eval_on_selector("#player-audio", "a => isFinite(a.duration) && a.duration > 0"):
+            break
+        page.wait_for_timeout(100)
     page.eval_on_selector(
         "#player-audio", "a => { a.muted = true; a.currentTime = a.duration - 0.05; }"
     )
