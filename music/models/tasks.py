@@ -147,11 +147,13 @@ class Task(models.Model):
                 name="task_team_active",
             ),
             # The library's failure cards: a team's failed tasks, newest first (queries
-            # repeat the condition literally: services.library.FAILED).
+            # repeat the condition literally: services.library.FAILED). It covers the
+            # search for failures that made no song (action, and the id the song index is
+            # probed with), so a team whose failures left failed songs reads no task row.
             models.Index(
-                fields=["team", "-created_at"],
+                fields=["team", "-created_at", "action", "id"],
                 condition=Q(state="failed"),
-                name="task_team_failed",
+                name="task_team_failures",
             ),
         ]
         constraints = [

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Exact, In
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -63,16 +64,12 @@ TASK_ROW_FIELDS = (
     "created_at",
     "created_by__username",
 )
-# "The task is active", written as the partial index `task_team_active` is (literal states, in
-# the same order): SQLite uses a partial index only for a query that repeats its condition,
-# and a bound parameter does not. The states are the code's own constants.
-ACTIVE = RawSQL(
-    '"music_task"."state" IN ({})'.format(", ".join(f"'{s}'" for s in ACTIVE_TASK_STATES)),
-    [],
-    output_field=BooleanField(),
-)
-# "The task failed", written as the partial index `task_team_failed` is.
-FAILED = RawSQL(f'"music_task"."state" = \'{TaskState.FAILED}\'', [], output_field=BooleanField())
+# "The task is active" and "the task failed", written as the partial indexes `task_team_active`
+# and `task_team_failures` are (literal states, in the same order): SQLite uses a partial
+# index only for a query that repeats its condition, and a bound parameter does not. The
+# column stays an expression, so a subquery's alias is used; the states are the code's own.
+ACTIVE = In(F("state"), RawSQL(", ".join(f"'{s}'" for s in ACTIVE_TASK_STATES), []))
+FAILED = Exact(F("state"), RawSQL(f"'{TaskState.FAILED}'", []))
 # Trigram search needs three characters; shorter queries use the plain filter.
 MIN_INDEXED_QUERY = 3
 
@@ -280,13 +277,23 @@ FAILURES_FILTERED = 24
 def failed_without_songs(team, *, filtered=False, author=None):
     """A team's failed jobs that made no song, newest first: the library's failure cards.
     Unfiltered, the few of the last days; under the "Failed" filter, more and older."""
-    tasks = team_tasks(team).filter(FAILED, action__in=SONG_MAKING_ACTIONS, songs__isnull=True)
+    # The ids first, from the covering index `task_team_failures` alone (a song is looked
+    # up in its task index, never read); then only those rows. As one query, SQLite would
+    # read every failed task's row to test it.
+    ids = (
+        Task.objects.filter(team=team)
+        .filter(FAILED, action__in=SONG_MAKING_ACTIONS)
+        .filter(~Exists(Song.objects.filter(task=OuterRef("pk"))))
+        .order_by("-created_at")
+    )
     if author:
-        tasks = tasks.filter(created_by_id=author)
+        ids = ids.filter(created_by_id=author)
     if filtered:
-        return list(tasks[:FAILURES_FILTERED])
-    since = timezone.now() - timedelta(days=FAILURES_SHOWN_DAYS)
-    return list(tasks.filter(created_at__gte=since)[:FAILURES_SHOWN])
+        ids = ids[:FAILURES_FILTERED]
+    else:
+        since = timezone.now() - timedelta(days=FAILURES_SHOWN_DAYS)
+        ids = ids.filter(created_at__gte=since)[:FAILURES_SHOWN]
+    return list(team_tasks(team).filter(pk__in=ids.values("pk")))
 
 
 FAILED_CHILDREN_SHOWN = 5
