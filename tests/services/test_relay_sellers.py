@@ -5,7 +5,7 @@ import pytest
 
 from music.models import ProviderAccount, Relation, Song, SongState, Task, TaskState
 from music.services import actions, tasks, writing
-from music.upstream import relay as relay_module
+from music.upstream.relay import client as relay_module
 from tests.helpers import run_queued
 
 LYRIC = "[Verse]\nLine one here\nLine two here\n[Chorus]\nSing it now\nSing it loud"

@@ -7,7 +7,7 @@ import pytest
 from music.models import ProviderAccount, Song, Task, TaskState
 from music.services import actions
 from music.services import tasks as lifecycle
-from music.upstream import relay as relay_module
+from music.upstream.relay import client as relay_module
 from tests.helpers import run_queued
 
 UPLOAD = "/suno/uploads/audio-url"

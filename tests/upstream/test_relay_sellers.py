@@ -5,10 +5,10 @@ import httpx
 import pytest
 
 from music import upstream
-from music.upstream import relay as relay_module
 from music.upstream.base import ClipState, JobState, SongRequest, UpstreamError
 from music.upstream.http import make_client
 from music.upstream.relay import Relay
+from music.upstream.relay import client as relay_module
 from music.upstream.sunohub import SunoHub
 
 LYRIC = "[Verse]\nFirst line here\nSecond line here\n[Chorus]\nSing it loud"

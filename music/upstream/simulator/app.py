@@ -7,7 +7,7 @@ all see the same jobs. Fault knobs drive the reliability tests: `Faults` (engine
 one-shot knobs for unit tests) and the seeded, rate-based `FaultPlan` of `faults` (for the
 fault benchmark), with its HTTP control endpoints when built with `control=True`.
 
-Layout: `engine` (jobs, clips, specs, validation, rendering, media files; format-neutral),
+Layout: `engine` (a package: jobs, clips, specs, orders, side calls, rendering; format-neutral),
 `sunohub_wire` (SunoHub's routes, request parsing and JSON answers), `relay_wire` (the same for
 new-api-style relay gateways), `media` (PCM files, encoders, ffmpeg), `audio` and `artwork`
 (synthesis), `words` (invented titles, lyrics and styles). This module is the WSGI entry point

@@ -1,16 +1,9 @@
-"""The relay wire format of new-api-style gateways (seed 000; DESIGN.md section 4).
-
-Native Suno fields (`gpt_description_prompt`, `tags`, `mv`, `continue_clip_id`, ...) go to
-`/suno/submit/*`; tasks come back from `/suno/fetch` with a status, a progress percentage
-and native clips. Sellers add and rename fields, so everything is read defensively: an
-answer we cannot understand fails with a clear reason instead of a crash.
-"""
+"""The `Relay` provider: calls to the gateway, polling and follow-ups."""
 
 import time
 
 from django.utils.translation import gettext_noop
 
-from music import catalogue
 from music.upstream import http, parsing
 from music.upstream.base import (
     Clip,
@@ -18,7 +11,6 @@ from music.upstream.base import (
     Found,
     JobResult,
     JobState,
-    Lyrics,
     Provider,
     Reason,
     SideResult,
@@ -26,246 +18,28 @@ from music.upstream.base import (
     Submission,
     UpstreamError,
 )
-
-TASK_STATES = {
-    "NOT_START": JobState.PENDING,
-    "SUBMITTED": JobState.PENDING,
-    "QUEUED": JobState.PENDING,
-    "IN_PROGRESS": JobState.RUNNING,
-    "SUCCESS": JobState.SUCCEEDED,
-    "FAILURE": JobState.FAILED,
-    "UNKNOWN": JobState.RUNNING,  # keep following it; the deadline ends hopeless cases
-}
-CLIP_STATES = {
-    "submitted": ClipState.PENDING,
-    "queued": ClipState.PENDING,
-    "streaming": ClipState.RUNNING,
-    "complete": ClipState.SUCCEEDED,
-    "error": ClipState.FAILED,
-}
-# What each studio action becomes in the native `task` field.
-NATIVE_TASK = {
-    "extend": "extend",
-    "upload_extend": "upload_extend",
-    "cover": "cover",
-    "replace_section": "infill",
-    "artist_consistency": "artist_consistency",
-}
-# `code` values that mean success: new-api's word, and the HTTP-style and zero codes many
-# resellers answer with (`{"code": 200, "msg": "ok", "data": ...}`).
-SUCCESS = ("success", "ok", "200", "0")
-# Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
-ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
-# Words in a gateway's model names -> the studio action they price (`suno_act_stems`, ...).
-MODEL_TOKENS = (
-    ("lyric", "lyrics"),
-    ("extend", "extend"),
-    ("continue", "extend"),
-    ("upload", "upload"),
-    ("concat", "concat"),
-    ("cover", "cover"),
-    ("infill", "replace_section"),
-    ("replace", "replace_section"),
-    ("persona", "persona"),
-    ("artist", "persona"),
-    ("stem", "stems"),
-    ("timing", "timing"),
-    ("wav", "wav"),
-    ("mp4", "mp4"),
-    ("video", "mp4"),
+from music.upstream.relay.answers import (
+    FILE_KEYS,
+    MODEL_TOKENS,
+    SUCCESS,
+    clip_list,
+    clip_set_id,
+    file_url,
+    job_state,
+    lyrics_of,
+    malformed,
+    parse_clip,
+    parse_error,
+    parse_task,
 )
+from music.upstream.relay.payload import build_payload, describe_request, persona_body
+
 LYRICS_WAIT = 30.0  # seconds a "write lyrics" click may wait for the gateway's job
 FILE_WAIT = 30.0  # seconds a WAV/MP4 export may wait for its file to show in the feed
-# Actions whose words may be all style (a custom instrumental): the format still wants a
-# `prompt`, and strict sellers refuse a body without one.
-WORDED_ACTIONS = ("generate", "extend", "upload_extend", "upload_generate", "artist_consistency")
-# Where sellers put an export's link: in the answer's object, or on the clip in the feed.
-FILE_KEYS = {
-    "wav": ("wav_file_url", "wav_url", "file_url", "url"),
-    "mp4": ("video_url", "mp4_file_url", "mp4_url", "file_url", "url"),
-}
 
 
 def sleep(seconds):
     time.sleep(seconds)
-
-
-def malformed(what, raw=None):
-    return UpstreamError(
-        gettext_noop("The gateway's answer did not look like the relay format."),
-        details=what,
-        code="malformed",
-        accepted=True,
-        raw=raw if isinstance(raw, dict) else None,
-    )
-
-
-def parse_error(body):
-    """Relay errors: HTTP status + `{"code", "message", "data": null}` (or OpenAI-style)."""
-    if isinstance(body, dict):
-        if isinstance(body.get("error"), dict):
-            err = body["error"]
-            return str(err.get("code") or err.get("type") or ""), str(err.get("message") or "")
-        return str(body.get("code") or ""), str(body.get("message") or body.get("msg") or "")
-    return "", ""
-
-
-def _progress(value):
-    if isinstance(value, int | float):
-        return max(0, min(100, int(value)))
-    if isinstance(value, str) and value.strip().rstrip("%").strip().isdigit():
-        return max(0, min(100, int(value.strip().rstrip("%"))))
-    return None
-
-
-def mv_for(model_key):
-    return catalogue.get_model(model_key).wire_name("relay")
-
-
-def model_key(mv):
-    for model in catalogue.MODELS:
-        if mv in (model.key, model.wire_name("relay")):
-            return model.key
-    return mv
-
-
-def parse_clip(raw):
-    clip_id = parsing.identifier(raw.get("id")) if isinstance(raw, dict) else ""
-    if not clip_id:
-        raise malformed("a clip without a usable id", raw)
-    meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
-    status = parsing.text(raw.get("status")).lower()
-    state = CLIP_STATES.get(status)
-    if state is None:
-        state = ClipState.SUCCEEDED if parsing.url(raw.get("audio_url")) else ClipState.RUNNING
-    history = meta.get("concat_history")
-    return Clip(
-        id=clip_id,
-        state=state,
-        title=parsing.text(raw.get("title")),
-        prompt=parsing.text(meta.get("gpt_description_prompt")),
-        lyric=parsing.text(meta.get("prompt")),
-        style=parsing.text(meta.get("tags")),
-        model=model_key(parsing.text(raw.get("model_name"))),
-        duration=parsing.duration(meta.get("duration")),
-        audio_url=parsing.url(raw.get("audio_url")) if state == ClipState.SUCCEEDED else "",
-        image_url=parsing.url(raw.get("image_large_url")) or parsing.url(raw.get("image_url")),
-        video_url=parsing.url(raw.get("video_url")),
-        created_at=parsing.text(raw.get("created_at")),
-        error=parsing.text(meta.get("error_message")),
-        concat_history=history if isinstance(history, list) else [],
-        raw=raw,
-    )
-
-
-def persona_body(name, description, audio_id):
-    """Seed 000's `/suno/persona/create` body (private: a team's voice is its own)."""
-    return {
-        "root_clip_id": audio_id,
-        "name": name,
-        "description": description,
-        "clips": [audio_id],
-        "is_public": False,
-    }
-
-
-def job_state(clips):
-    """A job's state from its clips (answers that carry clips but no task)."""
-    states = {c.state for c in clips}
-    if states & {ClipState.PENDING, ClipState.RUNNING}:
-        return JobState.RUNNING if ClipState.RUNNING in states else JobState.PENDING
-    return JobState.SUCCEEDED if ClipState.SUCCEEDED in states else JobState.FAILED
-
-
-def clip_list(data):
-    """The clip objects in an answer: a list, `{clips: [...]}`, or one clip object (which,
-    unlike a task object, has a link or metadata)."""
-    if isinstance(data, dict):
-        if isinstance(data.get("clips"), list):
-            data = data["clips"]
-        elif "audio_url" in data or "metadata" in data:
-            data = [data]
-    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
-
-
-def clip_set_id(clips):
-    """An id for a job known only by its clips (stems some sellers answer at once): the
-    comma-joined clip ids, which is what `/suno/feed/` takes, within the stored length."""
-    ids = []
-    for clip in clips:
-        if len(",".join([*ids, clip.id])) > parsing.MAX_ID:
-            break
-        ids.append(clip.id)
-    return ",".join(ids)
-
-
-def file_url(data, keys):
-    """An export's link: `data` itself, or the first of `keys` in its object."""
-    if isinstance(data, list):
-        data = data[0] if data else None
-    if isinstance(data, str):
-        return parsing.url(data)
-    if isinstance(data, dict):
-        return next((parsing.url(data[k]) for k in keys if parsing.url(data.get(k))), "")
-    return ""
-
-
-def lyrics_of(data):
-    """Lyrics from a finished lyrics task: `{text, title, tags}`, or a clip carrying the
-    words in `metadata.prompt` (or `text`, `lyric`) as some gateways end it."""
-    if isinstance(data, list):
-        data = data[0] if data else None
-    if not isinstance(data, dict):
-        return None
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    text = next(
-        (
-            v
-            for v in (
-                data.get("text"),
-                data.get("lyrics"),
-                data.get("lyric"),
-                meta.get("prompt"),
-                meta.get("text"),
-                data.get("prompt"),
-            )
-            if isinstance(v, str) and v.strip()
-        ),
-        None,
-    )
-    if text is None:
-        return None
-    return Lyrics(
-        text=parsing.text(text),
-        title=parsing.text(data.get("title")),
-        tags=parsing.text(data.get("tags") or meta.get("tags")),
-    )
-
-
-def parse_task(raw):
-    """A gateway task object: `{task_id, status, progress, fail_reason, data: [clips]}`."""
-    task_id = parsing.identifier(raw.get("task_id")) if isinstance(raw, dict) else ""
-    if not task_id:
-        raise malformed("a task without `task_id`", raw)
-    status = parsing.text(raw.get("status")).upper()
-    state = TASK_STATES.get(status)
-    if state is None:
-        raise malformed(f"unknown task status {status!r}", raw)
-    data = raw.get("data")
-    clips = [parse_clip(item) for item in data] if isinstance(data, list) else []
-    if state == JobState.SUCCEEDED and not clips:
-        raise malformed("a finished task without clips", raw)
-    error, why = "", None
-    if state == JobState.FAILED:
-        words = parsing.text(raw.get("fail_reason")) or next(
-            (c.error for c in clips if c.error), ""
-        )
-        why = Reason(gettext_noop("The gateway could not make this song."), words)
-        error = why.render()
-    progress = _progress(raw.get("progress"))
-    return JobResult(
-        task_id, state, clips=clips, error=error, error_reason=why, progress=progress, raw=raw
-    )
 
 
 class Relay(Provider):
@@ -301,63 +75,10 @@ class Relay(Provider):
 
     # --- requests -----------------------------------------------------------------------
     def build_payload(self, request: SongRequest, callback_url: str = "") -> dict:
-        r = request
-        if r.action == "concat":
-            payload = {"clip_id": r.audio_id, "is_infill": bool(r.is_infill)}
-        elif r.action == "stems":
-            payload = {"clip_id": r.audio_id}
-        else:
-            payload = {"mv": mv_for(r.model), "make_instrumental": bool(r.instrumental)}
-            if r.lyric:
-                payload["prompt"] = r.lyric
-            elif r.action == "replace_section":
-                payload["prompt"] = r.prompt
-            elif r.prompt:
-                payload["gpt_description_prompt"] = r.prompt
-            elif r.custom and r.action in WORDED_ACTIONS and (r.style or r.title):
-                # A custom instrumental from a style alone: `prompt` (the words) is required,
-                # and an instrumental sings none of it.
-                payload["prompt"] = r.style or r.title
-            for name, value in (
-                ("tags", r.style),
-                ("negative_tags", r.style_negative),
-                ("title", r.title),
-            ):
-                if value:
-                    payload[name] = value
-            task = NATIVE_TASK.get(r.action)
-            if r.action == "upload_generate":
-                task = "upload_extend"  # after the upload step in submit()
-            if task:
-                payload["task"] = task
-            if r.action in ("extend", "upload_extend", "replace_section"):
-                payload["continue_clip_id"] = r.audio_id
-            if r.action in ("extend", "upload_extend", "upload_generate"):
-                payload["continue_at"] = r.continue_at
-            if r.action == "extend" and r.source_task_id:
-                payload["task_id"] = r.source_task_id
-            if r.action == "cover":
-                payload["cover_clip_id"] = r.audio_id
-            if r.action == "replace_section":
-                payload["infill_start_s"] = r.replace_section_start
-                payload["infill_end_s"] = r.replace_section_end
-                payload["infill_lyrics"] = r.prompt
-            if r.action == "artist_consistency":
-                payload["persona_id"] = r.persona_id
-                payload["artist_clip_id"] = r.audio_id
-        if callback_url and r.action != "stems":
-            payload["notify_hook"] = callback_url
-        return payload
+        return build_payload(request, callback_url)
 
     def describe_request(self, action, params, callback_url=""):
-        audio_id = params.get("audio_id", "")
-        if action in ACT_ACTIONS:
-            return {"method": "GET", "path": f"/suno/act/{action}/{audio_id}"}
-        if action == "upload":
-            return {"url": params.get("audio_url", "")}
-        if action == "persona":
-            return persona_body(params.get("name", ""), params.get("description", ""), audio_id)
-        return self.build_payload(SongRequest.from_params(params), callback_url)
+        return describe_request(action, params, callback_url)
 
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
         payload = self.build_payload(request, callback_url)
