@@ -97,6 +97,7 @@ urlpatterns = [
     path("personas/<uuid:persona_id>/delete/", personas.persona_delete, name="persona_delete"),
     path("tasks/", tasks.task_list, name="tasks"),
     path("tasks/<uuid:task_id>/", tasks.task_detail, name="task"),
+    path("tasks/<uuid:task_id>/retry/", tasks.task_retry, name="task_retry"),
     path("team/switch/", teams.switch_team, name="switch_team"),
     path("team/", team.team_page, name="team"),
     path("team/members/<int:membership_id>/", team.member_change, name="member_change"),

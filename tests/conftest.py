@@ -207,6 +207,17 @@ def s3_media(s3_server, settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_remembered():
+    """Each test's database starts again from the same team ids and versions, as a new
+    process would see them: what an earlier test remembered is not this test's."""
+    from music.services import remembered
+
+    remembered.forget()
+    yield
+    remembered.forget()
+
+
+@pytest.fixture(autouse=True)
 def no_retry_sleep(monkeypatch):
     """Back-off sleeps are real in production; tests count the attempts instead."""
     from music.services import tasks

@@ -101,6 +101,7 @@ URLS = {
     "music:persona_delete": REFUSED,
     "music:tasks": READ_ONLY,
     "music:task": READ_ONLY,
+    "music:task_retry": READ_ONLY,
     # Choosing which of one's own teams to work in changes only the session.
     "music:switch_team": ALLOWED,
     # The team page shows everyone the members; only owners' POSTs change anything.

@@ -86,20 +86,3 @@ def refill(request, form, action):
     if task is not None and not form.is_bound:
         form.initial.update(initial(task))
     return task
-
-
-def urls_for_failed_songs(songs):
-    """{song id: “Try again” URL} for the failed songs of a page, in one query (none when
-    no song failed): the task that made each one, asked again."""
-    failed = {song.pk: song.task_id for song in songs if song.state == "failed" and song.task_id}
-    if not failed:
-        return {}
-    tasks = Task.objects.only(
-        "id", "team_id", "action", "state", "source_song_id", "params"
-    ).in_bulk(set(failed.values()))
-    urls = {}
-    for song_id, task_id in failed.items():
-        task = tasks.get(task_id)
-        if task is not None and retry_url(task):
-            urls[song_id] = retry_url(task)
-    return urls

@@ -14,7 +14,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy
 
 from music.models import Action, SongState, TaskState
-from music.templatetags.music_tags import song_url, task_url
+from music.templatetags.music_tags import fast_reverse, song_url, task_url
 
 # About 1 KB each: a few MB per process at most.
 CACHED_CARDS = 4096
@@ -48,7 +48,7 @@ class Card(NamedTuple):
     retry_url: str = ""  # “Try again” (for members who may spend)
 
 
-def card(song, retry_url=""):
+def card(song, can_retry=False):
     failed = song.state == SongState.FAILED
     error = song.error if failed else None
     return Card(
@@ -69,7 +69,9 @@ def card(song, retry_url=""):
         favourite=bool(getattr(song, "is_favourite", False)),
         error_message=error.message if error else "",
         error_details=error.details if error else "",
-        retry_url=retry_url,
+        retry_url=fast_reverse("music:task_retry", song.task_id)
+        if can_retry and failed and song.task_id
+        else "",
     )
 
 
@@ -79,9 +81,9 @@ def render_card(card):
     return mark_safe(render_to_string("music/partials/song_card.html", {"card": card}))
 
 
-def song_cards(songs, retry_urls=None):
-    retry_urls = retry_urls or {}
-    return [render_card(card(song, retry_urls.get(song.pk, ""))) for song in songs]
+def song_cards(songs, can_retry=False):
+    """The cards' HTML; a failed song's “Try again” for members who may spend."""
+    return [render_card(card(song, can_retry)) for song in songs]
 
 
 class TaskRow(NamedTuple):

@@ -1,9 +1,11 @@
 from types import SimpleNamespace
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from music.forms import LibraryFilterForm
 from music.services import library, retry
+from music.services.remembered import remembered
 from music.views import cards, live
 from music.views.decorators import team_required
 
@@ -49,8 +51,14 @@ def library_page(request):
         library.SONGS_PER_PAGE,
         count=None if filtering else activity.library_songs,
     )
-    in_flight = library.tasks_without_songs(team) if page.number == 1 else []
-    failures = failure_cards(request, page, filters)
+    in_flight = (
+        remembered(
+            team.pk, activity.version, ("in_flight",), lambda: library.tasks_without_songs(team)
+        )
+        if page.number == 1
+        else []
+    )
+    failures = failure_cards(request, page, filters, activity)
     live_now = bool(in_flight) or any(song.is_active for song in page)
     query_string = without_page(request.GET)
     params = [
@@ -61,9 +69,7 @@ def library_page(request):
     context = {
         "filter_fields": "" if request.htmx else cards.filter_form(members, request.GET),
         "page": page,
-        "cards": cards.song_cards(
-            page, retry.urls_for_failed_songs(page) if request.membership.can_spend else {}
-        ),
+        "cards": cards.song_cards(page, can_retry=request.membership.can_spend),
         "in_flight": in_flight,
         "failures": failures,
         "live": live_now,
@@ -78,14 +84,22 @@ def library_page(request):
     return render(request, template, context)
 
 
-def failure_cards(request, page, filters):
+def failure_cards(request, page, filters, activity):
     """Failed jobs that made no song, as cards on the first page (with their reason and
     “Try again”): the recent ones, or more under the "Failed" filter."""
     state = filters.get("state", "")
     if page.number != 1 or filters.get("q") or filters.get("whole") or state not in ("", "failed"):
         return []
-    tasks = library.failed_without_songs(
-        request.team, filtered=state == "failed", author=filters.get("author")
+    author = filters.get("author")
+    # Recent failures are those of the last days: an hour's lateness in dropping one is fine.
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    tasks = remembered(
+        request.team.pk,
+        activity.version,
+        ("failures", state, author, hour),
+        lambda: library.failed_without_songs(
+            request.team, filtered=state == "failed", author=author
+        ),
     )
     can_spend = request.membership.can_spend
     return [(task, retry.retry_url(task) if can_spend else "") for task in tasks]

@@ -20,6 +20,7 @@ from music.services import (
     retry,
     song_edits,
 )
+from music.services.remembered import remembered
 from music.views import cards, live
 from music.views.decorators import editor_required, team_required
 
@@ -54,8 +55,13 @@ def live_context(request, version, song, in_flight):
 def song_detail(request, song_id):
     activity = library.team_activity(request.team)  # before the song: see live.py
     song = library.get_song_page(request.team, song_id, request.user)
-    in_flight, failed = library.child_tasks(song)
-    family = library.song_family(song)
+    version = activity.version
+    in_flight, failed = remembered(
+        song.team_id, version, ("children", song.pk), lambda: library.child_tasks(song)
+    )
+    family = remembered(
+        song.team_id, version, ("family", song.pk), lambda: library.song_family(song)
+    )
     # Gathered once, from what the page loaded: the page asks "has timing?" too.
     facts = capabilities.SongFacts(song, family.members)
     offers = capabilities.song_offers(song, facts)

@@ -1,9 +1,11 @@
 import json
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from music.models import TaskState
-from music.services import library
+from music.services import library, retry
+from music.templatetags.music_tags import task_url
 from music.views import cards, live
 from music.views.decorators import team_required
 
@@ -52,3 +54,13 @@ def task_detail(request, task_id):
         "response_json": json.dumps(task.response, indent=2, ensure_ascii=False),
     }
     return render(request, "music/task_detail.html", context)
+
+
+@require_safe
+@team_required
+def task_retry(request, task_id):
+    """“Try again” on a failed song's card: the form that asked for it, filled in (the card
+    links here so the library needs no query to know the way); the task page otherwise."""
+    task = library.get_task(request.team, task_id)
+    url = retry.retry_url(task) if request.membership.can_spend else ""
+    return redirect(url or task_url(task.pk))

@@ -195,7 +195,11 @@ def test_a_failed_song_card_says_why_and_offers_try_again(member_client, team, s
     html = member_client.get(URL, {"state": "failed"}).content.decode()
     assert "The provider could not make this clip." in html
     assert "Lyrics flagged" in html
-    assert f"?retry={task.pk}" in html
+    retry_link = reverse("music:task_retry", args=[task.pk])
+    assert f'href="{retry_link}"' in html
+    response = member_client.get(retry_link)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('music:create')}?retry={task.pk}"
 
 
 def test_viewers_see_failure_cards_without_try_again(client, viewer, member_client, simulator):
