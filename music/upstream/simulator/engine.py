@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from music import catalogue
-from music.upstream.simulator import media, words
+from music.upstream.simulator import media, steering, words
 from music.upstream.simulator.audio import SAMPLE_RATE as SR
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,7 @@ class Order:
     persona_id: str = ""
     callback_url: str = ""
     raw: dict = field(default_factory=dict)  # the request as received, for task records
+    controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 
 
 @dataclass
@@ -489,7 +490,7 @@ class Engine:
                 "min_duration": min(8.0, max_duration),
             }
             specs.append({**base, "song": song})
-        return specs
+        return steering.steer(order, specs)
 
     def _continue_at(self, order, duration=None):
         at = order.continue_at
