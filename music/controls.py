@@ -23,7 +23,7 @@ MODEL_GATED = ("vocal_gender", *SLIDERS, "variety", "max_mode")
 NAMES = ("vocal_gender", *SLIDERS, "variety", "max_mode", "lyric_prompt")
 
 LABELS = {
-    "vocal_gender": _("Voice"),
+    "vocal_gender": _("Vocal gender"),
     "weirdness": _("Weirdness"),
     "style_influence": _("Style influence"),
     "audio_weight": _("Audio influence"),

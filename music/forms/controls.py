@@ -8,6 +8,7 @@ count (custom-only controls in inspiration mode are ignored, like the lyrics are
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from music import catalogue, controls
 from music.models import ProviderFormat
@@ -39,7 +40,11 @@ class AdvancedControlsForm(forms.Form):
     vocal_gender = forms.ChoiceField(
         label=controls.LABELS["vocal_gender"],
         required=False,
-        choices=[("", _("No preference")), ("f", _("Female")), ("m", _("Male"))],
+        choices=[
+            ("", _("No preference")),
+            ("f", pgettext_lazy("voice", "Female")),
+            ("m", pgettext_lazy("voice", "Male")),
+        ],
         help_text=_("A preference for a female or male singer, not a promise."),
     )
     weirdness = _slider(
@@ -59,11 +64,11 @@ class AdvancedControlsForm(forms.Form):
         required=False,
         choices=[
             ("", _("Provider's default")),
-            ("off", _("Off")),
-            ("normal", _("Normal")),
-            ("high", _("High")),
-            ("extra", _("Extra")),
-            ("max", _("Max")),
+            ("off", pgettext_lazy("variety", "Off")),
+            ("normal", pgettext_lazy("variety", "Normal")),
+            ("high", pgettext_lazy("variety", "High")),
+            ("extra", pgettext_lazy("variety", "Extra")),
+            ("max", pgettext_lazy("variety", "Max")),
         ],
         help_text=_("How different the two versions are from each other."),
     )

@@ -61,4 +61,4 @@ def test_a_refused_control_keeps_the_fold_open_with_the_reason(member_client):
     html = response.content.decode()
     assert response.status_code == 200 and not Task.objects.exists()
     assert 'id="advanced-controls" data-advanced-models' in html and " open>" in html
-    assert "v4 does not take “Voice”" in html
+    assert "v4 does not take “Vocal gender”" in html
