@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from music import catalogue, controls
-from music.models import ProviderFormat
+from music.services.capabilities import sends_controls as account_takes_controls
 
 
 def _slider(label, help_text):
@@ -28,12 +28,6 @@ def _slider(label, help_text):
             "invalid": _("Give a number from 0 to 1."),
         },
     )
-
-
-def account_takes_controls(account):
-    """Whether an account's format can send the advanced controls: the relay seed (000)
-    documents none of them (only `negative_tags`, which is "Exclude styles")."""
-    return account is None or account.format != ProviderFormat.RELAY
 
 
 class AdvancedControlsForm(forms.Form):
@@ -84,6 +78,11 @@ class AdvancedControlsForm(forms.Form):
         help_text=_("Custom mode without lyrics: the provider writes them from this idea."),
         widget=forms.TextInput(attrs={"placeholder": _("e.g. a road trip with old friends")}),
     )
+
+    @property
+    def controls_open(self):
+        """Unfold the controls when one is set (a refusal to read, a retry to check)."""
+        return any(controls.is_set(n, self[n].value()) for n in controls.NAMES)
 
     @property
     def advanced_models(self):

@@ -5,7 +5,8 @@ import re
 
 from django.urls import reverse
 
-from music.models import Song, SongState, Task
+from music.models import Song, SongState, Task, TaskState
+from tests.factories import TaskFactory
 from tests.helpers import finish_all_tasks
 
 URL = reverse("music:create")
@@ -62,3 +63,23 @@ def test_a_refused_control_keeps_the_fold_open_with_the_reason(member_client):
     assert response.status_code == 200 and not Task.objects.exists()
     assert 'id="advanced-controls" data-advanced-models' in html and " open>" in html
     assert "v4 does not take “Vocal gender”" in html
+
+
+def test_try_again_refills_the_controls_and_unfolds_them(member_client, team):
+    failed = TaskFactory(
+        team=team,
+        state=TaskState.FAILED,
+        params={
+            "action": "generate",
+            "custom": True,
+            "lyric": "la",
+            "model": "chirp-v5",
+            "vocal_gender": "m",
+            "weirdness": 0.0,
+        },
+    )
+    html = member_client.get(URL, {"retry": failed.pk}).content.decode()
+    tag = re.search(r'<details [^>]*id="advanced-controls"[^>]*>', html).group(0)
+    assert tag.endswith(" open>")
+    assert '<option value="m" selected>' in html
+    assert re.search(r'name="weirdness" value="0(\.0)?"', html)
