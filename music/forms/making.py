@@ -13,12 +13,13 @@ from music.forms.base import (
     normalise_text,
     require_words,
 )
+from music.forms.controls import AdvancedControlsForm, account_takes_controls
 
 # (aliased: `capabilities` is also the account form's field)
 from music.services import uploads
 
 
-class CreateSongForm(SongWordsForm):
+class CreateSongForm(SongWordsForm, AdvancedControlsForm):
     MODE_CHOICES = [("inspiration", _("Describe it")), ("custom", _("Write it yourself"))]
 
     mode = forms.ChoiceField(
@@ -58,18 +59,34 @@ class CreateSongForm(SongWordsForm):
                     % {"n": len(prompt), "max": catalogue.DESCRIPTION_MAX},
                 )
         elif data.get("mode") == "custom":
-            require_words(self, data)
+            # A lyrics idea for the provider stands in for the lyrics.
+            require_words(self, {**data, "lyric": data.get("lyric") or data.get("lyric_prompt")})
+        self.controls = self.controls_from(
+            data,
+            custom=data.get("mode") == "custom",
+            model=catalogue.get_model(data.get("model")),
+            account=self.account,
+        )
         return data
+
+    @property
+    def offers_controls(self):
+        """Whether any account this form can send to takes the advanced controls."""
+        accounts = list(self.accounts.values()) or [self.account]
+        if "account" in self.fields and not self.fields["account"].required:
+            accounts.append(None)  # the built-in provider is a choice too
+        return any(account_takes_controls(a) for a in accounts)
 
     def to_params(self):
         d = self.cleaned_data
         if d["mode"] == "custom":
-            return {"action": "generate", "custom": True, **self.words()}
+            return {"action": "generate", "custom": True, **self.words(), **self.controls}
         return {
             "action": "generate",
             "custom": False,
             "prompt": d["prompt"],
             **{k: v for k, v in self.words().items() if k in ("model", "instrumental", "is_pro")},
+            **self.controls,
         }
 
 

@@ -251,3 +251,10 @@ def song_offers(song, facts=None):
         pools=has_pools(song.account),
         offers={action: check(song, action, facts) for action in SONG_ACTIONS},
     )
+
+
+def sends_controls(account):
+    """Whether an account's format can send the advanced generation controls (music.controls):
+    SunoHub documents them; the relay seed (000) has no field for any of them but
+    `negative_tags` ("Exclude styles", which every format sends)."""
+    return account is None or account.format != ProviderFormat.RELAY

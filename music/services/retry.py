@@ -8,6 +8,7 @@ import uuid
 
 from django.urls import reverse
 
+from music import controls
 from music.models import Action, Persona, Task, TaskState
 
 # The fields of a song-making form a task's parameters fill in.
@@ -71,6 +72,7 @@ def initial(task):
         values["is_pro"] = bool(p["is_pro"])
     if task.action == Action.GENERATE:
         values["mode"] = "custom" if p.get("custom") else "inspiration"
+        values.update(controls.chosen(p))  # the advanced controls asked for
         if task.account_id:
             values["account"] = str(task.account_id)
     if p.get("continue_at") is not None:

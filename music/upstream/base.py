@@ -91,6 +91,15 @@ class SongRequest:
     persona_id: str = ""
     source_task_id: str = ""  # the upstream job that made `audio_id` (relay extends)
     is_infill: bool = False  # concat of a replaced section (relay)
+    # The advanced controls (music.controls): None / "" / False mean "not set, not sent".
+    vocal_gender: str = ""  # "f" | "m"
+    weirdness: float | None = None  # 0-1, 0 is a value
+    style_influence: float | None = None
+    audio_weight: float | None = None
+    variety: str = ""  # off | normal | high | extra | max
+    max_mode: bool = False
+    lyric_prompt: str = ""  # custom mode without lyrics: the provider writes them from this
+    replace_section_result_mode: str = ""  # full_song | candidates
 
     @classmethod
     def from_params(cls, params):

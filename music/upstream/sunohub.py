@@ -6,6 +6,7 @@
 
 from django.utils.translation import gettext_noop
 
+from music import controls
 from music.upstream import http, parsing
 from music.upstream.base import (
     SECRET_MARK,
@@ -152,9 +153,22 @@ def parse_audios_answer(upstream_id, body):
 
 
 WORDS = ("prompt", "lyric", "style", "style_negative", "title", "custom", "instrumental", "model")
-# Which request fields each `/suno/audios` action takes (seed 003's examples).
+# The advanced controls `generate` takes (AceData's current docs; music.controls).
+CONTROLS = (
+    "vocal_gender",
+    "weirdness",
+    "style_influence",
+    "audio_weight",
+    "variety",
+    "max_mode",
+    "lyric_prompt",
+)
+# The studio's field -> its name on this wire: AceData's docs now name the excluded styles
+# `negative_tags` (seed 003's `style_negative` is gone from them).
+WIRE_NAMES = {"style_negative": "negative_tags"}
+# Which request fields each `/suno/audios` action takes (seed 003's examples, AceData's docs).
 ACTION_FIELDS = {
-    "generate": WORDS,
+    "generate": (*WORDS, *CONTROLS),
     "extend": ("audio_id", "continue_at", *WORDS),
     "upload_generate": ("audio_url", "continue_at", *WORDS),
     "upload_extend": ("audio_id", "continue_at", *WORDS),
@@ -288,12 +302,20 @@ class SunoHub(Provider):
             value = getattr(request, name)
             if name in ("custom", "instrumental"):
                 payload[name] = bool(value)
-            elif value not in (None, ""):
-                payload[name] = value
+            elif controls.is_set(name, value):
+                payload[WIRE_NAMES.get(name, name)] = value
         if request.action == "generate" and not request.custom:
-            # Inspiration mode: the upstream writes the words.
-            payload.pop("lyric", None)
-            payload.pop("title", None)
+            # Inspiration mode: the upstream writes the words; custom-only controls go too.
+            for name in ("lyric", "title", *controls.CUSTOM_ONLY):
+                payload.pop(name, None)
+        if payload.get("lyric"):
+            payload.pop("lyric_prompt", None)  # only read when there are no lyrics
+        if request.action == "replace_section":
+            # The documented default is now two whole songs; the studio joins the section
+            # itself (its "join into the whole song" step), so it asks for the candidates.
+            payload["replace_section_result_mode"] = (
+                request.replace_section_result_mode or "candidates"
+            )
         wordless = not payload.get("prompt") and not payload.get("lyric")
         if request.action in WORDED_ACTIONS and request.custom and wordless:
             # A custom instrumental from a style alone: seed 003 marks `prompt` required.

@@ -57,6 +57,29 @@
     });
   }
 
+  // The create form's advanced controls: the gated ones are switched off (and so not
+  // sent) while the chosen model does not take them; the server refuses them anyway.
+  function advancedControls(root) {
+    root.querySelectorAll("[data-advanced-models]").forEach(function (box) {
+      if (box.dataset.advancedReady) return;
+      box.dataset.advancedReady = "1";
+      var picker = (box.closest("form") || document).querySelector("[data-limits]");
+      if (!picker) return;
+      var models = box.dataset.advancedModels.split(" ");
+      var gated = ["vocal_gender", "variety", "weirdness", "style_influence", "audio_weight", "max_mode"];
+      var update = function () {
+        var off = models.indexOf(picker.value) < 0;
+        gated.forEach(function (name) {
+          var input = box.querySelector("[name=" + name + "]");
+          if (input) input.disabled = off;
+        });
+        box.querySelector(".advanced-off").hidden = !off;
+      };
+      picker.addEventListener("change", update);
+      update();
+    });
+  }
+
   function megabytes(bytes) { return (bytes / 1048576).toFixed(1); }
   function clock(seconds) {
     seconds = Math.round(seconds);
@@ -171,6 +194,7 @@
       });
     });
     counters(root);
+    advancedControls(root);
   }
 
   // The theme picker switches in place and keeps the choice in the cookie the server reads

@@ -106,6 +106,9 @@ SUNOHUB_CASES = [
             "prompt": "桃花\n",
             "replace_section_start": 7.340425531914894,
             "replace_section_end": 52.9188829787234,
+            # Not in seed 003: AceData's default became two whole songs; the studio joins
+            # the section itself, so it asks for the candidates.
+            "replace_section_result_mode": "candidates",
             "model": "chirp-v4",
             "audio_id": "54c07904-dd3b-469f-b5d5-47cbcf1e506e",
             "custom": False,

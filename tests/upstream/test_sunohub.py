@@ -50,7 +50,7 @@ def test_custom_payload_carries_lyrics_style_title_and_callback(provider):
         "lyric": "[Verse]\nSnow",
         "title": "Winter",
         "style": "pop",
-        "style_negative": "metal",
+        "negative_tags": "metal",
         "is_pro": True,
         "callback_url": "https://studio.example/hooks/x/",
     }

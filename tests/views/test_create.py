@@ -63,7 +63,7 @@ def test_custom_mode_sends_lyrics_style_and_title(
     assert payload["custom"] is True
     assert payload["lyric"] == lyric
     assert payload["style"] == "rock"
-    assert payload["style_negative"] == "metal"
+    assert payload["negative_tags"] == "metal"  # AceData's current name
     assert payload["title"] == "Roadtrip"
     finish_all_tasks()
     song = Song.objects.first()

@@ -11,7 +11,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from music.upstream.simulator import words
+from music.upstream.simulator import steering, words
 from music.upstream.simulator.engine import ApiError, Order, bad_request, poisoned
 
 REASONS = {
@@ -101,16 +101,24 @@ class SunoHubWire:
     # --- /suno/audios ---------------------------------------------------------------
     @staticmethod
     def order(body):
+        action = _text(body, "action") or "generate"
+        custom = bool(body.get("custom"))
+        lyric = _text(body, "lyric")
+        lyric_prompt = _text(body, "lyric_prompt").strip()
+        if custom and not lyric.strip() and lyric_prompt and not body.get("instrumental"):
+            lyric = words.invent_lyric(lyric_prompt)  # AceData writes them from `lyric_prompt`
         return Order(
-            action=_text(body, "action") or "generate",
+            action=action,
             model=_text(body, "model"),
             is_pro=bool(body.get("is_pro")),
-            custom=bool(body.get("custom")),
+            custom=custom,
             instrumental=bool(body.get("instrumental")),
             prompt=_text(body, "prompt"),
-            lyric=_text(body, "lyric"),
+            lyric=lyric,
             style=_text(body, "style"),
-            style_negative=_text(body, "style_negative"),
+            # AceData's docs now say `negative_tags`; seed 003's `style_negative` still works.
+            style_negative=_text(body, "negative_tags") or _text(body, "style_negative"),
+            controls=steering.validate(body, action),
             title=_text(body, "title"),
             audio_id=_text(body, "audio_id"),
             audio_url=_text(body, "audio_url"),

@@ -236,3 +236,24 @@ def voice_of(seed: str, style: str = "", variant: int = 0) -> tuple[int, float, 
     """The singer a song gets: (lowest MIDI note, formant scale, vibrato rate)."""
     plan = _plan(seed or "", style or "", int(variant))
     return plan.voice_range[0], plan.formant, plan.vib_rate
+
+
+def voice_for_gender(gender: str, seed: str, style: str = "", variant: int = 0):
+    """The singer for a requested vocal gender ("f"/"m"): the same windows and formants the
+    style words "female"/"male" pick, so a female request sings an octave-ish higher."""
+    plan = _plan(seed or "", style or "", int(variant))
+    low, formant = (57, 1.16) if gender == "f" else (45, 1.0)
+    return low, formant * (1.0 + 0.05 * (int(variant) % 2)), plan.vib_rate
+
+
+def without_styles(style: str, negative: str) -> str:
+    """The style with every excluded word taken out (what `negative_tags` asks for)."""
+    banned = _words(negative or "")
+    if not banned:
+        return style
+    parts = []
+    for part in (style or "").split(","):
+        kept = [w for w in part.split() if not (_words(w) & banned)]
+        if kept:
+            parts.append(" ".join(kept))
+    return ", ".join(parts)

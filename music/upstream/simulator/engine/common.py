@@ -82,6 +82,7 @@ class Order:
     persona_id: str = ""
     callback_url: str = ""
     raw: dict = field(default_factory=dict)  # the request as received, for task records
+    controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Orders: each action validated like the real service and planned as clip specs."""
 
 from music import catalogue
-from music.upstream.simulator import words
+from music.upstream.simulator import steering, words
 from music.upstream.simulator.audio import SAMPLE_RATE as SR
 from music.upstream.simulator.engine.common import ApiError, Order, bad_request
 from music.upstream.simulator.engine.rendering import audio_voice, lines_to_lyric
@@ -129,7 +129,7 @@ class Orders:
                 "min_duration": min(8.0, max_duration),
             }
             specs.append({**base, "song": song})
-        return specs
+        return steering.steer(order, specs)
 
     def _continue_at(self, order, duration=None):
         at = order.continue_at
