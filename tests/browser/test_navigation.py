@@ -5,12 +5,18 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 
+from music.services import actions
 from tests.factories import MembershipFactory, SongFactory
+from tests.helpers import make_song, run_queued
 from tests.mediafiles import mp3_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AUDIO = "#player-audio"
+LYRIC = (
+    "[Verse]\nMorning light is on the hill\nCoffee warm and the air is still\n"
+    "[Chorus]\nWe sing along\nAll day long\n"
+)
 
 
 def wait_until(page, check):
@@ -176,4 +182,37 @@ def test_page_scripts_work_on_a_page_reached_by_a_link(page):
     page.wait_for_selector("#id_lyric + .counter:has-text('12')")
     assert page.locator("#id_lyric + .counter").count() == 1
     assert_still_playing(page, audio(page)["time"])
+    assert page.console_errors == []
+
+
+def test_the_lyric_editor_starts_on_a_page_reached_by_a_link_and_again_after_back(
+    page, simulator
+):
+    simulator.max_duration = 40  # every line gets sung
+    membership = MembershipFactory(role="member")
+    song = make_song(membership.team, membership.user, lyric=LYRIC, title="Hill song")
+    actions.fetch_timing(membership, song)
+    run_queued()
+    sign_in(page, membership.user)
+    page.click(f"#song-{song.pk} .title a")
+    page.evaluate("() => { window.studioSameDocument = true; }")
+
+    page.click("text=Edit section")
+    page.wait_for_url(re.compile(r"/edit-section/$"))
+    page.wait_for_selector("body[data-editor-ready='1']")
+    page.click("#lines .line >> nth=2")
+    assert page.input_value("#id_new_lines") == "We sing along"
+    # Its waveform is drawn with this document's style nonce (a refused style is an error).
+    assert page.console_errors == []
+
+    page.go_back()
+    page.wait_for_url(re.compile(rf"/songs/{song.pk}/$"))
+    page.wait_for_selector("a:has-text('Edit section')")
+    assert page.evaluate("() => document.body.dataset.editorReady") is None
+    page.go_forward()
+    page.wait_for_selector("body[data-editor-ready='1']")
+    page.click("#lines .line >> nth=3")
+    assert page.input_value("#id_new_lines") == "All day long"
+    assert page.locator("#waveform").count() == 1
+    assert page.evaluate("() => window.studioSameDocument") is True
     assert page.console_errors == []
