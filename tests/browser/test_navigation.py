@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 
-from music.services import actions
+from music.services import actions, playlists, sharing
 from tests.factories import MembershipFactory, SongFactory
 from tests.helpers import make_song, run_queued
 from tests.mediafiles import mp3_frames
@@ -215,4 +215,38 @@ def test_the_lyric_editor_starts_on_a_page_reached_by_a_link_and_again_after_bac
     assert page.input_value("#id_new_lines") == "All day long"
     assert page.locator("#waveform").count() == 1
     assert page.evaluate("() => window.studioSameDocument") is True
+    assert page.console_errors == []
+
+
+def test_a_playlist_and_a_share_page_reached_by_links_keep_their_scripts(page):
+    membership = MembershipFactory(role="member")
+    songs = [song_with_audio(membership.team, title) for title in ("Uno", "Dos", "Night drive")]
+    playlist = playlists.create(membership.team, membership.user, "Set list")
+    playlists.add(playlist, songs, membership.user)
+    sharing.create_link(songs[0], membership.user)
+    sign_in(page, membership.user)
+    play_first_card(page)
+
+    page.click(".page-head a:has-text('Playlists')")
+    page.click("a:has-text('Set list')")
+    page.wait_for_url(re.compile(rf"/playlists/{playlist.pk}/$"))
+    titles = lambda: page.locator("#playlist li > a").all_inner_texts()  # noqa: E731
+    assert titles() == ["Uno", "Dos", "Night drive"]
+    # Dragging (playlist.js, run again by the swap) posts the new order.
+    with page.expect_response(lambda r: "/edit/" in r.url and r.status == 204):
+        page.locator("#playlist li >> nth=2").drag_to(page.locator("#playlist li >> nth=0"))
+    assert [item.song.title for item in playlist.items.order_by("position")] == [
+        "Night drive",
+        "Uno",
+        "Dos",
+    ]
+    assert page.is_visible("text=Play all")  # revealed by player.js after the swap
+    assert_still_playing(page, audio(page)["time"])
+
+    page.click("#playlist a:has-text('Uno')")
+    page.wait_for_url(re.compile(rf"/songs/{songs[0].pk}/$"))
+    page.click(".downloads a:has-text('Share')")
+    page.wait_for_url(re.compile(rf"/songs/{songs[0].pk}/share/$"))
+    assert page.is_visible(".js-copy")  # share.js ran on the swapped page
+    assert_still_playing(page, audio(page)["time"])
     assert page.console_errors == []
