@@ -185,9 +185,7 @@ def test_page_scripts_work_on_a_page_reached_by_a_link(page):
     assert page.console_errors == []
 
 
-def test_the_lyric_editor_starts_on_a_page_reached_by_a_link_and_again_after_back(
-    page, simulator
-):
+def test_the_lyric_editor_starts_when_reached_by_a_link_and_after_back(page, simulator):
     simulator.max_duration = 40  # every line gets sung
     membership = MembershipFactory(role="member")
     song = make_song(membership.team, membership.user, lyric=LYRIC, title="Hill song")

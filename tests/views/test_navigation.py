@@ -1,4 +1,4 @@
-"""Navigation by htmx (boosted links, back/forward): whole pages for pages, files for the browser."""
+"""Navigation by htmx (boosted links, back/forward): pages get pages, files go to the browser."""
 
 import pytest
 from django.core.files.base import ContentFile
