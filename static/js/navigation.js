@@ -1,6 +1,14 @@
 // Navigation that keeps the player bar playing: links and GET forms inside #page (hx-boost in
 // base.html) fetch the next page and swap its #page into this one, so the bar's <audio>,
 // outside #page, is never replaced. Without this script (or htmx) every link is a plain load.
+//
+// What this asks of a page's own script: the page may arrive by a swap, not a load, so
+//  - start on what is there and again on "htmx:load", once per element (mark it started);
+//    a module (type="module") is evaluated once per document, so only its listener runs later;
+//  - put listeners on document/window with an AbortSignal and abort them on
+//    "htmx:beforeCleanupElement" of the page's own element (see lyric-editor.js);
+//  - a <style> or a widget that needs the CSP nonce takes meta[name=csp-nonce].nonce: the
+//    nonce rendered in a swapped page is not the one this document's policy allows.
 (function () {
   "use strict";
   var PAGE = /<div id="page"[\s>]/;

@@ -130,6 +130,9 @@ def test_downloads_and_the_admin_are_not_boosted(page):
     membership = MembershipFactory(role="member", user__is_staff=True)
     song = song_with_audio(membership.team, "Night drive")
     sign_in(page, membership.user)
+    # Posts stay plain (the picked songs' ZIP, signing out), on a page as it was first loaded.
+    assert page.get_attribute("form#bulk", "hx-boost") == "false"
+    assert page.get_attribute("form:has(button:has-text('Sign out'))", "hx-boost") == "false"
     play_first_card(page)
     page.click(f"#song-{song.pk} .title a")
     page.wait_for_selector("h1:has-text('Night drive')")
