@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Boosted navigation gets whole pages; a boosted link to a file is sent to the browser.
+    "music.middleware.PageNavigationMiddleware",
     "csp.middleware.CSPMiddleware",
     "music.middleware.CurrentTeamMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.

@@ -30,6 +30,7 @@
     document.body.classList.add("has-player");
     titleLink.textContent = track.title;
     titleLink.href = track.href || "#";
+    if (window.htmx) window.htmx.process(titleLink); // boosted to its new href (navigation.js)
     queueInfo.textContent = state.queue.length > 1
       ? interpolate(gettext("%s of %s"), [state.index + 1, state.queue.length]) : "";
     if (audio.dataset.src !== track.src) {
@@ -107,9 +108,11 @@
   });
 
   // Cards and pages carry play buttons hidden for visitors without this script.
-  document.querySelectorAll("[data-player-src][hidden], [data-player-all][hidden]").forEach(function (b) { b.hidden = false; });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    event.target.querySelectorAll("[data-player-src][hidden]").forEach(function (b) { b.hidden = false; });
-  });
+  // (htmx:load: every swap, inner refreshes and whole pages reached by navigation alike.)
+  function reveal(root) {
+    root.querySelectorAll("[data-player-src][hidden], [data-player-all][hidden]").forEach(function (b) { b.hidden = false; });
+  }
+  reveal(document);
+  document.addEventListener("htmx:load", function (event) { reveal(event.target); });
   if (current()) show(state.time, state.playing);
 })();

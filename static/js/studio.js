@@ -217,28 +217,33 @@
   });
 
   // The header menu: open on wide screens even where ::details-content is unknown, and a
-  // folded one closes on Escape or a tap elsewhere.
-  function menu() {
+  // folded one closes on Escape or a tap elsewhere. The header is new after each page swap
+  // (navigation.js), so the listeners look it up rather than keep it.
+  var wide = window.matchMedia("(min-width: 821px)");
+  var styled = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  function syncMenu() {
     var details = document.getElementById("menu");
-    if (!details) return;
-    var wide = window.matchMedia("(min-width: 821px)");
-    var styled = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
-    var sync = function () { if (!styled) details.open = wide.matches; };
-    sync();
-    wide.addEventListener("change", sync);
-    document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && details.open && !wide.matches) {
-        details.open = false;
-        details.querySelector("summary").focus();
-      }
-    });
-    document.addEventListener("click", function (event) {
-      if (details.open && !wide.matches && !details.contains(event.target)) details.open = false;
-    });
+    if (details && !styled) details.open = wide.matches;
   }
+  wide.addEventListener("change", syncMenu);
+  document.addEventListener("keydown", function (event) {
+    var details = document.getElementById("menu");
+    if (event.key === "Escape" && details && details.open && !wide.matches) {
+      details.open = false;
+      details.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var details = document.getElementById("menu");
+    if (details && details.open && !wide.matches && !details.contains(event.target)) details.open = false;
+  });
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); menu(); });
+  document.addEventListener("DOMContentLoaded", function () { init(document); syncMenu(); });
   document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
+  // Before the new header is painted.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id === "page") syncMenu();
+  });
 })();
 
 // Destructive links (delete, remove) ask in a <dialog> and post from it; without scripts

@@ -65,12 +65,15 @@ def test_replace_two_lines_then_get_the_whole_song(page, studio, screenshot):
     fragment = Song.objects.filter(relation=Relation.REPLACED).order_by("created_at").first()
 
     page.click(f"#lineage a[href='/songs/{fragment.pk}/']")
+    # (Links swap the page in place: wait for this one, not for the one still showing.)
+    page.wait_for_url(f"**/songs/{fragment.pk}/")
     page.click("text=Get whole song")
     finish_all_tasks()
     page.wait_for_selector("#lineage .rel-concatenated")
     whole = Song.objects.get(relation=Relation.CONCATENATED)
     page.click(f"#lineage a[href='/songs/{whole.pk}/']")
-    page.wait_for_selector("audio.player")
+    page.wait_for_url(f"**/songs/{whole.pk}/")
+    page.wait_for_selector("#main audio.player")
     assert "This whole song joins, in order:" in page.content()
     assert abs(whole.duration - song.duration) < 1.5
     assert page.console_errors == []
