@@ -70,12 +70,6 @@ def task_url(task_id):
 
 
 @register.filter
-def title_suffix(song):
-    """What follows a song's title in its title line: "· B", "— extension B" or ""."""
-    return naming.song_suffix(song)
-
-
-@register.filter
 def full_title(song):
     """The title line as plain text: "Coastal Line — extension B"."""
     return naming.full_title(song)
