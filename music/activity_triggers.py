@@ -17,7 +17,7 @@ re-counting what was missed meanwhile.
 
 Triggers name only the columns that exist when they are made: a migration older than a
 watched column (0008 predates `trashed_at`) makes them without it, and the migration that
-adds the column drops them first and makes them again (0013).
+adds the column drops them first and makes them again (0013, 0019).
 """
 
 # Columns a live page shows (library cards, song hero, in-flight lists, task rows): a change
@@ -54,6 +54,11 @@ SONG_COLUMNS = [
     "trashed_at",
     "created_at",
     "team_id",
+    # The title line's take letter and the card's "who did what" line (0019).
+    "take",
+    "last_event_kind",
+    "last_event_by",
+    "last_event_at",
 ]
 TASK_COLUMNS = [
     "created_by_id",

@@ -43,6 +43,15 @@ class Relation(models.TextChoices):
     PERSONA = "persona", _("Persona song")
 
 
+class SongEventKind(models.TextChoices):
+    RENAMED = "renamed", _("renamed")
+    NOTES = "notes", _("changed the notes")
+    SHARED = "shared", _("shared")
+    UNSHARED = "unshared", _("turned off a share link")
+    TRASHED = "trashed", _("moved to the trash")
+    RESTORED = "restored", _("restored from the trash")
+
+
 def song_media_path(song, filename):
     return f"teams/{song.team_id}/songs/{song.id}/{filename}"
 
@@ -130,6 +139,15 @@ class Song(models.Model):
     )
     raw = models.JSONField(_("upstream clip"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    # Its place among the clips its job made, in the provider's order (1 = take A); 0 when
+    # the job made this one clip. services/naming.py turns it into the title line's letter.
+    take = models.PositiveSmallIntegerField(_("take"), default=0)
+    # The latest SongEvent, copied here when it is recorded (services/song_edits.py), so a
+    # library card says who last did what without a query per card. The name is the one the
+    # member had then, as in the history's own details.
+    last_event_kind = models.CharField(max_length=20, choices=SongEventKind, blank=True)
+    last_event_by = models.CharField(max_length=150, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
     # In the trash since (None: in the library). Emptied by owners, or after STUDIO_TRASH_DAYS.
     trashed_at = models.DateTimeField(_("in the trash since"), null=True, blank=True)
     trashed_by = models.ForeignKey(
@@ -238,15 +256,6 @@ class LyricTiming(models.Model):
 
     def __str__(self):
         return f"{self.song} ({len(self.words)} lines)"
-
-
-class SongEventKind(models.TextChoices):
-    RENAMED = "renamed", _("renamed")
-    NOTES = "notes", _("changed the notes")
-    SHARED = "shared", _("shared")
-    UNSHARED = "unshared", _("turned off a share link")
-    TRASHED = "trashed", _("moved to the trash")
-    RESTORED = "restored", _("restored from the trash")
 
 
 class SongEvent(models.Model):

@@ -48,6 +48,12 @@ CARD_FIELDS = (
     "error_message",
     "error_reason",
     "task_id",
+    # The title line (services/naming.py) and who last did what.
+    "relation",
+    "take",
+    "last_event_kind",
+    "last_event_by",
+    "last_event_at",
 )
 # What a task row, a placeholder or an in-flight line shows.
 TASK_ROW_FIELDS = (
@@ -373,6 +379,7 @@ FAMILY_FIELDS = (
     "upstream_id",
     "trashed_at",
     "created_at",
+    "take",
 )
 
 

@@ -5,9 +5,10 @@ from urllib.parse import quote
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import RFC3986_SUBDELIMS
 
-from music.services import capabilities
+from music.services import capabilities, naming
 
 register = template.Library()
 # What reverse() leaves unquoted in a path segment.
@@ -66,3 +67,18 @@ def song_url(song_id, name="music:song"):
 def task_url(task_id):
     """`{{ task.id|task_url }}`: a task's page."""
     return fast_reverse("music:task", task_id)
+
+
+@register.filter
+def full_title(song):
+    """The title line as plain text: "Coastal Line — extension B"."""
+    return naming.full_title(song)
+
+
+@register.simple_tag
+def title_line(song):
+    """The title line as HTML: the title, then its take and kind, muted (.title-suffix)."""
+    suffix = naming.song_suffix(song)
+    if not suffix:
+        return conditional_escape(str(song))
+    return format_html('{} <span class="title-suffix">{}</span>', str(song), suffix)

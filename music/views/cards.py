@@ -14,6 +14,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy
 
 from music.models import Action, SongState, TaskState
+from music.services import naming
 from music.templatetags.music_tags import fast_reverse, song_url, task_url
 
 # About 1 KB each: a few MB per process at most.
@@ -31,15 +32,17 @@ class Card(NamedTuple):
     url: str
     cover_url: str  # "" without a cover
     title: str
+    title_suffix: str  # "· B", "— extension B" (services/naming.py)
+    full_title: str  # both: the player bar's and the labels' words
     style: str
     state: str
     state_label: str
     active: bool
     duration: float | None
     fragment: bool
-    author: str
-    created_iso: str
-    created_ago: str
+    activity: str  # "Made by Ana", "Renamed by Bo"
+    activity_iso: str
+    activity_ago: str
     language: str
     favourite: bool = False
 
@@ -51,20 +54,25 @@ class Card(NamedTuple):
 def card(song, can_retry=False):
     failed = song.state == SongState.FAILED
     error = song.error if failed else None
+    author = song.author.get_username() if song.author_id else ""
+    activity, at = naming.activity_line(song, author)
+    title, suffix = str(song), naming.song_suffix(song)
     return Card(
         id=str(song.id),
         url=song_url(song.id),
         cover_url=song_url(song.id, "music:song_cover") if song.image_file else "",
-        title=str(song),
+        title=title,
+        title_suffix=suffix,
+        full_title=f"{title} {suffix}" if suffix else title,
         style=song.style,
         state=song.state,
         state_label=str(SONG_STATES.get(song.state, song.state)),
         active=song.is_active,
         duration=song.duration,
         fragment=song.is_fragment,
-        author=song.author.get_username() if song.author_id else "",
-        created_iso=template_localtime(song.created_at).isoformat(),
-        created_ago=str(naturaltime(song.created_at)),
+        activity=str(activity),
+        activity_iso=template_localtime(at).isoformat(),
+        activity_ago=str(naturaltime(at)),
         language=translation.get_language(),
         favourite=bool(getattr(song, "is_favourite", False)),
         error_message=error.message if error else "",
@@ -165,6 +173,7 @@ def family_tree(family):
                 node.song.pk,
                 str(node.song),
                 node.song.relation,
+                node.song.take,
                 node.song.is_fragment,
                 node.song.duration,
                 node.song.state,

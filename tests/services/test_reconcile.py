@@ -383,10 +383,10 @@ def test_one_task_that_cannot_be_applied_does_not_stop_the_batch(
 
     real = applying.upsert_song
 
-    def explode_for_first(task, clip, index, archived):
+    def explode_for_first(task, clip, index, archived, **kwargs):
         if task.pk == first.pk:
             raise ValueError("a value the database refused")
-        return real(task, clip, index, archived)
+        return real(task, clip, index, archived, **kwargs)
 
     monkeypatch.setattr(applying, "upsert_song", explode_for_first)
     look_now()

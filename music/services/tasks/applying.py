@@ -152,7 +152,7 @@ def apply_current(task, result, saving):
     provider says so; its songs are `saving` until their media is stored."""
     previous = task.state
     for index, clip in enumerate(result.clips):
-        upsert_song(task, clip, index, saving)
+        upsert_song(task, clip, index, saving, takes=len(result.clips))
     new_state = JOB_TO_TASK_STATE[result.state]
     if TASK_STATE_RANK[new_state] >= TASK_STATE_RANK[task.state]:
         task.state = new_state
@@ -196,7 +196,7 @@ def apply_late(task, result, saving):
         )
         return
     for index, clip in enumerate(result.clips):
-        upsert_song(task, clip, index, saving)
+        upsert_song(task, clip, index, saving, takes=len(result.clips))
     task.state = TaskState.SUCCEEDED
     task.progress = 100
     task.finished_at = timezone.now()
@@ -271,9 +271,10 @@ def is_unchanged(task, result, known):
     )
 
 
-def upsert_song(task, clip, index, saving):
+def upsert_song(task, clip, index, saving, takes=1):
     """Create or update a clip's song; a finished clip not stored yet becomes `saving`, and
-    its id goes into `saving` for an archive job (once: repeats find it saving already)."""
+    its id goes into `saving` for an archive job (once: repeats find it saving already).
+    `index` is the clip's place in the provider's list of the job's `takes` clips."""
     song = (
         Song.objects.select_for_update().filter(provider=task.provider, upstream_id=clip.id).first()
     )
@@ -339,6 +340,8 @@ def upsert_song(task, clip, index, saving):
             for part in clip.concat_history
             if isinstance(part, dict)
         ]
+    # Take A, B, ... in the provider's order; the only clip of its job has no letter.
+    song.take = index + 1 if takes > 1 else 0
     song.raw = clip.raw
     song.save()
     return song
