@@ -91,6 +91,12 @@ class SongRequest:
     persona_id: str = ""
     source_task_id: str = ""  # the upstream job that made `audio_id` (relay extends)
     is_infill: bool = False  # concat of a replaced section (relay)
+    # remaster, adjust_speed and samples (issue #15)
+    variation_category: str = ""  # remaster: subtle | normal | high (v5 and newer)
+    speed_multiplier: float | None = None  # adjust_speed: 0.25 to 4
+    keep_pitch: bool = False
+    samples_start: float | None = None
+    samples_end: float | None = None
 
     @classmethod
     def from_params(cls, params):
