@@ -193,3 +193,14 @@ def test_viewers_cannot_rework(client, viewer, song):
     client.force_login(viewer)
     assert client.post(url("remaster", song), {"model": "chirp-v5"}).status_code == 403
     assert client.post(url("sample", song), {"samples_start": "0"}).status_code == 403
+
+
+def test_the_account_form_says_which_actions_a_relay_cannot_offer(client, owner, team):
+    relay = ProviderAccount.objects.create(
+        team=team, name="Relay", format="relay", base_url="http://simulator.local"
+    )
+    client.force_login(owner)
+    html = client.get(reverse("music:account_edit", args=[relay.pk])).content.decode()
+    for label in ("Remaster", "Change speed", "Sample"):
+        assert f"{label} (not in the relay format)" in html
+    assert "Cover (not in the relay format)" not in html
