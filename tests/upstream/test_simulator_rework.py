@@ -173,6 +173,18 @@ def test_a_sample_is_exactly_the_range_asked_for(api, simulator, song):
         assert np.array_equal(part, whole[a:b])
 
 
+def test_a_sample_carries_only_the_words_sung_in_it(api, simulator):
+    simulator.max_duration = 20  # room for a few lines
+    body = {"action": "generate", "custom": True, "lyric": LYRIC, "style": "pop"}
+    song = audios(api, **body, model="chirp-v4")[0]
+    sung = simulator.ensure_rendered(simulator._clip(song["id"]))["lines"]
+    assert len(sung) >= 2
+    end = sung[1]["start"]  # the first line, and not the second
+    (clip,) = audios(api, action="samples", audio_id=song["id"], samples_start=0, samples_end=end)
+    assert sung[0]["text"] in clip["lyric"]
+    assert not any(line["text"] in clip["lyric"] for line in sung[1:])
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

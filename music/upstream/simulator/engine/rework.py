@@ -12,6 +12,7 @@ from music.upstream.simulator import media
 from music.upstream.simulator.audio import SAMPLE_RATE as SR
 from music.upstream.simulator.audio import rework
 from music.upstream.simulator.engine.common import ApiError, bad_request
+from music.upstream.simulator.engine.rendering import lines_to_lyric
 
 REWORK_KINDS = {"remaster", "speed", "sample"}
 VARIATIONS = ("subtle", "normal", "high")
@@ -92,7 +93,9 @@ class Reworks:
             raise bad_request(f"`samples_end` must be inside the song (at most {duration} s).")
         title = f"{spec.get('title', '')} (Sample)".strip()
         base = self._rework_base("sample", row, spec, title, spec.get("model", ""))
-        return [{**base, "start": float(start), "end": float(end)}]
+        # Only the words sung in the range come with it.
+        heard = [ln for ln in info["lines"] if start <= ln["start"] < end]
+        return [{**base, "lyric": lines_to_lyric(heard), "start": float(start), "end": float(end)}]
 
     # --- rendering ----------------------------------------------------------------------
     def _render_rework(self, spec):
