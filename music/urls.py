@@ -37,6 +37,9 @@ urlpatterns = [
     path("songs/<uuid:song_id>/extend/", actions.extend_song, name="extend"),
     path("songs/<uuid:song_id>/cover-version/", actions.cover_song, name="cover"),
     path("songs/<uuid:song_id>/persona/", personas.persona_create, name="persona_create"),
+    path("songs/<uuid:song_id>/remaster/", actions.remaster_song, name="remaster"),
+    path("songs/<uuid:song_id>/speed/", actions.adjust_speed_song, name="adjust_speed"),
+    path("songs/<uuid:song_id>/sample/", actions.sample_song, name="sample"),
     path("songs/<uuid:song_id>/do/<str:action>/", actions.quick_action, name="quick_action"),
     path("songs/<uuid:song_id>/edit-section/", editor.section_editor, name="section_editor"),
     path(

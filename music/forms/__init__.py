@@ -31,6 +31,11 @@ from music.forms.making import (  # noqa: F401
     UploadForm,
     excluded_styles,
 )
+from music.forms.rework import (  # noqa: F401
+    AdjustSpeedForm,
+    RemasterForm,
+    SampleForm,
+)
 from music.forms.team import (  # noqa: F401
     UNREADABLE_KEY,
     AddMemberForm,

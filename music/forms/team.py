@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from music import crypto
 from music.lists import split_list
-from music.models import ProviderAccount, Role, Team
+from music.models import ProviderAccount, ProviderFormat, Role, Team
 
 # (aliased: `capabilities` is also the account form's field)
 from music.services import capabilities as caps
@@ -13,6 +13,18 @@ from music.services import capabilities as caps
 UNREADABLE_KEY = _(
     "The stored API key cannot be read with the current encryption keys; enter it again."
 )
+
+
+def capability_choices():
+    """What an account can offer; those a relay has no way to ask for say so, since the
+    format is picked in the same form."""
+    no_way = caps.NO_WAY[ProviderFormat.RELAY]
+    return [
+        (name, _("%(label)s (not in the relay format)") % {"label": label})
+        if name in no_way
+        else (name, label)
+        for name, label in caps.CHOICES
+    ]
 
 
 class ProviderAccountForm(forms.ModelForm):
@@ -64,7 +76,7 @@ class ProviderAccountForm(forms.ModelForm):
             ) % {"last4": self.instance.api_key_last4}
         else:
             self.fields["api_key"].help_text = _("Stored encrypted; never shown again.")
-        self.fields["capabilities"].choices = caps.CHOICES
+        self.fields["capabilities"].choices = capability_choices()
         self.initial["capabilities"] = sorted(caps.offered(self.instance))
         # A team's first account is offered as its default, visibly ticked; an unticked box
         # means not the default (new songs then go to the built-in provider).

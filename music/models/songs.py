@@ -41,6 +41,9 @@ class Relation(models.TextChoices):
     REPLACED = "replaced", _("Section replaced")
     STEM = "stem", _("Stem")
     PERSONA = "persona", _("Persona song")
+    REMASTERED = "remastered", _("Remastered from")
+    SPEED_CHANGED = "speed_changed", _("Speed changed from")
+    SAMPLED = "sampled", _("Sampled from")
 
 
 class SongEventKind(models.TextChoices):

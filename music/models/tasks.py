@@ -26,6 +26,10 @@ class Action(models.TextChoices):
     TIMING = "timing", _("Lyric timing")
     WAV = "wav", _("WAV export")
     MP4 = "mp4", _("MP4 export")
+    # Reworking a song's own audio (issue #15).
+    REMASTER = "remaster", _("Remaster")
+    ADJUST_SPEED = "adjust_speed", _("Change speed")
+    SAMPLES = "samples", _("Sample")
 
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.

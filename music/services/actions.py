@@ -110,6 +110,50 @@ def stems(membership, song, request_key=""):
     return _start(membership, Action.STEMS, params, song, request_key)
 
 
+# --- reworking a song's own audio (issue #15) -------------------------------------------
+SPEED_MIN, SPEED_MAX = 0.25, 4.0
+
+
+def remaster(membership, song, params, request_key=""):
+    """A louder, cleaner master of the song (`params`: model and variation_category)."""
+    require(song, capabilities.REMASTER)
+    params = {**params, "action": Action.REMASTER, "audio_id": song.upstream_id}
+    return _start(membership, Action.REMASTER, params, song, request_key)
+
+
+def adjust_speed(membership, song, *, speed_multiplier, keep_pitch, title="", request_key=""):
+    """The song faster or slower, its pitch kept or following the speed."""
+    require(song, capabilities.ADJUST_SPEED)
+    if not SPEED_MIN <= speed_multiplier <= SPEED_MAX:
+        raise ActionRefused(_("The speed can be 0.25 to 4 times the original."))
+    params = {
+        "action": Action.ADJUST_SPEED,
+        "audio_id": song.upstream_id,
+        "speed_multiplier": speed_multiplier,
+        "keep_pitch": bool(keep_pitch),
+    }
+    if title:
+        params["title"] = title
+    return _start(membership, Action.ADJUST_SPEED, params, song, request_key)
+
+
+def sample(membership, song, *, start, end, request_key=""):
+    """A new song of exactly the seconds `start` to `end` of this one."""
+    require(song, capabilities.SAMPLES)
+    if not 0 <= start < end or (song.duration and end > song.duration + 1e-6):
+        raise ActionRefused(
+            _("Pick a range inside the song (0 to %(end)s s), its end after its start.")
+            % {"end": round(song.duration or 0, 1)}
+        )
+    params = {
+        "action": Action.SAMPLES,
+        "audio_id": song.upstream_id,
+        "samples_start": round(start, 3),
+        "samples_end": round(end, 3),
+    }
+    return _start(membership, Action.SAMPLES, params, song, request_key)
+
+
 def upload(
     membership,
     audio_url="",

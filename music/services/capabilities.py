@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from music.models import LyricTiming, ProviderFormat, Relation, SongState
+from music.upstream.relay.payload import NO_WAY as RELAY_NO_WAY
 
 EXTEND = "extend"
 UPLOAD = "upload"
@@ -30,12 +31,18 @@ MP4 = "mp4"
 LYRICS = "lyrics"  # "Write lyrics for me"
 STYLE = "style"  # "Boost style"
 AUK_ONLY = "auk_only"  # a restriction: stems, timing and MP4 only for chirp-auk songs
+REMASTER = "remaster"
+ADJUST_SPEED = "adjust_speed"
+SAMPLES = "samples"
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
     (EXTEND, gettext_lazy("Extend")),
     (CONCAT, gettext_lazy("Get whole song")),
     (COVER, gettext_lazy("Cover")),
+    (REMASTER, gettext_lazy("Remaster")),
+    (ADJUST_SPEED, gettext_lazy("Change speed")),
+    (SAMPLES, gettext_lazy("Sample")),
     (REPLACE, gettext_lazy("Replace section")),
     (STEMS, gettext_lazy("Split stems")),
     (PERSONA, gettext_lazy("Personas")),
@@ -51,19 +58,37 @@ LABELS = dict(CHOICES)
 NAMES = frozenset(LABELS)
 ACTIONS = NAMES - {AUK_ONLY}
 
-# SunoHub documents every action (seed 003); the relay seed (000) every one but style
-# boosting, with stems, timing and MP4 "仅限chirp_auk".
+# What a format has no way to ask for, whatever an account says it offers: no relay seller
+# documents remaster, speed changes or samples (AceData's SunoHub format does).
+NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY)}
+# SunoHub documents every action (seed 003 and AceData's docs); the relay seed (000) every
+# one but style boosting and those it has no way for, with stems, timing and MP4
+# "仅限chirp_auk".
 DEFAULTS = {
     ProviderFormat.SUNOHUB: ACTIONS,
     ProviderFormat.SIMULATOR: ACTIONS,
-    ProviderFormat.RELAY: (ACTIONS - {STYLE}) | {AUK_ONLY},
+    ProviderFormat.RELAY: (ACTIONS - {STYLE} - NO_WAY[ProviderFormat.RELAY]) | {AUK_ONLY},
 }
-PRO_ONLY = {COVER, STEMS, WAV, PERSONA}  # SunoHub makes these only in its Pro pool
+# SunoHub makes these only in its Pro pool (remaster: its models, v4.5+ and newer, are Pro).
+PRO_ONLY = {COVER, STEMS, WAV, PERSONA, REMASTER}
 PRO_MADE = {STEMS, WAV, PERSONA}  # and only from songs made there
 AUK_GATED = {STEMS, TIMING, MP4}
 AUK_MODELS = ("chirp-v4-5", "chirp-auk")
 # The song page's actions, in the order of its buttons.
-SONG_ACTIONS = [EXTEND, CONCAT, COVER, STEMS, PERSONA, REPLACE, TIMING, WAV, MP4]
+SONG_ACTIONS = [
+    EXTEND,
+    CONCAT,
+    COVER,
+    REMASTER,
+    ADJUST_SPEED,
+    SAMPLES,
+    STEMS,
+    PERSONA,
+    REPLACE,
+    TIMING,
+    WAV,
+    MP4,
+]
 
 
 def defaults(fmt):
@@ -76,7 +101,12 @@ def offered(account):
         return DEFAULTS[ProviderFormat.SUNOHUB]
     if account.capabilities is None:
         return defaults(account.format)
-    return frozenset(account.capabilities) & NAMES
+    return (frozenset(account.capabilities) & NAMES) - no_way(account)
+
+
+def no_way(account):
+    """The actions the account's format cannot express at all."""
+    return NO_WAY.get(account.format, frozenset()) if account is not None else frozenset()
 
 
 def has_pools(account):
@@ -90,6 +120,11 @@ def has_pro_pool(account):
 
 def account_refusal(account, action):
     """Why this account cannot do `action` (translated), or "" when it can."""
+    if action in no_way(account):
+        return _(
+            "The relay format has no way to ask for “%(what)s”; a SunoHub / AceData account "
+            "can do it."
+        ) % {"what": LABELS[action]}
     if action not in offered(account):
         return _(
             "This provider account does not offer “%(what)s”. A team owner can change what it "

@@ -13,6 +13,20 @@ from music.models import Action, Persona, Task, TaskState
 
 # The fields of a song-making form a task's parameters fill in.
 WORD_FIELDS = ("prompt", "lyric", "style", "style_negative", "title", "model", "instrumental")
+# ... and those of the forms that rework a song's audio.
+REWORK_FIELDS = (
+    "variation_category",
+    "speed_multiplier",
+    "keep_pitch",
+    "samples_start",
+    "samples_end",
+)
+# Song-page forms: trying again is the same form, filled in.
+REWORK_URLS = {
+    Action.REMASTER: "music:remaster",
+    Action.ADJUST_SPEED: "music:adjust_speed",
+    Action.SAMPLES: "music:sample",
+}
 # Actions a song page's buttons ask for: trying again is pressing the button again there.
 SONG_PAGE_ACTIONS = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
 RETRY_PARAM = "retry"
@@ -32,6 +46,8 @@ def retry_url(task):
         return reverse("music:extend", args=[song]) + query
     if task.action == Action.COVER:
         return reverse("music:cover", args=[song]) + query
+    if task.action in REWORK_URLS:
+        return reverse(REWORK_URLS[task.action], args=[song]) + query
     if task.action == Action.PERSONA:
         return reverse("music:persona_create", args=[song]) + query
     if task.action == Action.ARTIST_CONSISTENCY:
@@ -75,6 +91,7 @@ def initial(task):
         values.update(controls.chosen(p))  # the advanced controls asked for
         if task.account_id:
             values["account"] = str(task.account_id)
+    values.update({name: p[name] for name in REWORK_FIELDS if name in p})
     if p.get("continue_at") is not None:
         values["continue_at"] = p["continue_at"]
     if task.action == Action.PERSONA:

@@ -100,6 +100,12 @@ class SongRequest:
     max_mode: bool = False
     lyric_prompt: str = ""  # custom mode without lyrics: the provider writes them from this
     replace_section_result_mode: str = ""  # full_song | candidates
+    # remaster, adjust_speed and samples (issue #15)
+    variation_category: str = ""  # remaster: subtle | normal | high (v5 and newer)
+    speed_multiplier: float | None = None  # adjust_speed: 0.25 to 4
+    keep_pitch: bool = False
+    samples_start: float | None = None
+    samples_end: float | None = None
 
     @classmethod
     def from_params(cls, params):

@@ -185,6 +185,14 @@ ACTION_FIELDS = {
     "artist_consistency": ("audio_id", "persona_id", *WORDS),
 }
 
+# Reworking a clip's own audio (issue #15; AceData's docs). adjust_speed's `keep_pitch` is
+# sent when false too: a reader of the task can tell "pitch follows the speed" was asked.
+ACTION_FIELDS |= {
+    "remaster": ("audio_id", "model", "variation_category"),
+    "adjust_speed": ("audio_id", "speed_multiplier", "keep_pitch", "title"),
+    "samples": ("audio_id", "samples_start", "samples_end"),
+}
+
 
 # Actions whose words may be all style (a custom instrumental), yet need a `prompt`.
 WORDED_ACTIONS = ("generate", "extend", "upload_generate", "upload_extend", "artist_consistency")

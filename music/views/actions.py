@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from music.forms import CoverForm, ExtendForm
+from music.forms import AdjustSpeedForm, CoverForm, ExtendForm, RemasterForm, SampleForm
 from music.services import actions, capabilities, library, retry
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
@@ -84,6 +84,72 @@ def cover_song(request, song_id):
         intro=_(
             "The same song in another style, or with other lyrics. Covers are made in the Pro pool."
         ),
+    )
+
+
+@spender_required
+def remaster_song(request, song_id):
+    def run(membership, song, form):
+        return actions.remaster(membership, song, form.to_params(), request_key=form.request_key)
+
+    return _form_action(
+        request,
+        song_id,
+        RemasterForm,
+        run,
+        action=capabilities.REMASTER,
+        heading=_("Remaster"),
+        intro=_(
+            "A cleaner, louder master of the same song, made with v4.5+ or newer in the Pro "
+            "pool. You get two takes."
+        ),
+    )
+
+
+@spender_required
+def adjust_speed_song(request, song_id):
+    def run(membership, song, form):
+        d = form.cleaned_data
+        return actions.adjust_speed(
+            membership,
+            song,
+            speed_multiplier=d["speed_multiplier"],
+            keep_pitch=d["keep_pitch"],
+            title=d["title"],
+            request_key=form.request_key,
+        )
+
+    return _form_action(
+        request,
+        song_id,
+        AdjustSpeedForm,
+        run,
+        action=capabilities.ADJUST_SPEED,
+        heading=_("Change speed"),
+        intro=_("The same song faster or slower, as a new song in its family tree."),
+    )
+
+
+@spender_required
+def sample_song(request, song_id):
+    def run(membership, song, form):
+        d = form.cleaned_data
+        return actions.sample(
+            membership,
+            song,
+            start=d["samples_start"],
+            end=d["samples_end"],
+            request_key=form.request_key,
+        )
+
+    return _form_action(
+        request,
+        song_id,
+        SampleForm,
+        run,
+        action=capabilities.SAMPLES,
+        heading=_("Sample"),
+        intro=_("A new song of exactly the seconds you choose, to loop or build on."),
     )
 
 

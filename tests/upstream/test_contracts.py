@@ -2,7 +2,7 @@
 
 import pytest
 
-from music.upstream.base import SongRequest
+from music.upstream.base import SongRequest, UpstreamError
 from music.upstream.relay import Relay
 from music.upstream.sunohub import SunoHub
 
@@ -365,3 +365,66 @@ def test_seed_000_persona_body(monkeypatch):
             "is_public": False,
         },
     }
+
+
+# --- reworking a clip's audio (issue #15; AceData's docs, "Remaster Feature" and the action
+# table of `/suno/audios`) --------------------------------------------------------------------
+REWORK_CASES = [
+    # The docs' remaster example, with the model and pool the studio always names.
+    (
+        r(
+            action="remaster",
+            audio_id="21fd46d4-45c3-4826-bec9-3f3df667902e",
+            model="chirp-v5",
+            variation_category="high",
+            is_pro=True,
+        ),
+        {
+            "action": "remaster",
+            "audio_id": "21fd46d4-45c3-4826-bec9-3f3df667902e",
+            "model": "chirp-v5",
+            "variation_category": "high",
+            "is_pro": True,
+        },
+    ),
+    # No variation asked for: the provider's default, so the field is left out.
+    (
+        r(action="remaster", audio_id="a1", model="chirp-v4-5-plus", is_pro=True),
+        {"action": "remaster", "audio_id": "a1", "model": "chirp-v4-5-plus", "is_pro": True},
+    ),
+    (
+        r(action="adjust_speed", audio_id="a1", speed_multiplier=1.25, keep_pitch=True, title="T"),
+        {
+            "action": "adjust_speed",
+            "audio_id": "a1",
+            "speed_multiplier": 1.25,
+            "keep_pitch": True,
+            "title": "T",
+        },
+    ),
+    # keep_pitch false is said, not left to a default.
+    (
+        r(action="adjust_speed", audio_id="a1", speed_multiplier=0.5, keep_pitch=False),
+        {"action": "adjust_speed", "audio_id": "a1", "speed_multiplier": 0.5, "keep_pitch": False},
+    ),
+    (
+        r(action="samples", audio_id="a1", samples_start=12.5, samples_end=20.0),
+        {"action": "samples", "audio_id": "a1", "samples_start": 12.5, "samples_end": 20.0},
+    ),
+]
+
+
+@pytest.mark.parametrize(("request_", "expected"), REWORK_CASES)
+def test_sunohub_rework_payloads(request_, expected):
+    assert SUNOHUB.build_payload(request_) == expected
+    assert SUNOHUB.build_payload(request_, HOOK) == {**expected, "callback_url": HOOK}
+
+
+@pytest.mark.parametrize("action", ["remaster", "adjust_speed", "samples"])
+def test_the_relay_format_says_it_has_no_way_to_rework(action):
+    """No relay seller documents these: refused before anything is sent (no client here)."""
+    with pytest.raises(UpstreamError) as refused:
+        RELAY.submit(r(action=action, audio_id="a1", speed_multiplier=2.0))
+    assert refused.value.code == "unsupported"
+    assert refused.value.permanent and not refused.value.accepted
+    assert "no way" in refused.value.message

@@ -53,7 +53,12 @@ ACTION_RELATION = {
     "stems": Relation.STEM,
     "artist_consistency": Relation.PERSONA,
     "upload": Relation.UPLOADED,
+    "remaster": Relation.REMASTERED,
+    "adjust_speed": Relation.SPEED_CHANGED,
+    "samples": Relation.SAMPLED,
 }
+# Results that are their source's own audio, reworked: Pro-made when their source was.
+SAME_AUDIO_ACTIONS = ("concat", "stems", "adjust_speed", "samples")
 # Results that are only a piece of a song until concatenated.
 FRAGMENT_ACTIONS = {"extend", "upload_extend", "upload_generate", "replace_section"}
 # Column sizes of Song: a provider's over-long value is cut, never a database error.
@@ -293,7 +298,7 @@ def upsert_song(task, clip, index, saving, takes=1):
             is_fragment=task.action in FRAGMENT_ACTIONS,
             # A whole song or a stem is Pro-made when what it comes from was.
             is_pro=bool(task.params.get("is_pro"))
-            or bool(parent and parent.is_pro and task.action in ("concat", "stems"))
+            or bool(parent and parent.is_pro and task.action in SAME_AUDIO_ACTIONS)
             or task.provider == "relay",  # relays have no pools
             instrumental=bool(task.params.get("instrumental")),
             # Keep the two clips of one job in a stable order in "newest first" lists.

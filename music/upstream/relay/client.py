@@ -32,7 +32,7 @@ from music.upstream.relay.answers import (
     parse_error,
     parse_task,
 )
-from music.upstream.relay.payload import build_payload, describe_request, persona_body
+from music.upstream.relay.payload import NO_WAY, build_payload, describe_request, persona_body
 
 LYRICS_WAIT = 30.0  # seconds a "write lyrics" click may wait for the gateway's job
 FILE_WAIT = 30.0  # seconds a WAV/MP4 export may wait for its file to show in the feed
@@ -81,6 +81,14 @@ class Relay(Provider):
         return describe_request(action, params, callback_url)
 
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
+        if request.action in NO_WAY:
+            raise UpstreamError(
+                gettext_noop("The relay format has no way to ask for this."),
+                details=request.action,
+                code="unsupported",
+                permanent=True,
+                accepted=False,
+            )
         payload = self.build_payload(request, callback_url)
         if request.action == "concat":
             answer, data = self._data("POST", "/suno/submit/concat", payload)

@@ -11,6 +11,9 @@ NATIVE_TASK = {
     "replace_section": "infill",
     "artist_consistency": "artist_consistency",
 }
+# Actions of SunoHub's format (issue #15) that no relay seller documents a way to ask for:
+# the studio never offers them on a relay account, and refuses them if asked.
+NO_WAY = ("remaster", "adjust_speed", "samples")
 # Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
 ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
 # Actions whose words may be all style (a custom instrumental): the format still wants a

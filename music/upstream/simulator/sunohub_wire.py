@@ -62,6 +62,25 @@ def _seconds(body, name):
     return number
 
 
+def _flag(body, name):
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise bad_request(f"`{name}` must be true or false.")
+    return value
+
+
+def read_rework(order, body):
+    """The fields of remaster, adjust_speed and samples (issue #15) onto an order."""
+    order.variation_category = _text(body, "variation_category")
+    speed = body.get("speed_multiplier")
+    if speed is not None and (isinstance(speed, bool) or not isinstance(speed, int | float)):
+        raise bad_request("`speed_multiplier` must be a number.")
+    order.speed_multiplier = None if speed is None else float(speed)
+    order.keep_pitch = _flag(body, "keep_pitch")
+    order.samples_start = _seconds(body, "samples_start")
+    order.samples_end = _seconds(body, "samples_end")
+
+
 def iso(timestamp):
     return (
         datetime.fromtimestamp(timestamp, UTC)
@@ -107,7 +126,7 @@ class SunoHubWire:
         lyric_prompt = _text(body, "lyric_prompt").strip()
         if custom and not lyric.strip() and lyric_prompt and not body.get("instrumental"):
             lyric = words.invent_lyric(lyric_prompt)  # AceData writes them from `lyric_prompt`
-        return Order(
+        order = Order(
             action=action,
             model=_text(body, "model"),
             is_pro=bool(body.get("is_pro")),
@@ -129,6 +148,8 @@ class SunoHubWire:
             callback_url=_text(body, "callback_url"),
             raw=body,
         )
+        read_rework(order, body)
+        return order
 
     def audios(self, body):
         order = self.order(body)

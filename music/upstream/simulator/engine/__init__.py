@@ -13,7 +13,8 @@ format dresses in its own error shape.
 
 Layout, one concern a module: `common` (errors, `Order`, `ClipView`, `Faults`), `core` (the
 state database, jobs, phases, clip views and specs: the `Engine` itself), `orders` (validating
-and planning each action), `side` (uploads, personas, timing, WAV and MP4), `rendering` (stems,
+and planning each action), `rework` (remaster, speed changes and samples: orders and renders of
+a clip's own audio), `side` (uploads, personas, timing, WAV and MP4), `rendering` (stems,
 mixes, media files and cover art). `Engine` is one object assembled from mixins rather than
 composed helpers: every part works on the same jobs, clips and per-thread connection and calls
 the others (an order needs its source rendered, a render needs specs), and callers and tests use

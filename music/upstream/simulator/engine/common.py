@@ -81,6 +81,12 @@ class Order:
     replace_section_end: float | None = None
     persona_id: str = ""
     callback_url: str = ""
+    # remaster, adjust_speed and samples (engine.rework)
+    variation_category: str = ""
+    speed_multiplier: float | None = None
+    keep_pitch: bool = False
+    samples_start: float | None = None
+    samples_end: float | None = None
     raw: dict = field(default_factory=dict)  # the request as received, for task records
     controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 

@@ -11,12 +11,13 @@ from pathlib import Path
 from music.upstream.simulator.engine.common import SONG_KINDS, ClipView, Faults
 from music.upstream.simulator.engine.orders import Orders
 from music.upstream.simulator.engine.rendering import Rendering
+from music.upstream.simulator.engine.rework import REWORK_KINDS, Reworks
 from music.upstream.simulator.engine.side import SideRequests
 
 log = logging.getLogger(__name__)
 
 
-class Engine(Orders, SideRequests, Rendering):
+class Engine(Orders, Reworks, SideRequests, Rendering):
     def __init__(
         self,
         state_dir,
@@ -242,7 +243,7 @@ class Engine(Orders, SideRequests, Rendering):
             }
         if kind == "concat":
             return self.identity(self._clip(spec["segments"][-1]["clip"]))
-        if kind == "stem":
+        if kind == "stem" or kind in REWORK_KINDS:
             return self.identity(self._clip(spec["source"]))
         # An upload has no plan: its content seeds one, and the request's style shapes it.
         seed = f"upload:{spec['sha256']}"

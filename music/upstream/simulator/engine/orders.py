@@ -16,6 +16,10 @@ AUDIO_ACTIONS = (
     "stems",
     "artist_consistency",
     "cover",
+    # Reworking a clip's own audio (engine.rework).
+    "remaster",
+    "adjust_speed",
+    "samples",
 )
 # Clips that are a piece of a song until concatenated.
 FRAGMENT_KINDS = {"extend", "replace"}

@@ -85,6 +85,8 @@ class Rendering:
             return silent, instrumental, []
         if kind == "concat":
             return self._render_concat(spec["segments"])
+        if kind in ("remaster", "speed", "sample"):
+            return self._render_rework(spec)
         raise ApiError(500, "api_error", f"Cannot render a clip of kind {kind}.")
 
     def _render_song(self, spec):
