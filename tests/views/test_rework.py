@@ -61,7 +61,9 @@ def test_remaster_makes_two_louder_masters_in_the_family_tree(member_client, son
 
 def test_remaster_offers_only_the_models_that_can_and_keeps_variation_to_v5(member_client, song):
     form = member_client.get(url("remaster", song)).context["form"]
-    assert [key for key, _ in form.fields["model"].choices] == ["chirp-v4-5-plus", "chirp-v5"]
+    keys = [key for key, _ in form.fields["model"].choices]
+    assert keys[:2] == ["chirp-v4-5-plus", "chirp-v5"]  # then the newer ones
+    assert "chirp-v4" not in keys and "chirp-v4-5" not in keys
     assert form["model"].value() == "chirp-v5"  # the song's own v4 cannot remaster
     data = {"model": "chirp-v4-5-plus", "variation_category": "high"}
     response = member_client.post(url("remaster", song), data)
