@@ -50,6 +50,8 @@ MODULES = {
     "music/services/tasks/sending.py": [
         "tests/services/test_sending.py",
         "tests/services/test_tasks.py",
+        "tests/services/test_reconcile.py",  # a late or found job's confirm
+        "tests/views/test_uploads.py",  # a member's file: its link sent, its token kept out
     ],
     "music/services/tasks/applying.py": [
         "tests/services/test_applying.py",
@@ -61,7 +63,21 @@ MODULES = {
         "tests/services/test_lost_tasks.py",
         "tests/services/test_poll_leases.py",
     ],
-    "music/services/tasks/callbacks.py": ["tests/views/test_callbacks.py"],
+    "music/services/tasks/callbacks.py": [
+        "tests/views/test_callbacks.py",
+        # The callbacks that adopt a job, land late, replay, come in bursts or after the grace.
+        *(
+            f"tests/services/test_reconcile.py::{name}"
+            for name in (
+                "test_a_callback_naming_the_job_adopts_an_unconfirmed_task",
+                "test_a_late_callback_completes_a_deadline_failure",
+                "test_after_the_grace_period_a_failure_is_final",
+                "test_a_deeply_nested_callback_body_is_a_400",
+                "test_replayed_callbacks_for_a_finished_task_enqueue_nothing",
+                "test_a_burst_of_callbacks_for_a_running_task_queues_one_refresh",
+            )
+        ),
+    ],
     "music/services/tasks/archiving.py": ["tests/services/test_archiving.py"],
     "music/services/tasks/housekeeping.py": [
         "tests/services/test_tasks.py",

@@ -6,10 +6,13 @@ import threading
 from wsgiref.simple_server import make_server
 
 import pytest
+from django.urls import reverse
 
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
 from music.models import ProviderAccount, SongState, TaskState
 from music.services import tasks
+from music.upstream.base import SECRET_MARK
+from tests.factories import TaskFactory
 
 GENERATE = {"action": "generate", "prompt": "an eager seller's song", "model": "chirp-v4"}
 
@@ -77,3 +80,74 @@ def test_songs_in_the_submit_answer_are_applied_without_a_poll(
     assert len(songs) == 2
     assert {s.state for s in songs} == {SongState.SUCCEEDED}
     assert all(s.audio_file for s in songs)
+
+
+@pytest.mark.parametrize(
+    ("wire", "use_callbacks", "field"),
+    [
+        ("relay", True, "notify_hook"),  # asked for: the relay format's hook
+        ("relay", False, None),  # turned off: polling alone, no secret at all
+        ("sunohub", False, "callback_url"),  # SunoHub answers at once only with one
+    ],
+)
+def test_a_callback_url_is_sent_when_wanted_or_needed_and_its_secret_never_stored(
+    team, member, run_on_commit, simulator, settings, monkeypatch, wire, use_callbacks, field
+):
+    tokens = []
+    real = tasks.sending.hash_token
+    monkeypatch.setattr(tasks.sending, "hash_token", lambda t: tokens.append(t) or real(t))
+    ProviderAccount.objects.create(
+        team=team,
+        name=wire,
+        format=wire,
+        base_url="http://simulator.local",
+        use_callbacks=use_callbacks,
+        is_default=True,
+    )
+    task = run_on_commit(
+        tasks.start_task, team=team, user=member, action="generate", params=GENERATE
+    )
+    task.refresh_from_db()
+    hooks = {k: v for k, v in task.request_payload.items() if k in ("callback_url", "notify_hook")}
+    if field is None:
+        assert hooks == {}
+        assert task.callback_token_hash == ""  # no URL, so no secret that could open one
+        return
+    [token] = tokens
+    assert list(hooks) == [field]
+    assert token not in hooks[field]  # the task page shows the request, not the secret
+    assert SECRET_MARK in hooks[field]
+    sent = f"{settings.STUDIO_PUBLIC_URL}{reverse('music:callback', args=[task.pk, token])}"
+    assert hooks[field].replace(SECRET_MARK, token) == sent
+    assert task.callback_token_hash == real(token)
+
+
+def story(task):
+    return list(task.events.values_list("state", "code", "note"))
+
+
+@pytest.mark.parametrize(("via", "code"), [("callback", "callback"), ("", "found")])
+def test_a_job_found_after_a_deadline_failure_is_written_in_the_task_story(team, via, code):
+    """Members and admins read how a failed task came back to life: found, and which job."""
+    task = TaskFactory(team=team, state=TaskState.QUEUED, upstream_id="")
+    tasks.fail(task.pk, "did not finish in time", "deadline", late=True)
+    before = story(task)
+
+    assert tasks.sending.confirm(task.pk, "job-late-1", via=via)
+    task.refresh_from_db()
+    assert (task.state, task.upstream_id) == (TaskState.FAILED, "job-late-1")
+    assert story(task) == [*before, (TaskState.FAILED, code, "job-late-1")]
+
+    # Found once: another job named later adopts nothing and adds nothing to the story.
+    assert not tasks.sending.confirm(task.pk, "job-late-2", via=via)
+    assert story(task) == [*before, (TaskState.FAILED, code, "job-late-1")]
+
+
+def test_a_final_failure_adopts_no_job_and_tells_no_story(team):
+    task = TaskFactory(team=team, state=TaskState.QUEUED, upstream_id="")
+    tasks.fail(task.pk, "refused", "refused")  # not for want of an answer: never watched
+    before = story(task)
+    assert not tasks.sending.confirm(task.pk, "job-after-the-end")
+    task.refresh_from_db()
+    assert task.upstream_id == ""
+    assert story(task) == before
