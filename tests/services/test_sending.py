@@ -7,6 +7,7 @@ from wsgiref.simple_server import make_server
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
 from music.models import ProviderAccount, SongState, TaskState
@@ -151,3 +152,24 @@ def test_a_final_failure_adopts_no_job_and_tells_no_story(team):
     task.refresh_from_db()
     assert task.upstream_id == ""
     assert story(task) == before
+
+
+def test_the_admin_counts_one_send_and_its_time_whatever_the_queue_redelivers(
+    team, member, run_on_commit, simulator
+):
+    """Operators read `submit_attempts` and `submitted_at` to tell a double charge from a
+    redelivered message: the claim counts the one real send, a redelivery counts nothing."""
+    before = timezone.now()
+    task = run_on_commit(
+        tasks.start_task, team=team, user=member, action="generate", params=GENERATE
+    )
+    task.refresh_from_db()
+    sent = (task.submit_attempts, task.submitted_at)
+    assert sent[0] == 1
+    assert before <= sent[1] <= timezone.now()
+    tasks.submit(task.pk)  # the queue delivers the same message again
+    task.refresh_from_db()
+    assert (task.submit_attempts, task.submitted_at) == sent
+    assert [e for e in story(task) if e[0] == TaskState.SUBMITTING] == [
+        (TaskState.SUBMITTING, "", "")
+    ]
