@@ -12,6 +12,7 @@ from django.utils import timezone
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
 from music.models import ProviderAccount, SongState, TaskState
 from music.services import tasks
+from music.services.tasks import timing
 from music.upstream.base import SECRET_MARK
 from tests.factories import TaskFactory
 
@@ -173,3 +174,24 @@ def test_the_admin_counts_one_send_and_its_time_whatever_the_queue_redelivers(
     assert [e for e in story(task) if e[0] == TaskState.SUBMITTING] == [
         (TaskState.SUBMITTING, "", "")
     ]
+
+
+@pytest.mark.parametrize("unclear", [False, True])
+def test_the_first_look_at_a_sent_job_waits_a_moment(
+    team, member, run_on_commit, simulator, unclear
+):
+    """The provider needs a moment to register a job: a poll pass right after the send asks
+    it nothing (each status request counts against the account's rate limit)."""
+    if unclear:
+        simulator.faults.after_errors.append((502, "bad_gateway", "Bad gateway."))
+    before = timezone.now()
+    task = run_on_commit(
+        tasks.start_task, team=team, user=member, action="generate", params=GENERATE
+    )
+    after = timezone.now()
+    task.refresh_from_db()
+    assert task.state == (TaskState.UNCONFIRMED if unclear else TaskState.SUBMITTED)
+    assert before <= task.next_poll_at - timing.FIRST_POLL_AFTER <= after
+    asked = len(simulator.requests)
+    assert tasks.poll_due() == 0
+    assert len(simulator.requests) == asked
