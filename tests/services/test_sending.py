@@ -195,3 +195,19 @@ def test_the_first_look_at_a_sent_job_waits_a_moment(
     asked = len(simulator.requests)
     assert tasks.poll_due() == 0
     assert len(simulator.requests) == asked
+
+
+def test_a_sellers_overlong_error_code_is_kept_to_its_column(
+    team, member, run_on_commit, simulator
+):
+    """A seller's own error code can be any length; the task keeps the first 50 characters
+    (the column's size: PostgreSQL refuses more, which would leave the task `submitting`)."""
+    code = "seller_specific_gateway_failure_" + "x" * 40
+    simulator.faults.after_errors.append((502, code, "Bad gateway."))
+    task = run_on_commit(
+        tasks.start_task, team=team, user=member, action="generate", params=GENERATE
+    )
+    task.refresh_from_db()
+    assert task.state == TaskState.UNCONFIRMED
+    assert task.error_code == code[:50]
+    assert story(task)[-1][:2] == (TaskState.UNCONFIRMED, code[:50])
