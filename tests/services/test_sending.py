@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
-from music.models import ProviderAccount, SongState, TaskState
+from music.models import ProviderAccount, SongState, Task, TaskState
 from music.services import tasks
 from music.services.tasks import timing
 from music.upstream.base import SECRET_MARK
@@ -211,3 +211,25 @@ def test_a_sellers_overlong_error_code_is_kept_to_its_column(
     assert task.state == TaskState.UNCONFIRMED
     assert task.error_code == code[:50]
     assert story(task)[-1][:2] == (TaskState.UNCONFIRMED, code[:50])
+
+
+def test_a_job_already_another_tasks_is_not_adopted(team):
+    """Two tasks never share a job: its songs would land twice. The second claim is refused
+    by the database and leaves that task as it was, still looked for."""
+    owner = TaskFactory(team=team, state=TaskState.SUBMITTED, upstream_id="job-owned")
+    other = TaskFactory(team=team, state=TaskState.UNCONFIRMED, upstream_id="")
+    assert not tasks.sending.confirm(other.pk, "job-owned", via="callback")
+    other.refresh_from_db()
+    assert (other.state, other.upstream_id) == (TaskState.UNCONFIRMED, "")
+    assert Task.objects.get(pk=owner.pk).upstream_id == "job-owned"
+    assert story(other) == []
+
+
+def test_the_task_keeps_the_providers_answer_to_the_send(team, member, run_on_commit):
+    """The task page shows the provider's own answer: what it said when it took the job."""
+    task = run_on_commit(
+        tasks.start_task, team=team, user=member, action="generate", params=GENERATE
+    )
+    task.refresh_from_db()
+    assert task.upstream_id
+    assert task.upstream_id in json.dumps(task.response)
