@@ -113,7 +113,17 @@ _SENTINEL_EQ = (
     "`is DEFAULT` made `== DEFAULT`: DEFAULT is a bare object() and the account a model or "
     "None; neither defines equality with a foreign object, so == falls back to identity."
 )
+_LOG_ONLY = (
+    "Only the attempt number printed in an info log line changes; nothing is stored, sent "
+    "or shown from it."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/sending.py",
+        'log.info("task %s: %s; trying again (attempt %s)", task_id, exc, attempt + 2)',
+        None,
+        None,
+    ): _LOG_ONLY,
     (
         "music/services/tasks/starting.py",
         "if account is DEFAULT:",
