@@ -117,7 +117,23 @@ _LOG_ONLY = (
     "Only the attempt number printed in an info log line changes; nothing is stored, sent "
     "or shown from it."
 )
+_TOKEN_BYTES = (
+    "The callback secret made from 23 or 25 random bytes instead of 24: still a URL-safe "
+    "secret of over 180 bits, stored hashed and compared whole; nothing reads its length."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/sending.py",
+        'def confirm(task_id, upstream_id, *, raw=None, via=""):',
+        None,
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): _SIGNATURE,
+    (
+        "music/services/tasks/sending.py",
+        "token = secrets.token_urlsafe(24)",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _TOKEN_BYTES,
     (
         "music/services/tasks/sending.py",
         'log.info("task %s: %s; trying again (attempt %s)", task_id, exc, attempt + 2)',

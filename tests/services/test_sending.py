@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
-from music.models import ProviderAccount, SongState, Task, TaskState
+from music.models import Persona, ProviderAccount, SongState, Task, TaskState
 from music.services import tasks
 from music.services.tasks import timing
 from music.upstream.base import SECRET_MARK
 from tests.factories import TaskFactory
+from tests.helpers import make_song
 
 GENERATE = {"action": "generate", "prompt": "an eager seller's song", "model": "chirp-v4"}
 
@@ -233,3 +234,35 @@ def test_the_task_keeps_the_providers_answer_to_the_send(team, member, run_on_co
     task.refresh_from_db()
     assert task.upstream_id
     assert task.upstream_id in json.dumps(task.response)
+
+
+def test_a_persona_is_made_from_the_song_with_the_name_and_description_asked(
+    team, member, run_on_commit, simulator
+):
+    song = make_song(team, member, is_pro=True)
+    params = {"action": "persona", "audio_id": song.upstream_id, "name": "Voice"}
+    params["description"] = "warm and low"
+    task = run_on_commit(
+        tasks.start_task, team=team, user=member, action="persona", params=params, source_song=song
+    )
+    task.refresh_from_db()
+    assert task.state == TaskState.SUCCEEDED, task.error_message
+    persona = Persona.objects.get(task=task)
+    assert (persona.name, persona.description, persona.source_song) == (
+        "Voice",
+        "warm and low",
+        song,
+    )
+    assert simulator.requests.count(("POST", "/suno/persona")) == 1
+
+
+def test_a_job_id_is_kept_to_its_column(team):
+    """A seller's job id longer than the column is cut, not a failed update that would leave
+    the task unconfirmed with its job (and its songs) never followed."""
+    exact, overlong = "j" * 100, "k" * 120
+    first = TaskFactory(team=team, state=TaskState.UNCONFIRMED, upstream_id="")
+    second = TaskFactory(team=team, state=TaskState.UNCONFIRMED, upstream_id="")
+    assert tasks.sending.confirm(first.pk, exact)
+    assert tasks.sending.confirm(second.pk, overlong)
+    assert Task.objects.get(pk=first.pk).upstream_id == exact
+    assert Task.objects.get(pk=second.pk).upstream_id == overlong[:100]
