@@ -121,7 +121,17 @@ _TOKEN_BYTES = (
     "The callback secret made from 23 or 25 random bytes instead of 24: still a URL-safe "
     "secret of over 180 bits, stored hashed and compared whole; nothing reads its length."
 )
+_GRACE_EDGE = (
+    "`>` made `>=` at the end of a finished task's grace: they differ only for a task "
+    "finished exactly one grace period (to the microsecond) before the callback's `now`."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/callbacks.py",
+        "return bool(task.finished_at and task.finished_at > now - timing.late_grace())",
+        ">= now - timing.late_grace()",
+        frozenset({"core/ReplaceComparisonOperator_Gt_GtE"}),
+    ): _GRACE_EDGE,
     (
         "music/services/tasks/sending.py",
         'def confirm(task_id, upstream_id, *, raw=None, via=""):',

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -168,3 +170,26 @@ def test_a_callback_naming_no_job_for_an_unconfirmed_task_adopts_nothing(
     task.refresh_from_db()
     assert (task.state, task.upstream_id, task.callback_at) == (TaskState.UNCONFIRMED, "", None)
     assert len(simulator.requests) == asked  # no job named: nothing to look up yet
+
+
+@pytest.mark.parametrize("other", ["0-{}", "{}x"], ids=["sorting-before", "sorting-after"])
+def test_a_callback_naming_any_other_job_changes_nothing(client, sent, simulator, other):
+    """Job ids are compared for equality, whatever order they sort in."""
+    task, token = sent
+    named = other.format(task.upstream_id)
+    body = json.loads(
+        json.dumps(simulator.callback_body(task.upstream_id)).replace(task.upstream_id, named)
+    )
+    assert body["task_id"] == named
+    simulator.requests.clear()
+
+    response = client.post(url(task, token), body, content_type="application/json")
+
+    assert response.status_code == 200
+    fresh = Task.objects.get(pk=task.pk)
+    assert (fresh.state, fresh.upstream_id, fresh.callback_at) == (
+        TaskState.SUBMITTED,
+        task.upstream_id,
+        None,
+    )
+    assert simulator.requests == []
