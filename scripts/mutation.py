@@ -4,9 +4,15 @@ surviving mutants. Slow (a pytest run per mutant): not part of CI.
 
     .venv/bin/python scripts/mutation.py                      # every module below
     .venv/bin/python scripts/mutation.py music/upstream/http.py ...
+    .venv/bin/python scripts/mutation.py --survivors music/upstream/http.py   # after new tests
 
 Each module is mutated in its own copy of the project (under var/mutation/), never in the
-working tree: cosmic-ray edits the file on disk while a mutant's tests run.
+working tree: cosmic-ray edits the file on disk while a mutant's tests run. `--survivors`
+refreshes that copy from the working tree and runs only the mutants that survived its last
+run (and any it had not reached), against the (new) tests: minutes instead of the whole
+module again. `--quick` skips, at each arithmetic operator, the replacements that are
+redundant with its plain inverse (`+` made `-` is run; `+` made `**`, `<<`, `|`... are not):
+on a busy 2-core machine a module's run then fits in an hour; the report counts them apart.
 """
 
 import argparse
@@ -19,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "mutation"
 COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
+# Each mutant's tests start from a copy of one migrated SQLite file (scripts/mutation_testdb.py).
+PYTEST = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
+PYTEST += ["-p", "scripts.mutation_testdb"]
 
 # Module -> the tests that cover it (a mutant's run stops at the first failure).
 MODULES = {
@@ -44,6 +53,8 @@ MODULES = {
     "music/services/tasks/sending.py": [
         "tests/services/test_sending.py",
         "tests/services/test_tasks.py",
+        "tests/services/test_reconcile.py",  # a late or found job's confirm
+        "tests/views/test_uploads.py",  # a member's file: its link sent, its token kept out
     ],
     "music/services/tasks/applying.py": [
         "tests/services/test_applying.py",
@@ -55,7 +66,21 @@ MODULES = {
         "tests/services/test_lost_tasks.py",
         "tests/services/test_poll_leases.py",
     ],
-    "music/services/tasks/callbacks.py": ["tests/views/test_callbacks.py"],
+    "music/services/tasks/callbacks.py": [
+        "tests/views/test_callbacks.py",
+        # The callbacks that adopt a job, land late, replay, come in bursts or after the grace.
+        *(
+            f"tests/services/test_reconcile.py::{name}"
+            for name in (
+                "test_a_callback_naming_the_job_adopts_an_unconfirmed_task",
+                "test_a_late_callback_completes_a_deadline_failure",
+                "test_after_the_grace_period_a_failure_is_final",
+                "test_a_deeply_nested_callback_body_is_a_400",
+                "test_replayed_callbacks_for_a_finished_task_enqueue_nothing",
+                "test_a_burst_of_callbacks_for_a_running_task_queues_one_refresh",
+            )
+        ),
+    ],
     "music/services/tasks/archiving.py": ["tests/services/test_archiving.py"],
     "music/services/tasks/housekeeping.py": [
         "tests/services/test_tasks.py",
@@ -84,7 +109,53 @@ _SIGNATURE = (
     "Every caller passes the first ones by position and the rest by name, which both "
     "signatures accept alike."
 )
+_SENTINEL_EQ = (
+    "`is DEFAULT` made `== DEFAULT`: DEFAULT is a bare object() and the account a model or "
+    "None; neither defines equality with a foreign object, so == falls back to identity."
+)
+_LOG_ONLY = (
+    "Only the attempt number printed in an info log line changes; nothing is stored, sent "
+    "or shown from it."
+)
+_TOKEN_BYTES = (
+    "The callback secret made from 23 or 25 random bytes instead of 24: still a URL-safe "
+    "secret of over 180 bits, stored hashed and compared whole; nothing reads its length."
+)
+_GRACE_EDGE = (
+    "`>` made `>=` at the end of a finished task's grace: they differ only for a task "
+    "finished exactly one grace period (to the microsecond) before the callback's `now`."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/callbacks.py",
+        "return bool(task.finished_at and task.finished_at > now - timing.late_grace())",
+        ">= now - timing.late_grace()",
+        frozenset({"core/ReplaceComparisonOperator_Gt_GtE"}),
+    ): _GRACE_EDGE,
+    (
+        "music/services/tasks/sending.py",
+        'def confirm(task_id, upstream_id, *, raw=None, via=""):',
+        None,
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): _SIGNATURE,
+    (
+        "music/services/tasks/sending.py",
+        "token = secrets.token_urlsafe(24)",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _TOKEN_BYTES,
+    (
+        "music/services/tasks/sending.py",
+        'log.info("task %s: %s; trying again (attempt %s)", task_id, exc, attempt + 2)',
+        None,
+        None,
+    ): _LOG_ONLY,
+    (
+        "music/services/tasks/starting.py",
+        "if account is DEFAULT:",
+        None,
+        frozenset({"core/ReplaceComparisonOperator_Is_Eq"}),
+    ): _SENTINEL_EQ,
     (
         "music/upstream/http.py",
         "return {_clean(k, depth + 1): _clean(v, depth + 1) for k, v in value.items()}",
@@ -126,7 +197,8 @@ def equivalent(module, line_text, diff, operator):
     return None
 
 
-def copy_project(dest):
+def copy_project(dest, keep=None):
+    kept = keep.read_bytes() if keep is not None and keep.exists() else None
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(
@@ -134,10 +206,19 @@ def copy_project(dest):
         dest,
         ignore=shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", "*.egg-info"),
     )
+    if kept is not None:
+        keep.write_bytes(kept)
+
+
+# `--quick`: arithmetic replacements other than the plain inverse (and `|` <-> `&`, which
+# join query conditions), almost always killed by the same test as the inverse (a
+# TypeError, or a value far off), yet each costs a test run.
+KEPT = "Add_Sub|Sub_Add|Mul_Div|Div_Mul|Pow_Mul|BitOr_BitAnd|BitAnd_BitOr"
+QUICK_SKIP = rf"core/ReplaceBinaryOperator_(?!({KEPT})$)"
 
 
 def config(module, tests, timeout):
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests]
+    command = [*PYTEST, *tests]
     return "\n".join(
         [
             "[cosmic-ray]",
@@ -149,13 +230,47 @@ def config(module, tests, timeout):
             "[cosmic-ray.distributor]",
             'name = "local"',
             "",
+            "[cosmic-ray.filters.operators-filter]",
+            f"exclude-operators = ['{QUICK_SKIP}']",
+            "",
         ]
     )
 
 
-def run_module(module, tests, timeout):
+def make_test_database(copy):
+    """Migrate the copy's test database once, as the template every mutant's run starts from."""
+    seed = copy / "var" / "mutation-testdb" / "test_migrated.py"
+    seed.parent.mkdir(parents=True, exist_ok=True)
+    seed.write_text("def test_migrated(db):\n    pass\n")
+    for command in (
+        [*PYTEST, str(seed.relative_to(copy))],
+        [sys.executable, "-c", "from scripts.mutation_testdb import keep_template as k; k()"],
+    ):
+        subprocess.run(command, cwd=copy, check=True, capture_output=True)
+
+
+def forget_survivors(session):
+    """Drop the results of the mutants that survived, so that `exec` runs them again."""
+    import sqlite3
+
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    # SQLAlchemy keeps an Enum column as the member's name.
+    with sqlite3.connect(session) as db:
+        gone = db.execute(
+            "DELETE FROM work_results WHERE test_outcome = ? AND worker_outcome = ?",
+            (TestOutcome.SURVIVED.name, WorkerOutcome.NORMAL.name),
+        ).rowcount
+    return gone
+
+
+def run_module(module, tests, timeout, survivors=False, quick=False):
     copy = WORK / module.replace("/", ".").removesuffix(".py")
-    copy_project(copy)
+    session = copy / "session.sqlite"
+    if survivors and not session.exists():
+        print(f"== {module}: no earlier run to take the survivors of; running every mutant")
+        survivors = False
+    copy_project(copy, keep=session if survivors else None)
     (copy / "cosmic-ray.toml").write_text(config(module, tests, timeout))
     where = subprocess.run(
         [sys.executable, "-c", "import music; print(music.__file__)"],
@@ -165,8 +280,9 @@ def run_module(module, tests, timeout):
         check=True,
     ).stdout.strip()
     assert where.startswith(f"{copy}/"), f"the tests would import {where}, not the copy"
+    make_test_database(copy)
     baseline = subprocess.run(
-        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests],
+        [*PYTEST, *tests],
         cwd=copy,
         capture_output=True,
         text=True,
@@ -174,9 +290,16 @@ def run_module(module, tests, timeout):
     if baseline.returncode != 0:
         print(f"== {module}: the tests fail unmutated; skipped\n{baseline.stdout[-2000:]}")
         return None
-    session = copy / "session.sqlite"
     started = time.monotonic()
-    for step in ("init", "exec"):
+    if survivors:
+        print(f"== {module}: running its {forget_survivors(session)} survivors again")
+        steps = ("exec",)
+    else:
+        steps = ("init", "exec")
+    for step in steps:
+        if step == "exec" and quick:
+            filters = str(Path(sys.executable).parent / "cr-filter-operators")
+            subprocess.run([filters, str(session), "cosmic-ray.toml"], cwd=copy, check=True)
         subprocess.run([COSMIC_RAY, step, "cosmic-ray.toml", str(session)], cwd=copy, check=True)
     minutes = (time.monotonic() - started) / 60
     return report(module, session, minutes)
@@ -188,14 +311,16 @@ def report(module, session, minutes):
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
     source = (ROOT / module).read_text().splitlines()
-    killed, survivors, explained, incompetent = 0, [], [], 0
+    killed, survivors, explained, incompetent, skipped = 0, [], [], 0, 0
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
             mutation = item.mutations[0]
             line = mutation.start_pos[0]
             key = (module, line, mutation.operator_name)
             why = equivalent(module, source[line - 1], result.diff, mutation.operator_name)
-            if result.worker_outcome != WorkerOutcome.NORMAL:
+            if result.worker_outcome == WorkerOutcome.SKIPPED:
+                skipped += 1  # left out by --quick
+            elif result.worker_outcome != WorkerOutcome.NORMAL:
                 incompetent += 1  # the mutant could not even be applied or run
             elif result.test_outcome == TestOutcome.SURVIVED and why:
                 explained.append((key, why))
@@ -209,7 +334,8 @@ def report(module, session, minutes):
     score = 100 * (killed + len(explained)) / scored if scored else 100.0
     print(
         f"\n== {module}: {score:.1f}% killed ({killed} killed, {len(survivors)} survived, "
-        f"{len(explained)} equivalent, {incompetent} not runnable) in {minutes:.1f} min"
+        f"{len(explained)} equivalent, {incompetent} not runnable, {skipped} skipped by --quick) "
+        f"in {minutes:.1f} min"
     )
     for why in dict.fromkeys(why for _key, why in explained):
         which = ", ".join(f"{k[1]} {k[2].removeprefix('core/')}" for k, w in explained if w == why)
@@ -225,13 +351,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="modules to mutate (default: all)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip arithmetic replacements redundant with the plain inverse (see QUICK_SKIP)",
+    )
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run only the mutants that survived the module's last run, against today's tests",
+    )
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"no test list for {unknown}; known: {', '.join(MODULES)}")
     results = {}
     for module in args.modules or MODULES:
-        results[module] = run_module(module, MODULES[module], args.timeout)
+        results[module] = run_module(
+            module, MODULES[module], args.timeout, args.survivors, args.quick
+        )
     print("\n== Mutation scores")
     for module, outcome in results.items():
         text = "skipped" if outcome is None else f"{outcome[0]:.1f}% ({len(outcome[1])} survived)"

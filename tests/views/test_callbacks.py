@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -125,3 +127,69 @@ def test_only_a_post_reaches_the_hook(client, sent):
     task, token = sent
     assert client.get(url(task, token)).status_code == 405
     assert Task.objects.get(pk=task.pk).callback_at is None
+
+
+def test_a_callback_for_an_unknown_task_is_not_found(client, sent, simulator):
+    task, token = sent
+    response = client.post(
+        url(Task(pk="00000000-0000-4000-8000-000000000000"), token),
+        simulator.callback_body(task.upstream_id),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert Task.objects.get(pk=task.pk).state == TaskState.SUBMITTED  # its token opens no other
+
+
+def test_a_callback_naming_no_job_is_still_a_hint_to_look(client, sent, simulator):
+    """Some sellers post a bare "something changed": the studio asks for the job it knows."""
+    task, token = sent
+    response = client.post(url(task, token), {}, content_type="application/json")
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.state == TaskState.SUCCEEDED
+    assert ("POST", "/suno/tasks") in simulator.requests
+
+
+def test_a_callback_naming_no_job_for_an_unconfirmed_task_adopts_nothing(
+    client, team, member, run_on_commit, simulator, monkeypatch
+):
+    tokens = []
+    real = tasks.sending.hash_token
+    monkeypatch.setattr(tasks.sending, "hash_token", lambda t: tokens.append(t) or real(t))
+    simulator.faults.after_errors.append((502, "bad_gateway", "Bad gateway."))
+    task = run_on_commit(
+        tasks.start_task,
+        team=team,
+        user=member,
+        action="generate",
+        params={"action": "generate", "prompt": "hook", "model": "chirp-v4"},
+    )
+    asked = len(simulator.requests)
+    response = client.post(url(task, tokens[0]), {}, content_type="application/json")
+    assert response.status_code == 200  # taken: nothing for the provider to retry
+    task.refresh_from_db()
+    assert (task.state, task.upstream_id, task.callback_at) == (TaskState.UNCONFIRMED, "", None)
+    assert len(simulator.requests) == asked  # no job named: nothing to look up yet
+
+
+@pytest.mark.parametrize("other", ["0-{}", "{}x"], ids=["sorting-before", "sorting-after"])
+def test_a_callback_naming_any_other_job_changes_nothing(client, sent, simulator, other):
+    """Job ids are compared for equality, whatever order they sort in."""
+    task, token = sent
+    named = other.format(task.upstream_id)
+    body = json.loads(
+        json.dumps(simulator.callback_body(task.upstream_id)).replace(task.upstream_id, named)
+    )
+    assert body["task_id"] == named
+    simulator.requests.clear()
+
+    response = client.post(url(task, token), body, content_type="application/json")
+
+    assert response.status_code == 200
+    fresh = Task.objects.get(pk=task.pk)
+    assert (fresh.state, fresh.upstream_id, fresh.callback_at) == (
+        TaskState.SUBMITTED,
+        task.upstream_id,
+        None,
+    )
+    assert simulator.requests == []
