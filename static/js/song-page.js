@@ -127,17 +127,17 @@ function setUp(root) {
   // Keep the lit line in the middle of the list's own box (never scroll the page under the
   // reader), unless the reader scrolled the list a moment ago.
   let readerScrolledAt = 0;
-  let ownScroll = false;
   if (list) {
-    listen(list, "scroll", () => { if (!ownScroll) readerScrolledAt = Date.now(); ownScroll = false; });
+    // (Not "scroll": our own smooth scrolling fires it too.)
+    const reading = () => { readerScrolledAt = Date.now(); };
+    ["wheel", "touchmove"].forEach((type) => listen(list, type, reading, { passive: true }));
   }
   function reveal(button) {
     if (Date.now() - readerScrolledAt < 4000) return;
     const item = button.parentElement;
-    const top = item.offsetTop - (list.clientHeight - item.offsetHeight) / 2;
+    const top = Math.max(0, item.offsetTop - (list.clientHeight - item.offsetHeight) / 2);
     if (Math.abs(list.scrollTop - top) < 2) return;
-    ownScroll = true;
-    list.scrollTo({ top: Math.max(0, top), behavior: reducedMotion.matches ? "auto" : "smooth" });
+    list.scrollTo({ top, behavior: reducedMotion.matches ? "auto" : "smooth" });
   }
 
   let lit = -1;
@@ -162,7 +162,6 @@ function setUp(root) {
   // Follow the bar: its time when it plays this song, nothing lit and no progress otherwise.
   function follow() {
     const mine = barPlays(src);
-    root.classList.toggle("bar-plays-this", mine);
     const time = mine ? audio.currentTime || 0 : 0;
     if (ws.getDuration()) ws.setTime(time);
     if (buttons.length) light(mine ? lineAt(time) : -1);
