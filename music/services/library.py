@@ -20,7 +20,6 @@ from music.models import (
     SIDE_ACTIONS,
     Action,
     Favourite,
-    LyricTiming,
     Membership,
     Persona,
     Relation,
@@ -225,17 +224,19 @@ def get_song(team, song_id):
 
 def get_song_page(team, song_id, user=None):
     """A song for its page: with its task's request (shown), not the task's last answer,
-    whether it has lyric timing (`has_timing_row`) and is the user's favourite
-    (`is_favourite`), in one query."""
+    its lyric timing (the waveform's peaks and the karaoke lines; `has_timing_row`) and
+    whether it is the user's favourite (`is_favourite`), in one query."""
     songs = (
         Song.objects.filter(team=team)
-        .select_related("author", "task", "account")
+        .select_related("author", "task", "account", "timing")
         .defer("task__response")
-        .annotate(has_timing_row=Exists(LyricTiming.objects.filter(song=OuterRef("pk"))))
     )
     if user is not None:
         songs = songs.annotate(is_favourite=favourites_of(user))
-    return get_object_or_404(songs, pk=song_id)
+    song = get_object_or_404(songs, pk=song_id)
+    # The join found the row or cached its absence: no query either way.
+    song.has_timing_row = hasattr(song, "timing")
+    return song
 
 
 def get_live_song(team, song_id):

@@ -9,6 +9,7 @@ that arithmetic so nobody has to, and say clearly when a selection cannot be sen
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from django.utils.translation import gettext as _
 
 MAX_WINDOW = 60.0  # seconds; the upstream refuses longer replacements
@@ -190,6 +191,19 @@ def to_srt(lines):
 
 def compact_peaks(waveform, points=1200):
     """The waveform downsampled (max per bucket) to at most `points`, two decimals."""
+    try:
+        # The stored waveform is a flat list of numbers: numpy does it in a tenth of the
+        # time (pages draw it on every view), with the same buckets as the loop below.
+        values = np.abs(np.asarray(waveform, dtype=float))
+    except (TypeError, ValueError):
+        values = None
+    if values is not None and values.ndim == 1 and np.isfinite(values).all():
+        if not values.size:
+            return []
+        if values.size > points:
+            starts = (np.arange(points) * (values.size / points)).astype(int)
+            values = np.maximum.reduceat(values, starts)
+        return np.round(values / (values.max() or 1.0), 2).tolist()
     values = [abs(float(v)) for v in waveform if isinstance(v, int | float)]
     if not values:
         return []

@@ -14,6 +14,7 @@ from music.models import Relation, SongState
 from music.services import (
     capabilities,
     favourites,
+    karaoke,
     library,
     media,
     mediatypes,
@@ -81,6 +82,8 @@ def song_detail(request, song_id):
             (task, retry.retry_url(task) if request.membership.can_spend else "") for task in failed
         ],
         "has_timing": facts.has_timing,
+        # The waveform's peaks and the timed lines, for a song that can be played.
+        "karaoke": karaoke.page_data(song) if song.is_ready and song.audio_file else None,
         "has_stems": any(
             m.parent_id == song.pk
             and m.relation == Relation.STEM

@@ -73,7 +73,7 @@ def test_replace_two_lines_then_get_the_whole_song(page, studio, screenshot):
     whole = Song.objects.get(relation=Relation.CONCATENATED)
     page.click(f"#lineage a[href='/songs/{whole.pk}/']")
     page.wait_for_url(f"**/songs/{whole.pk}/")
-    page.wait_for_selector("#main audio.player")
+    page.wait_for_selector(".song-wave[data-ready='1']")  # its waveform, played by the bar
     assert "This whole song joins, in order:" in page.content()
     assert abs(whole.duration - song.duration) < 1.5
     assert page.console_errors == []
