@@ -12,7 +12,7 @@ const pages = new Set();
 
 // The waveform's <style> needs the nonce of the document's CSP: the one in <head>, which stays
 // when navigation swaps only the page's content (a swapped-in page brings a nonce of its own).
-const nonce = () => document.querySelector("meta[name=csp-nonce]")?.content || undefined;
+const nonce = () => document.querySelector("meta[name=csp-nonce]")?.nonce || undefined;
 const cssColour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 const colours = () => ({
   waveColor: cssColour("--wave"),

@@ -118,5 +118,5 @@ def test_every_page_says_its_csp_nonce_for_the_waveform_style(member_client, nam
     # Navigation that swaps only the page's content keeps the first page's <head> and CSP:
     # the song page's waveform then styles itself with that page's nonce.
     response = member_client.get(reverse(name))
-    nonce = re.search(r'<meta name="csp-nonce" content="([^"]+)">', response.content.decode())
+    nonce = re.search(r'<meta name="csp-nonce" nonce="([^"]+)">', response.content.decode())
     assert nonce and f"'nonce-{nonce.group(1)}'" in response["Content-Security-Policy"]
