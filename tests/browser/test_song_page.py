@@ -5,6 +5,7 @@ import re
 import pytest
 
 from music.services import actions, karaoke
+from music.services.naming import full_title
 from tests.factories import MembershipFactory
 from tests.helpers import make_song, run_queued
 
@@ -81,7 +82,7 @@ def test_the_karaoke_line_follows_the_bar_and_a_line_plays_from_there(page, stud
     # A line plays this song in the bar from that line (the bar was empty).
     page.click(".karaoke-line >> nth=1")
     bar(page, "a => { a.muted = true; }")
-    assert page.inner_text("#player-bar .player-title") == "Hill song"
+    assert page.inner_text("#player-bar .player-title") == full_title(song)
     assert wait_until(page, lambda: bar(page, "a => !a.paused && a.currentTime > 0"))
     assert bar(page, "a => a.currentTime") >= lines[1]["start"] - 0.3
     assert wait_until(page, lambda: 1 in lit(page)[0])
@@ -148,13 +149,14 @@ def test_clicking_the_waveform_takes_the_bar_from_another_song(page, studio):
     page.goto(f"/songs/{song.pk}/")
     page.wait_for_selector(".song-wave[data-ready='1']")
     bar(page, "a => { a.muted = true; }")
-    assert page.inner_text("#player-bar .player-title") == str(other)
+    assert page.inner_text("#player-bar .player-title") == full_title(other)
     assert lit(page) == [[], []]  # another song plays: nothing of this one is lit
 
     # Three quarters along the waveform: the bar now plays this song from there.
     box = page.locator(".song-wave").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
-    assert wait_until(page, lambda: page.inner_text("#player-bar .player-title") == "Hill song")
+    title = full_title(song)  # the take's letter too, as the page says it
+    assert wait_until(page, lambda: page.inner_text("#player-bar .player-title") == title)
     expected = 0.75 * song.duration
     assert wait_until(
         page,

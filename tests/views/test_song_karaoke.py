@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from music.models import LyricTiming
+from music.services import remembered
 from tests.factories import SongFactory
 from tests.mediafiles import mp3_frames
 
@@ -38,6 +39,8 @@ def page(client, song):
 
 
 def queries_of(client, song):
+    """The song page's queries at a first look (nothing remembered for the version)."""
+    remembered.forget()
     seen = []
 
     def count(execute, sql, params, many, context):
