@@ -73,8 +73,10 @@
       if (group) {
         var members = Array.prototype.slice.call(document.querySelectorAll('[data-player-queue="' + group + '"]'));
         play(members.map(trackOf), members.indexOf(button));
-      } else if (button.dataset.playerAdd === "queue" && state.queue.length) {
-        state.queue.push(trackOf(button));
+      } else if (button.dataset.playerAdd && state.queue.length) {
+        // "next": right after the song playing; "queue": at the end.
+        var at = button.dataset.playerAdd === "next" ? state.index + 1 : state.queue.length;
+        state.queue.splice(at, 0, trackOf(button));
         show(0, false);
       } else {
         play([trackOf(button)], 0);
