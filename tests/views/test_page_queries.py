@@ -127,6 +127,6 @@ def test_the_family_tree_nests_children_under_their_parents(member_client, team)
     flat = re.sub(r"\s+", " ", re.sub(r"<(?!/?ul|/?li)[^>]*>", "", tree))
     flat = re.sub(r" ?<(/?)(ul|li)[^>]*> ?", r"<\1\2>", flat)
     assert (
-        "<li>Root Generated 2:00<ul><li>Child Generated 2:00<ul><li>Grandchild Generated 2:00"
-        "</li></ul></li><li>Second child Generated 2:00</li></ul></li>"
+        "<li>Root Generated 2:00 ▶<ul><li>Child Generated 2:00 ▶<ul><li>Grandchild Generated"
+        " 2:00 ▶</li></ul></li><li>Second child Generated 2:00 ▶</li></ul></li>"
     ) in flat
