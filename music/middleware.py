@@ -55,7 +55,9 @@ class PageNavigationMiddleware:
         request.htmx = PageHtmxDetails(request)
         response = self.get_response(request)
         if request.htmx.boosted and request.method == "GET" and not _is_page(response):
-            response.close()
+            # Not response.close(): that also signals the request's end (Django then closes
+            # the database connection under the session middleware still to run). The
+            # unread file is released with the response object.
             redirect = HttpResponse(status=204)
             redirect["HX-Redirect"] = request.get_full_path()
             return redirect
