@@ -189,29 +189,25 @@ def to_srt(lines):
     return "\n".join(blocks)
 
 
+def _numbers(waveform):
+    """The waveform as a flat float array: at once when it is the flat list of numbers it
+    should be, else only its numbers (a provider's stray values are not trusted)."""
+    try:
+        values = np.asarray(waveform, dtype=float)
+        if values.ndim == 1:
+            return values
+    except (TypeError, ValueError):
+        pass
+    return np.asarray([v for v in waveform if isinstance(v, int | float)], dtype=float)
+
+
 def compact_peaks(waveform, points=1200):
     """The waveform downsampled (max per bucket) to at most `points`, two decimals."""
-    try:
-        # The stored waveform is a flat list of numbers: numpy does it in a tenth of the
-        # time (pages draw it on every view), with the same buckets as the loop below.
-        values = np.abs(np.asarray(waveform, dtype=float))
-    except (TypeError, ValueError):
-        values = None
-    if values is not None and values.ndim == 1 and np.isfinite(values).all():
-        if not values.size:
-            return []
-        if values.size > points:
-            starts = (np.arange(points) * (values.size / points)).astype(int)
-            values = np.maximum.reduceat(values, starts)
-        return np.round(values / (values.max() or 1.0), 2).tolist()
-    values = [abs(float(v)) for v in waveform if isinstance(v, int | float)]
-    if not values:
+    values = np.abs(_numbers(waveform))
+    values = values[np.isfinite(values)]
+    if not values.size:
         return []
-    if len(values) > points:
-        size = len(values) / points
-        values = [
-            max(values[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)])
-            for i in range(points)
-        ]
-    top = max(values) or 1.0
-    return [round(v / top, 2) for v in values]
+    if values.size > points:
+        starts = (np.arange(points) * (values.size / points)).astype(int)
+        values = np.maximum.reduceat(values, starts)
+    return np.round(values / (values.max() or 1.0), 2).tolist()
