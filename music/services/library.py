@@ -83,6 +83,14 @@ def favourites_of(user):
     return Exists(Favourite.objects.filter(user=user, song=OuterRef("pk")))
 
 
+def favourite_ids(user, song_ids):
+    """Which of these songs (ids as strings) the user starred, as strings: one query."""
+    if not song_ids:
+        return frozenset()
+    starred = Favourite.objects.filter(user=user, song_id__in=song_ids)
+    return frozenset(str(pk) for pk in starred.values_list("song_id", flat=True))
+
+
 def team_songs(team):
     return Song.objects.filter(team=team).select_related("author", "task")
 

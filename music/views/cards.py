@@ -52,12 +52,17 @@ class Card(NamedTuple):
 
 
 def card(song, can_retry=False):
+    return _card(song, can_retry)[0]
+
+
+def _card(song, can_retry):
+    """The song's card, and when its latest event happened."""
     failed = song.state == SongState.FAILED
     error = song.error if failed else None
     author = song.author.get_username() if song.author_id else ""
     activity, at = naming.activity_line(song, author)
     title, suffix = str(song), naming.song_suffix(song)
-    return Card(
+    built = Card(
         id=str(song.id),
         url=song_url(song.id),
         cover_url=song_url(song.id, "music:song_cover") if song.image_file else "",
@@ -81,6 +86,7 @@ def card(song, can_retry=False):
         if can_retry and failed and song.task_id
         else "",
     )
+    return built, at
 
 
 @functools.lru_cache(maxsize=CACHED_CARDS)
@@ -92,6 +98,25 @@ def render_card(card):
 def song_cards(songs, can_retry=False):
     """The cards' HTML; a failed song's “Try again” for members who may spend."""
     return [render_card(card(song, can_retry)) for song in songs]
+
+
+def timeless_cards(songs, can_retry=False):
+    """Each song's card without what belongs to the reader or the clock (their favourite,
+    "3 minutes ago"), with the time it speaks of: what a page may remember per team version."""
+    return tuple(
+        (built._replace(activity_ago="", favourite=False), at)
+        for built, at in (_card(song, can_retry) for song in songs)
+    )
+
+
+def reader_cards(timeless, favourites):
+    """The HTML of `timeless_cards` for this reader now: `favourites` holds their song ids."""
+    return [
+        render_card(
+            built._replace(activity_ago=str(naturaltime(at)), favourite=built.id in favourites)
+        )
+        for built, at in timeless
+    ]
 
 
 class TaskRow(NamedTuple):

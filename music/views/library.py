@@ -1,7 +1,7 @@
 from types import SimpleNamespace
 
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from music.forms import LibraryFilterForm
 from music.services import library, retry
@@ -35,22 +35,38 @@ def library_page(request):
     members = requested_author(request) if request.htmx else list(library.members(team))
     form = LibraryFilterForm(request.GET or None, members=members)
     filters = form.cleaned_data if form.is_valid() else {}
+    favourites_only = filters.get("fav", False)
     songs = library.search_songs(
         team,
         q=filters.get("q", ""),
         state=filters.get("state", ""),
         author=filters.get("author"),
         whole=filters.get("whole", False),
-        user=request.user,
-        favourites=filters.get("fav", False),
+        # Only "My favourites" needs the reader's stars in the query: other pages are the
+        # team's, remembered per team version, and their stars are asked apart.
+        user=request.user if favourites_only else None,
+        favourites=favourites_only,
     )
     filtering = any(filters.values())
-    page = library.paginate(
-        songs,
-        request.GET.get("page"),
-        library.SONGS_PER_PAGE,
-        count=None if filtering else activity.library_songs,
-    )
+    asked = tuple((name, str(value)) for name, value in sorted(filters.items()) if value)
+    count = activity.library_songs if not filtering else None
+    if count is None and not favourites_only:
+        count = remembered(team.pk, activity.version, ("count", asked), songs.count)
+    page = library.paginate(songs, request.GET.get("page"), library.SONGS_PER_PAGE, count=count)
+    can_retry = request.membership.can_spend
+    if favourites_only:
+        timeless = cards.timeless_cards(page.object_list, can_retry)
+        favourites = frozenset(built.id for built, _ in timeless)
+    else:
+        # Cards speak the reader's language and time zone: both are part of the key.
+        key = ("cards", translation.get_language(), timezone.get_current_timezone_name())
+        timeless = remembered(
+            team.pk,
+            activity.version,
+            (*key, can_retry, asked, page.number),
+            lambda: cards.timeless_cards(page.object_list, can_retry),
+        )
+        favourites = library.favourite_ids(request.user, [built.id for built, _ in timeless])
     in_flight = (
         remembered(
             team.pk, activity.version, ("in_flight",), lambda: library.tasks_without_songs(team)
@@ -59,7 +75,7 @@ def library_page(request):
         else []
     )
     failures = failure_cards(request, page, filters, activity)
-    live_now = bool(in_flight) or any(song.is_active for song in page)
+    live_now = bool(in_flight) or any(built.active for built, _ in timeless)
     query_string = without_page(request.GET)
     params = [
         (k, v) for k, values in request.GET.lists() if k not in ("page", live.STAMP) for v in values
@@ -69,7 +85,7 @@ def library_page(request):
     context = {
         "filter_fields": "" if request.htmx else cards.filter_form(members, request.GET),
         "page": page,
-        "cards": cards.song_cards(page, can_retry=request.membership.can_spend),
+        "cards": cards.reader_cards(timeless, favourites),
         "in_flight": in_flight,
         "failures": failures,
         "live": live_now,

@@ -132,3 +132,31 @@ def test_the_family_tree_nests_children_under_their_parents(member_client, team)
         "<li>Root Generated 2:00 ▶<ul><li>Child Generated 2:00 ▶<ul><li>Grandchild Generated"
         " 2:00 ▶</li></ul></li><li>Second child Generated 2:00 ▶</li></ul></li>"
     ) in flat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_look_remembers_the_cards_but_asks_for_the_readers_stars(
+    member_client, team, member
+):
+    from music.models import Favourite
+
+    songs = [SongFactory(team=team, author=member, title=f"Song {n}") for n in range(3)]
+    url = reverse("music:library")
+    first = first_look(member_client, url)
+    version = TeamActivity.objects.get(team=team).version
+    Favourite.objects.create(user=member, song=songs[1])  # the reader's, not the team's
+    assert TeamActivity.objects.get(team=team).version == version
+    second, response = queries_of(member_client, url)
+    # The songs, the work in flight and the failures are remembered for the version; the
+    # reader's stars are asked each time.
+    assert second == first - 3
+    html = response.content.decode()
+    for song in songs:
+        card = html.split(f'id="song-{song.pk}"')[1].split("</article>")[0]
+        assert ('aria-pressed="true"' in card) == (song == songs[1])
+    # Another member sees the same cards without that star.
+    other = MembershipFactory(team=team).user
+    member_client.force_login(other)
+    html = member_client.get(url).content.decode()
+    cards = [html.split(f'id="song-{song.pk}"')[1].split("</article>")[0] for song in songs]
+    assert not any('aria-pressed="true"' in card for card in cards)
