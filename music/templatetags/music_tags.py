@@ -1,5 +1,8 @@
 import functools
+import secrets
+import threading
 import uuid
+from collections import OrderedDict
 from urllib.parse import quote
 
 from django import template
@@ -7,6 +10,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import mark_safe
 
 from music.services import capabilities, naming
 
@@ -82,3 +86,53 @@ def title_line(song):
     if not suffix:
         return conditional_escape(str(song))
     return format_html('{} <span class="title-suffix">{}</span>', str(song), suffix)
+
+
+# The top bar (menu, team switch, language, theme, sign out) is the same on every page a reader
+# opens at one address: it is rendered once per everything it shows, not on every look. Its
+# forms' CSRF token is put in per response (a stand-in is remembered, never a token).
+CACHED_TOPBARS = 1024
+_CSRF_STAND_IN = f"csrf-{secrets.token_hex(8)}"
+_topbars = OrderedDict()
+_topbars_lock = threading.Lock()
+
+
+def _topbar_key(context, request):
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    membership = context.get("membership")
+    team = context.get("current_team")
+    return (
+        translation.get_language(),
+        context.get("theme"),
+        request.get_full_path(),
+        (user.pk, user.get_username(), user.is_staff) if signed_in else None,
+        (membership.pk, membership.role) if membership else None,
+        (team.pk, team.name) if team else None,
+        tuple((m.team_id, m.team.name) for m in context.get("all_memberships") or ()),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def topbar(context):
+    """templates/music/partials/topbar.html for this reader, team, language, theme and
+    address."""
+    template = context.template.engine.get_template("music/partials/topbar.html")
+    request = context.get("request")
+    if request is None:  # the 500 page: no request, nothing to remember it by
+        return template.render(context)
+    key = _topbar_key(context, request)
+    with _topbars_lock:
+        html = _topbars.get(key)
+        if html is not None:
+            _topbars.move_to_end(key)
+    if html is None:
+        with context.push(csrf_token=_CSRF_STAND_IN):
+            html = template.render(context)
+        with _topbars_lock:
+            _topbars[key] = html
+            while len(_topbars) > CACHED_TOPBARS:
+                _topbars.popitem(last=False)
+    if _CSRF_STAND_IN in html:
+        html = html.replace(_CSRF_STAND_IN, str(context.get("csrf_token", "")))
+    return mark_safe(html)
