@@ -159,3 +159,70 @@ def test_an_upload_is_covered_with_upload_cover_only(api, simulator, a_cappella,
     assert simulator.spec(simulator._clip(clips[0]["id"]))["source"] == a_cappella
     other = {**body, "audio_id": song["id"]}
     assert "use `cover`" in refused(api, action="upload_cover", **other)
+
+
+# --- the relay wire (resellers' `task` + `metadata_params`) ---------------------------------
+def relay(api, **body):
+    response = api.post("/suno/submit/music", json=body)
+    return response.status_code, response.json()
+
+
+def relay_clips(api, **body):
+    status, answer = relay(api, **body)
+    assert status == 200, answer
+    fetched = api.get(f"/suno/fetch/{answer['data']}").json()["data"]
+    assert fetched["status"] == "SUCCESS", fetched
+    return fetched["data"]
+
+
+def test_the_relay_adds_vocals_and_an_instrumental_through_metadata_params(
+    api, simulator, instrumental
+):
+    params = {"overpainting_clip_id": instrumental["id"]}
+    clips = relay_clips(
+        api,
+        mv="chirp-auk",
+        prompt=NEW_WORDS,
+        tags="soul",
+        title="With words",
+        task="overpainting",
+        metadata_params={**params, "overpainting_start_s": 1, "overpainting_end_s": 7},
+    )
+    source = simulator.mix(simulator._clip(instrumental["id"])).astype(np.int32)
+    made = simulator.mix(simulator._clip(clips[0]["id"])).astype(np.int32)
+    before, inside, after = windows(len(source), 1, 7)
+    assert np.array_equal(made[before], source[before])
+    assert np.array_equal(made[after], source[after])
+    assert energy(made[inside] / 32767) > energy(source[inside] / 32767)
+    assert clips[0]["metadata"]["prompt"] == NEW_WORDS
+    clips = relay_clips(
+        api,
+        mv="chirp-auk",
+        prompt="",
+        tags="ambient",
+        title="",
+        task="underpainting",
+        metadata_params={
+            "underpainting_clip_id": instrumental["id"],
+            "underpainting_start_s": 0,
+            "underpainting_end_s": 4,
+        },
+    )
+    assert clips[0]["metadata"]["type"] == "underpainting"
+
+
+def test_the_relay_refuses_fractional_or_missing_layer_windows(api, instrumental):
+    body = {
+        "mv": "chirp-auk",
+        "prompt": "",
+        "tags": "ambient",
+        "title": "",
+        "task": "underpainting",
+    }
+    params = {"underpainting_clip_id": instrumental["id"], "underpainting_start_s": 0}
+    status, answer = relay(api, **body, metadata_params={**params, "underpainting_end_s": 2.5})
+    assert status == 400 and "whole number" in answer["message"]
+    status, answer = relay(api, **body, metadata_params=params)
+    assert status == 400 and "underpainting_end_s" in answer["message"]
+    status, answer = relay(api, **body, metadata_params={**params, "underpainting_end_s": 999})
+    assert status == 400 and "metadata_params.underpainting_end_s" in answer["message"]
