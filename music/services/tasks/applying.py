@@ -56,6 +56,9 @@ ACTION_RELATION = {
     "remaster": Relation.REMASTERED,
     "adjust_speed": Relation.SPEED_CHANGED,
     "samples": Relation.SAMPLED,
+    "underpainting": Relation.INSTRUMENTAL_ADDED,
+    "overpainting": Relation.VOCALS_ADDED,
+    "upload_cover": Relation.COVERED,
 }
 # Results that are their source's own audio, reworked: Pro-made when their source was.
 SAME_AUDIO_ACTIONS = ("concat", "stems", "adjust_speed", "samples")
