@@ -95,10 +95,12 @@ def concat(membership, song, request_key=""):
 
 
 def cover(membership, song, words, request_key=""):
+    """The song in another style; an uploaded song is covered with `upload_cover`."""
     require(song, capabilities.COVER)
-    params = {**words, "action": Action.COVER, "audio_id": song.upstream_id, "is_pro": True}
+    action = Action.UPLOAD_COVER if song.relation == Relation.UPLOADED else Action.COVER
+    params = {**words, "action": action, "audio_id": song.upstream_id, "is_pro": True}
     params["custom"] = bool(params.get("lyric"))
-    return _start(membership, Action.COVER, params, song, request_key)
+    return _start(membership, action, params, song, request_key)
 
 
 def stems(membership, song, request_key=""):

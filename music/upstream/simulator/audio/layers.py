@@ -8,6 +8,7 @@ plus the clip's other stem, stay under the ceiling the simulator stores mixes at
 
 import numpy as np
 
+from music.upstream.simulator.audio.dsp import SAMPLE_RATE
 from music.upstream.simulator.audio.rework import envelope
 
 FADE_SECONDS = 0.02
@@ -15,7 +16,7 @@ HEADROOM = 0.98  # media.HEADROOM: the loudest a stem or a mix may be stored
 SCALE = 32767.0
 
 
-def add_in_window(stem, layer, start, *, other, sample_rate=44100):
+def add_in_window(stem, layer, start, *, other, sample_rate=SAMPLE_RATE):
     """`stem` (int16) with float `layer` (-1..1) added from sample `start` on, for as long
     as the layer lasts (cut at the stem's end); `other` is the clip's other stem."""
     stem = np.asarray(stem)
