@@ -162,6 +162,7 @@ CONTROLS = (
     "variety",
     "max_mode",
     "lyric_prompt",
+    "duration",
 )
 # The studio's field -> its name on this wire: AceData's docs now name the excluded styles
 # `negative_tags` (seed 003's `style_negative` is gone from them).

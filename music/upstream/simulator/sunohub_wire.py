@@ -80,6 +80,8 @@ def read_rework(order, body):
     order.keep_pitch = _flag(body, "keep_pitch")
     order.samples_start = _seconds(body, "samples_start")
     order.samples_end = _seconds(body, "samples_end")
+    # AceData: "`replace_section_result_mode` defaults to `full_song`".
+    order.result_mode = _text(body, "replace_section_result_mode") or "full_song"
     for name in ("underpainting", "overpainting"):
         setattr(order, f"{name}_start", _seconds(body, f"{name}_start"))
         setattr(order, f"{name}_end", _seconds(body, f"{name}_end"))

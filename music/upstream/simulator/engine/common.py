@@ -92,6 +92,9 @@ class Order:
     underpainting_end: float | None = None
     overpainting_start: float | None = None
     overpainting_end: float | None = None
+    # replace_section: `candidates` (the new sections) or `full_song` (each spliced into
+    # the song); wires without the field get the sections, as relays always did
+    result_mode: str = "candidates"
     raw: dict = field(default_factory=dict)  # the request as received, for task records
     controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 

@@ -131,6 +131,26 @@ class Layers:
         lines = sorted(kept + new, key=lambda ln: ln["start"])
         return layer_audio.add_in_window(v16, vocals, a, other=i16), i16, lines
 
+    def _render_full_song(self, spec):
+        """A replaced section answered as the whole song (`full_song`): the source's own
+        samples before and after the window, the new section in it."""
+        section_v, section_i, section_lines = self._render_song(spec)
+        source = self._clip(spec["source"])
+        v16, i16 = (stem.copy() for stem in self.stems(source))
+        a = int(round(spec["start"] * SR))
+        b = a + len(section_v)
+        v16[a:b], i16[a:b] = section_v[: len(v16) - a], section_i[: len(i16) - a]
+        start, end = a / SR, b / SR
+        kept = [
+            ln
+            for ln in self.ensure_rendered(source)["lines"]
+            if ln["end"] <= start or ln["start"] >= end
+        ]
+        new = [
+            {**ln, "start": ln["start"] + start, "end": ln["end"] + start} for ln in section_lines
+        ]
+        return v16, i16, sorted(kept + new, key=lambda ln: ln["start"])
+
     def _render_layer_song(self, spec, min_samples, max_samples):
         """(vocals, instrumental, sung lines) of the layer's recipe, at least `min_samples`."""
         from music.upstream.simulator import audio

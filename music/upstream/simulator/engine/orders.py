@@ -225,7 +225,7 @@ class Orders:
 
     def _order_concat(self, order):
         row, spec, _ = self.source(order.audio_id)
-        if spec["kind"] not in FRAGMENT_KINDS:
+        if spec["kind"] not in FRAGMENT_KINDS or spec.get("full_song"):
             raise bad_request(
                 "There is nothing to concatenate: the audio is not an extension or a "
                 "replaced section."
@@ -390,6 +390,7 @@ class Orders:
             "start": float(start),
             "end": float(end),
             "samples": int(round(end * SR)) - int(round(start * SR)),
+            "full_song": order.result_mode == "full_song",  # engine.layers splices it in
         }
         return [
             {

@@ -76,6 +76,8 @@ class Rendering:
     def _render(self, row, spec):
         kind = spec["kind"]
         if kind in SONG_KINDS:
+            if spec.get("full_song"):
+                return self._render_full_song(spec)
             return self._render_song(spec)
         if kind == "stem":
             vocals, instrumental = self.stems(self._clip(spec["source"]))
