@@ -178,3 +178,38 @@ def test_a_relay_cover_of_an_upload_is_a_cover_task():
         r(action="upload_cover", audio_id="up1", model="chirp-v4", style="jazz")
     )
     assert body["task"] == "cover" and body["cover_clip_id"] == "up1"
+
+
+def test_sunohub_sends_a_custom_songs_duration_and_not_an_inspirations():
+    words = {"custom": True, "lyric": "[Verse]\nSnow", "style": "pop", "model": "chirp-v5"}
+    payload = SUNOHUB.build_payload(r(**words, duration=120))
+    assert payload["duration"] == 120
+    described = SUNOHUB.build_payload(r(prompt="a sea song", model="chirp-v5", duration=120))
+    assert "duration" not in described  # AceData: "used for song generation in custom mode"
+
+
+@pytest.mark.parametrize("mode", ["full_song", "candidates"])
+def test_sunohub_sends_the_chosen_replace_section_result_mode(mode):
+    # The docs' replace_section example (custom false, the new lines in `prompt`).
+    request_ = r(
+        action="replace_section",
+        audio_id="18db7ed0-2b8a-41db-91c1-b0781dcca0d4",
+        model="chirp-v5-5",
+        lyric="[Chorus]\nPlum blossoms bloom, spring fills the ground",
+        prompt="Plum blossoms bloom, spring fills the ground",
+        replace_section_start=30.0,
+        replace_section_end=60.0,
+        replace_section_result_mode=mode,
+    )
+    assert SUNOHUB.build_payload(request_) == {
+        "action": "replace_section",
+        "audio_id": "18db7ed0-2b8a-41db-91c1-b0781dcca0d4",
+        "model": "chirp-v5-5",
+        "custom": False,
+        "instrumental": False,
+        "lyric": "[Chorus]\nPlum blossoms bloom, spring fills the ground",
+        "prompt": "Plum blossoms bloom, spring fills the ground",
+        "replace_section_start": 30.0,
+        "replace_section_end": 60.0,
+        "replace_section_result_mode": mode,
+    }

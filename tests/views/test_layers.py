@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
-from music.models import ProviderAccount, Relation, Song, SongState, Task
+from music.models import ProviderAccount, Relation, Song, SongState, Task, TaskState
 from music.services.naming import full_title
 from music.upstream.simulator.audio import SAMPLE_RATE as SR
 from tests.helpers import make_song, run_queued
@@ -183,7 +183,8 @@ def test_an_uploaded_song_is_covered_with_upload_cover(member_client, song, simu
     uploaded = Song.objects.get(relation=Relation.UPLOADED)
     page = member_client.get(url("song", uploaded)).content.decode()
     assert url("cover", uploaded) in page
-    response = member_client.post(url("cover", uploaded), {"style": "jazz, brushes"})
+    data = {"style": "jazz, brushes", "model": "chirp-v4", "is_pro": "on"}
+    response = member_client.post(url("cover", uploaded), data)
     assert response.status_code == 302
     run_queued()
     task = Task.objects.get(source_song=uploaded)
@@ -191,3 +192,18 @@ def test_an_uploaded_song_is_covered_with_upload_cover(member_client, song, simu
     assert task.request_payload["action"] == "upload_cover"
     covers = made_from(uploaded, Relation.COVERED)
     assert len(covers) == 2 and all(c.state == SongState.SUCCEEDED for c in covers)
+
+
+def test_a_failed_add_vocals_can_be_tried_again_from_its_form(member_client, song, simulator):
+    data = {"model": "chirp-v5", "start": "1", "end": "5.5", "lyric": NEW_WORDS, "style": "soul"}
+    member_client.post(url("add_vocals", song), data)
+    simulator.faults.next_errors.append((403, "forbidden", "Vocals refused"))
+    run_queued()
+    failed = Task.objects.get(action="overpainting")
+    assert failed.state == TaskState.FAILED and "Vocals refused" in failed.error_message
+    retry = f"{url('add_vocals', song)}?retry={failed.pk}"
+    assert retry in member_client.get(url("song", song)).content.decode()
+    form = member_client.get(retry).context["form"]
+    assert (form["start"].value(), form["end"].value()) == (1.0, 5.5)
+    assert (form["lyric"].value(), form["style"].value()) == (NEW_WORDS, "soul")
+    assert form["model"].value() == "chirp-v5"
