@@ -114,6 +114,8 @@ RESELLER_MODELS = (
     "suno_act_timing",
     "suno_act_wav",
     "suno_act_mp4",
+    "suno_underpainting",
+    "suno_overpainting",
 )
 # What stock new-api routes: anything else answers like its unknown-route handler.
 STOCK_PATHS = ("/suno/submit/music", "/suno/submit/lyrics", "/suno/fetch")
