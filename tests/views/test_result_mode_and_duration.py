@@ -80,6 +80,8 @@ def test_a_relay_song_offers_no_whole_song_result(member_client, team, member, s
     relayed = timed_song(team, member, simulator, model="chirp-v4-5")  # timing: chirp-auk only
     form = member_client.get(editor(relayed)).context["form"]
     assert "result_mode" not in form.fields
+    html = member_client.get(editor(relayed)).content.decode()
+    assert "The relay format has no way to ask for the whole song" in html
 
 
 def test_the_preview_shows_the_chosen_mode(member_client, song):
