@@ -8,6 +8,7 @@ from music.views import (
     create,
     editor,
     exports,
+    layers,
     library,
     personas,
     playlists,
@@ -40,6 +41,10 @@ urlpatterns = [
     path("songs/<uuid:song_id>/remaster/", actions.remaster_song, name="remaster"),
     path("songs/<uuid:song_id>/speed/", actions.adjust_speed_song, name="adjust_speed"),
     path("songs/<uuid:song_id>/sample/", actions.sample_song, name="sample"),
+    path(
+        "songs/<uuid:song_id>/add-instrumental/", layers.add_instrumental, name="add_instrumental"
+    ),
+    path("songs/<uuid:song_id>/add-vocals/", layers.add_vocals, name="add_vocals"),
     path("songs/<uuid:song_id>/do/<str:action>/", actions.quick_action, name="quick_action"),
     path("songs/<uuid:song_id>/edit-section/", editor.section_editor, name="section_editor"),
     path(

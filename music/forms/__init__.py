@@ -12,6 +12,10 @@ from music.forms.base import (  # noqa: F401
     normalise_text,
     require_words,
 )
+from music.forms.layers import (  # noqa: F401
+    AddInstrumentalForm,
+    AddVocalsForm,
+)
 from music.forms.library import (  # noqa: F401
     LibraryFilterForm,
     PlaylistForm,

@@ -79,6 +79,23 @@ class AdvancedControlsForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. a road trip with old friends")}),
     )
 
+    duration = forms.IntegerField(
+        label=controls.LABELS["duration"],
+        required=False,
+        min_value=controls.DURATION_MIN,
+        max_value=controls.DURATION_MAX,
+        help_text=_(
+            "Custom mode only: about how long the song should be, 10 to 360 seconds. A hint the "
+            "model follows loosely; songs often come out a little shorter."
+        ),
+        widget=forms.NumberInput(attrs={"step": "1", "min": "10", "max": "360"}),
+        error_messages={
+            "min_value": _("Give a whole number of seconds from 10 to 360."),
+            "max_value": _("Give a whole number of seconds from 10 to 360."),
+            "invalid": _("Give a whole number of seconds from 10 to 360."),
+        },
+    )
+
     @property
     def controls_open(self):
         """Unfold the controls when one is set (a refusal to read, a retry to check)."""
@@ -122,6 +139,15 @@ class AdvancedControlsForm(forms.Form):
                         )
                         % {"model": model.label, "what": controls.LABELS[name], "models": newer},
                     )
+        if chosen.get("duration") and chosen["duration"] > model.max_seconds:
+            self.add_error(
+                "duration",
+                _(
+                    "%(model)s makes songs of at most %(max)s seconds; ask for less, or pick "
+                    "a newer model."
+                )
+                % {"model": model.label, "max": model.max_seconds},
+            )
         if chosen.get("lyric_prompt") and data.get("lyric"):
             chosen.pop("lyric_prompt")  # the provider reads it only when there are no lyrics
         return chosen

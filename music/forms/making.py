@@ -295,8 +295,21 @@ class ReplaceSectionForm(RequestKeyForm):
     )
     model = forms.ChoiceField(label=_("Model"))
     is_pro = forms.BooleanField(label=_("Use the Pro pool"), required=False, help_text=PRO_HELP)
+    result_mode = forms.ChoiceField(
+        label=_("What you get"),
+        choices=[
+            ("candidates", _("Only the new section (then join it into the whole song)")),
+            ("full_song", _("The whole song, with the section replaced")),
+        ],
+        initial="candidates",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Either way you get two versions to choose from."),
+    )
     auto_concat = forms.BooleanField(
-        label=_("Join it into the whole song when it is ready"), required=False
+        label=_("Join it into the whole song when it is ready"),
+        required=False,
+        help_text=_("For “Only the new section”: the whole song needs no joining."),
     )
 
     def __init__(self, *args, song, lines, team=None, **kwargs):
@@ -309,6 +322,8 @@ class ReplaceSectionForm(RequestKeyForm):
         self.fields["last"].widget = forms.Select(choices=choices)
         if not self.uses_pools:
             del self.fields["is_pro"]  # the song's relay has no pools to choose from
+        if not self.returns_whole_songs:
+            del self.fields["result_mode"]  # relays answer the new section only
         if not self.is_bound:
             self.initial.update(
                 model=song.model_name
@@ -319,6 +334,15 @@ class ReplaceSectionForm(RequestKeyForm):
                 first=0,
                 last=0,
             )
+
+    @property
+    def returns_whole_songs(self):
+        """SunoHub (AceData) can answer the whole song (`replace_section_result_mode`)."""
+        return account_takes_controls(self.song.account)
+
+    @property
+    def chosen_result_mode(self):
+        return self.cleaned_data.get("result_mode") or "candidates"
 
     @property
     def uses_pools(self):

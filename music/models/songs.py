@@ -44,6 +44,8 @@ class Relation(models.TextChoices):
     REMASTERED = "remastered", _("Remastered from")
     SPEED_CHANGED = "speed_changed", _("Speed changed from")
     SAMPLED = "sampled", _("Sampled from")
+    INSTRUMENTAL_ADDED = "underpainted", _("Instrumental added to")
+    VOCALS_ADDED = "overpainted", _("Vocals added to")
 
 
 class SongEventKind(models.TextChoices):

@@ -30,6 +30,10 @@ class Action(models.TextChoices):
     REMASTER = "remaster", _("Remaster")
     ADJUST_SPEED = "adjust_speed", _("Change speed")
     SAMPLES = "samples", _("Sample")
+    # A layer added in a window, and the cover of an uploaded song (issue #15).
+    UNDERPAINTING = "underpainting", _("Add instrumental")
+    OVERPAINTING = "overpainting", _("Add vocals")
+    UPLOAD_COVER = "upload_cover", _("Cover upload")
 
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.

@@ -95,10 +95,12 @@ def concat(membership, song, request_key=""):
 
 
 def cover(membership, song, words, request_key=""):
+    """The song in another style; an uploaded song is covered with `upload_cover`."""
     require(song, capabilities.COVER)
-    params = {**words, "action": Action.COVER, "audio_id": song.upstream_id, "is_pro": True}
+    action = Action.UPLOAD_COVER if song.relation == Relation.UPLOADED else Action.COVER
+    params = {**words, "action": action, "audio_id": song.upstream_id, "is_pro": True}
     params["custom"] = bool(params.get("lyric"))
-    return _start(membership, Action.COVER, params, song, request_key)
+    return _start(membership, action, params, song, request_key)
 
 
 def stems(membership, song, request_key=""):
@@ -216,8 +218,13 @@ def persona_song(membership, persona, words, request_key=""):
     return _start(membership, Action.ARTIST_CONSISTENCY, params, persona.source_song, request_key)
 
 
-def replace_section_params(song, replacement, *, model, is_pro, auto_concat=False):
-    """The task parameters for a replacement (also what the editor previews)."""
+def replace_section_params(
+    song, replacement, *, model, is_pro, auto_concat=False, result_mode="candidates"
+):
+    """The task parameters for a replacement (also what the editor previews). `result_mode`:
+    `candidates`, two new sections to join (by hand, or `auto_concat`), or `full_song`, two
+    whole songs with the section replaced (SunoHub's format only; nothing left to join)."""
+    whole = result_mode == "full_song"
     return {
         "action": Action.REPLACE_SECTION,
         "audio_id": song.upstream_id,
@@ -229,15 +236,35 @@ def replace_section_params(song, replacement, *, model, is_pro, auto_concat=Fals
         "custom": False,
         "instrumental": False,
         "is_pro": is_pro,
-        "auto_concat": auto_concat,
+        "auto_concat": auto_concat and not whole,
+        "replace_section_result_mode": "full_song" if whole else "candidates",
     }
 
 
-def replace_section(membership, song, replacement, *, model, is_pro, auto_concat, request_key=""):
-    """Sing new lines in a window of the song; the result is a fragment to concatenate."""
+def replace_section(
+    membership,
+    song,
+    replacement,
+    *,
+    model,
+    is_pro,
+    auto_concat,
+    result_mode="candidates",
+    request_key="",
+):
+    """Sing new lines in a window of the song: fragments to concatenate, or whole songs."""
     require(song, capabilities.REPLACE)
+    if result_mode == "full_song" and not capabilities.sends_controls(song.account):
+        raise ActionRefused(
+            _("The relay format returns only the new section; choose “Only the new section”.")
+        )
     params = replace_section_params(
-        song, replacement, model=model, is_pro=is_pro, auto_concat=auto_concat
+        song,
+        replacement,
+        model=model,
+        is_pro=is_pro,
+        auto_concat=auto_concat,
+        result_mode=result_mode,
     )
     return _start(membership, Action.REPLACE_SECTION, params, song, request_key)
 

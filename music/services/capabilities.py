@@ -34,6 +34,8 @@ AUK_ONLY = "auk_only"  # a restriction: stems, timing and MP4 only for chirp-auk
 REMASTER = "remaster"
 ADJUST_SPEED = "adjust_speed"
 SAMPLES = "samples"
+ADD_INSTRUMENTAL = "underpainting"
+ADD_VOCALS = "overpainting"
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
@@ -43,6 +45,8 @@ CHOICES = [
     (REMASTER, gettext_lazy("Remaster")),
     (ADJUST_SPEED, gettext_lazy("Change speed")),
     (SAMPLES, gettext_lazy("Sample")),
+    (ADD_INSTRUMENTAL, gettext_lazy("Add instrumental")),
+    (ADD_VOCALS, gettext_lazy("Add vocals")),
     (REPLACE, gettext_lazy("Replace section")),
     (STEMS, gettext_lazy("Split stems")),
     (PERSONA, gettext_lazy("Personas")),
@@ -70,7 +74,8 @@ DEFAULTS = {
     ProviderFormat.RELAY: (ACTIONS - {STYLE} - NO_WAY[ProviderFormat.RELAY]) | {AUK_ONLY},
 }
 # SunoHub makes these only in its Pro pool (remaster: its models, v4.5+ and newer, are Pro).
-PRO_ONLY = {COVER, STEMS, WAV, PERSONA, REMASTER}
+# Add instrumental / Add vocals: their models, v4.5 and newer, are Pro too.
+PRO_ONLY = {COVER, STEMS, WAV, PERSONA, REMASTER, ADD_INSTRUMENTAL, ADD_VOCALS}
 PRO_MADE = {STEMS, WAV, PERSONA}  # and only from songs made there
 AUK_GATED = {STEMS, TIMING, MP4}
 AUK_MODELS = ("chirp-v4-5", "chirp-auk")
@@ -82,6 +87,8 @@ SONG_ACTIONS = [
     REMASTER,
     ADJUST_SPEED,
     SAMPLES,
+    ADD_INSTRUMENTAL,
+    ADD_VOCALS,
     STEMS,
     PERSONA,
     REPLACE,

@@ -18,6 +18,10 @@ KIND_WORDS = {
     Relation.COVERED: pgettext_lazy("kind of song in its title line", "cover"),
     Relation.UPLOADED: pgettext_lazy("kind of song in its title line", "upload"),
     Relation.PERSONA: pgettext_lazy("kind of song in its title line", "persona song"),
+    Relation.INSTRUMENTAL_ADDED: pgettext_lazy(
+        "kind of song in its title line", "instrumental added"
+    ),
+    Relation.VOCALS_ADDED: pgettext_lazy("kind of song in its title line", "vocals added"),
 }
 VOCALS_STEM = pgettext_lazy("kind of song in its title line", "vocals stem")
 INSTRUMENTAL_STEM = pgettext_lazy("kind of song in its title line", "instrumental stem")

@@ -21,11 +21,15 @@ REWORK_FIELDS = (
     "samples_start",
     "samples_end",
 )
+# Add instrumental / Add vocals keep their window under the form's own names.
+LAYER_WINDOWS = {Action.UNDERPAINTING: "underpainting", Action.OVERPAINTING: "overpainting"}
 # Song-page forms: trying again is the same form, filled in.
 REWORK_URLS = {
     Action.REMASTER: "music:remaster",
     Action.ADJUST_SPEED: "music:adjust_speed",
     Action.SAMPLES: "music:sample",
+    Action.UNDERPAINTING: "music:add_instrumental",
+    Action.OVERPAINTING: "music:add_vocals",
 }
 # Actions a song page's buttons ask for: trying again is pressing the button again there.
 SONG_PAGE_ACTIONS = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
@@ -44,7 +48,7 @@ def retry_url(task):
     song = task.source_song_id
     if task.action == Action.EXTEND:
         return reverse("music:extend", args=[song]) + query
-    if task.action == Action.COVER:
+    if task.action in (Action.COVER, Action.UPLOAD_COVER):
         return reverse("music:cover", args=[song]) + query
     if task.action in REWORK_URLS:
         return reverse(REWORK_URLS[task.action], args=[song]) + query
@@ -92,6 +96,9 @@ def initial(task):
         if task.account_id:
             values["account"] = str(task.account_id)
     values.update({name: p[name] for name in REWORK_FIELDS if name in p})
+    window = LAYER_WINDOWS.get(task.action)
+    if window:
+        values.update(start=p.get(f"{window}_start"), end=p.get(f"{window}_end"))
     if p.get("continue_at") is not None:
         values["continue_at"] = p["continue_at"]
     if task.action == Action.PERSONA:

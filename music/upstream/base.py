@@ -106,6 +106,12 @@ class SongRequest:
     keep_pitch: bool = False
     samples_start: float | None = None
     samples_end: float | None = None
+    # underpainting / overpainting: the window the new layer is added in (issue #15)
+    underpainting_start: float | None = None
+    underpainting_end: float | None = None
+    overpainting_start: float | None = None
+    overpainting_end: float | None = None
+    duration: int | None = None  # generate, custom mode: the length asked for (10-360 s)
 
     @classmethod
     def from_params(cls, params):

@@ -7,7 +7,7 @@
 from django.utils.translation import gettext_noop
 
 from music import controls
-from music.upstream import http, parsing
+from music.upstream import http, parsing, sunohub_layers
 from music.upstream.base import (
     SECRET_MARK,
     Clip,
@@ -162,6 +162,7 @@ CONTROLS = (
     "variety",
     "max_mode",
     "lyric_prompt",
+    "duration",
 )
 # The studio's field -> its name on this wire: AceData's docs now name the excluded styles
 # `negative_tags` (seed 003's `style_negative` is gone from them).
@@ -192,6 +193,7 @@ ACTION_FIELDS |= {
     "adjust_speed": ("audio_id", "speed_multiplier", "keep_pitch", "title"),
     "samples": ("audio_id", "samples_start", "samples_end"),
 }
+ACTION_FIELDS |= sunohub_layers.LAYER_FIELDS
 
 
 # Actions whose words may be all style (a custom instrumental), yet need a `prompt`.
@@ -330,6 +332,7 @@ class SunoHub(Provider):
             payload["prompt"] = request.style or request.title
             if not payload["prompt"]:
                 del payload["prompt"]
+        sunohub_layers.shape(payload)
         if request.is_pro:
             payload["is_pro"] = True
         if callback_url:

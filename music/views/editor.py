@@ -33,6 +33,7 @@ def _request_preview(song, form):
         form.replacement,
         model=form.cleaned_data["model"],
         is_pro=form.cleaned_data.get("is_pro", False),
+        result_mode=form.chosen_result_mode,
     )
     payload = upstream.get_provider(song.account).describe_request(params["action"], params)
     return json.dumps(payload, indent=2, ensure_ascii=False)
@@ -58,18 +59,23 @@ def section_editor(request, song_id):
                     model=data["model"],
                     is_pro=data.get("is_pro", False),
                     auto_concat=data.get("auto_concat", False),
+                    result_mode=form.chosen_result_mode,
                     request_key=form.request_key,
                 )
             except ActionRefused as exc:
                 refusal = exc.message
             else:
-                messages.success(
-                    request,
-                    _(
-                        "The new section is on its way. It appears in the "
-                        "family tree as a fragment."
-                    ),
-                )
+                if form.chosen_result_mode == "full_song":
+                    done = _(
+                        "The whole song with the new section is on its way. It appears in the "
+                        "family tree."
+                    )
+                else:
+                    done = _(
+                        "The new section is on its way. It appears in the family tree as a "
+                        "fragment."
+                    )
+                messages.success(request, done)
                 return redirect("music:song", song.pk)
         if lines and form.is_valid():
             # Only a valid form has a request to show (an invalid model has no cleaned value).

@@ -98,6 +98,8 @@ def member_pages(studio):
         f"/songs/{song.pk}/edit-section/",
         f"/songs/{song.pk}/extend/",
         f"/songs/{song.pk}/cover-version/",
+        f"/songs/{song.pk}/add-instrumental/",
+        f"/songs/{song.pk}/add-vocals/",
         f"/songs/{song.pk}/persona/",
         "/personas/",
         f"/personas/{persona.pk}/sing/",

@@ -265,6 +265,7 @@ def test_concat_of_a_replaced_section_keeps_the_songs_length(api, simulator, son
         prompt=NEW,
         replace_section_start=start,
         replace_section_end=end,
+        replace_section_result_mode="candidates",  # the documented default is `full_song`
     )
     assert len(fragments) == 2
     assert all(abs(f["duration"] - (end - start)) < 0.01 for f in fragments)

@@ -56,11 +56,23 @@ ACTION_RELATION = {
     "remaster": Relation.REMASTERED,
     "adjust_speed": Relation.SPEED_CHANGED,
     "samples": Relation.SAMPLED,
+    "underpainting": Relation.INSTRUMENTAL_ADDED,
+    "overpainting": Relation.VOCALS_ADDED,
+    "upload_cover": Relation.COVERED,
 }
 # Results that are their source's own audio, reworked: Pro-made when their source was.
 SAME_AUDIO_ACTIONS = ("concat", "stems", "adjust_speed", "samples")
 # Results that are only a piece of a song until concatenated.
 FRAGMENT_ACTIONS = {"extend", "upload_extend", "upload_generate", "replace_section"}
+
+
+def is_fragment_of(task):
+    """A replaced section asked for as the whole song (`full_song`) is one already."""
+    if task.params.get("replace_section_result_mode") == "full_song":
+        return False
+    return task.action in FRAGMENT_ACTIONS
+
+
 # Column sizes of Song: a provider's over-long value is cut, never a database error.
 LIMITS = {"title": 200, "style": 1000, "model_name": 40}
 
@@ -146,7 +158,11 @@ def apply_result(task_id, result: JobResult, *, task=None, known=None):
         else:
             apply_current(task, result, saving)
     archiving.enqueue(saving)
-    if task.state == TaskState.SUCCEEDED and task.params.get("auto_concat"):
+    if (
+        task.state == TaskState.SUCCEEDED
+        and task.params.get("auto_concat")
+        and is_fragment_of(task)
+    ):
         join_replacement(task)
     if task.state == TaskState.SUCCEEDED and task.params.get("then"):
         continue_upload(task)
@@ -295,7 +311,7 @@ def upsert_song(task, clip, index, saving, takes=1):
             parent=parent,
             root=(parent.root or parent) if parent else None,
             relation=ACTION_RELATION.get(task.action, Relation.GENERATED),
-            is_fragment=task.action in FRAGMENT_ACTIONS,
+            is_fragment=is_fragment_of(task),
             # A whole song or a stem is Pro-made when what it comes from was.
             is_pro=bool(task.params.get("is_pro"))
             or bool(parent and parent.is_pro and task.action in SAME_AUDIO_ACTIONS)

@@ -51,6 +51,8 @@ MODEL_TOKENS = (
     ("wav", "wav"),
     ("mp4", "mp4"),
     ("video", "mp4"),
+    ("underpaint", "underpainting"),  # Add instrumental
+    ("overpaint", "overpainting"),  # Add vocals
 )
 # Where sellers put an export's link: in the answer's object, or on the clip in the feed.
 FILE_KEYS = {

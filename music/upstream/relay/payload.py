@@ -1,5 +1,7 @@
 """Request building: what each studio action becomes in the relay's native fields."""
 
+import math
+
 from music import catalogue
 from music.upstream.base import SongRequest
 
@@ -8,12 +10,16 @@ NATIVE_TASK = {
     "extend": "extend",
     "upload_extend": "upload_extend",
     "cover": "cover",
+    "upload_cover": "cover",  # one `cover_clip_id` covers any clip, an upload too
     "replace_section": "infill",
     "artist_consistency": "artist_consistency",
 }
 # Actions of SunoHub's format (issue #15) that no relay seller documents a way to ask for:
 # the studio never offers them on a relay account, and refuses them if asked.
 NO_WAY = ("remaster", "adjust_speed", "samples")
+# Add instrumental / Add vocals: resellers document them as a `task` with the window in
+# `metadata_params`, in whole seconds (doc.aimanyi.top "生成歌曲（添加伴奏 / 添加人声）").
+LAYER_TASKS = ("underpainting", "overpainting")
 # Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
 ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
 # Actions whose words may be all style (a custom instrumental): the format still wants a
@@ -36,9 +42,31 @@ def persona_body(name, description, audio_id):
     }
 
 
+def layer_body(r):
+    """The body of an Add instrumental / Add vocals task. Seconds go down to whole ones,
+    so the window's end stays inside the song, as the sellers require."""
+    name = r.action
+    start = getattr(r, f"{name}_start") or 0
+    end = getattr(r, f"{name}_end") or 0
+    return {
+        "mv": mv_for(r.model),
+        "prompt": r.lyric if name == "overpainting" else "",
+        "tags": r.style,
+        "title": r.title,
+        "task": name,
+        "metadata_params": {
+            f"{name}_clip_id": r.audio_id,
+            f"{name}_start_s": math.floor(start),
+            f"{name}_end_s": math.floor(end),
+        },
+    }
+
+
 def build_payload(request: SongRequest, callback_url: str = "") -> dict:
     r = request
-    if r.action == "concat":
+    if r.action in LAYER_TASKS:
+        payload = layer_body(r)
+    elif r.action == "concat":
         payload = {"clip_id": r.audio_id, "is_infill": bool(r.is_infill)}
     elif r.action == "stems":
         payload = {"clip_id": r.audio_id}
@@ -72,7 +100,7 @@ def build_payload(request: SongRequest, callback_url: str = "") -> dict:
             payload["continue_at"] = r.continue_at
         if r.action == "extend" and r.source_task_id:
             payload["task_id"] = r.source_task_id
-        if r.action == "cover":
+        if r.action in ("cover", "upload_cover"):
             payload["cover_clip_id"] = r.audio_id
         if r.action == "replace_section":
             payload["infill_start_s"] = r.replace_section_start

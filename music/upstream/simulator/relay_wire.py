@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from music import catalogue
 from music.upstream.simulator import words
 from music.upstream.simulator.engine import ApiError, Order, bad_request
+from music.upstream.simulator.relay_layers import LAYER_TASKS, RelayLayers
 from music.upstream.simulator.sunohub_wire import (
     _seconds,
     _text,
@@ -63,7 +64,15 @@ CLIP_TYPES = {
 DESCRIBED_KINDS = {"gen", "extend", "persona"}
 LYRICS_ACTION = "lyrics"  # the stored request action of a /suno/submit/lyrics job
 NOT_AUK = "{what} only available for chirp-auk (v4.5) songs."
-TASKS = ("extend", "upload_extend", "cover", "infill", "artist_consistency", "gen_stem")
+TASKS = (
+    "extend",
+    "upload_extend",
+    "cover",
+    "infill",
+    "artist_consistency",
+    "gen_stem",
+    *LAYER_TASKS,
+)
 # Tasks that make a song from words (a cover keeps its source's, an infill has its own).
 WORDED_TASKS = ("", "extend", "upload_extend", "artist_consistency")
 
@@ -105,6 +114,8 @@ RESELLER_MODELS = (
     "suno_act_timing",
     "suno_act_wav",
     "suno_act_mp4",
+    "suno_underpainting",
+    "suno_overpainting",
 )
 # What stock new-api routes: anything else answers like its unknown-route handler.
 STOCK_PATHS = ("/suno/submit/music", "/suno/submit/lyrics", "/suno/fetch")
@@ -138,7 +149,7 @@ def _refuse(status, code, message):
     return handler
 
 
-class RelayWire:
+class RelayWire(RelayLayers):
     def __init__(self, simulator):
         self.sim = simulator  # the engine, plus callbacks
         self.variants = set()  # names of VARIANTS this seller answers with
@@ -302,10 +313,14 @@ class RelayWire:
         return self._continuation(body, "upload_extend", "continue_clip_id")
 
     def _order_cover(self, body):
+        clip_id = _text(body, "cover_clip_id").strip()
+        row = self.sim._clip(clip_id) if clip_id else None
+        # One `task` covers any clip here; the engine knows an upload's cover by its name.
+        uploaded = row is not None and self.sim.spec(row)["kind"] == "upload"
         order = self._order(
             body,
-            "cover",
-            audio_id=_text(body, "cover_clip_id").strip(),
+            "upload_cover" if uploaded else "cover",
+            audio_id=clip_id,
             lyric=_text(body, "prompt"),
             prompt=_text(body, "gpt_description_prompt"),
         )

@@ -16,6 +16,7 @@ from music.upstream.simulator.audio import plan
 # `variety` is refused on other actions (AceData: "passing it with other actions will
 # return 400"); the studio's simulator has no add_stem, so only generate takes it.
 VARIETY_ACTIONS = ("generate", "add_stem")
+DURATION_SLACK = 1.0  # seconds a song asked for a length may come out shorter
 
 
 def validate(body, action):
@@ -51,6 +52,12 @@ def validate(body, action):
     mode = body.get("replace_section_result_mode")
     if mode is not None and mode not in controls.RESULT_MODES:
         raise bad_request("`replace_section_result_mode` must be `full_song` or `candidates`.")
+    duration = body.get("duration")
+    if duration is not None:
+        whole = isinstance(duration, int) and not isinstance(duration, bool)
+        if not whole or not controls.DURATION_MIN <= duration <= controls.DURATION_MAX:
+            raise bad_request("`duration` must be an integer from 10 to 360 (seconds).")
+        found["duration"] = duration
     prompt = body.get("lyric_prompt")
     if prompt is not None and not isinstance(prompt, str):
         raise bad_request("`lyric_prompt` must be a string.")
@@ -64,6 +71,11 @@ def steer(order, specs):
         song = spec["song"]
         if order.style_negative:
             song["style"] = plan.without_styles(song["style"] or "", order.style_negative)
+        if "duration" in chosen and order.custom:
+            # The song ends about there: its lines stop before, its outro fills up to it
+            # (never past what the model, or this simulator, makes in one go).
+            song["max_duration"] = min(song["max_duration"], float(chosen["duration"]))
+            song["min_duration"] = max(0.0, song["max_duration"] - DURATION_SLACK)
         model = catalogue.MODELS_BY_KEY.get(spec.get("model", ""))
         if model is None or not model.advanced:
             continue

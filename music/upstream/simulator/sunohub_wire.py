@@ -70,7 +70,8 @@ def _flag(body, name):
 
 
 def read_rework(order, body):
-    """The fields of remaster, adjust_speed and samples (issue #15) onto an order."""
+    """The fields of remaster, adjust_speed, samples, underpainting and overpainting
+    (issue #15) onto an order."""
     order.variation_category = _text(body, "variation_category")
     speed = body.get("speed_multiplier")
     if speed is not None and (isinstance(speed, bool) or not isinstance(speed, int | float)):
@@ -79,6 +80,11 @@ def read_rework(order, body):
     order.keep_pitch = _flag(body, "keep_pitch")
     order.samples_start = _seconds(body, "samples_start")
     order.samples_end = _seconds(body, "samples_end")
+    # AceData: "`replace_section_result_mode` defaults to `full_song`".
+    order.result_mode = _text(body, "replace_section_result_mode") or "full_song"
+    for name in ("underpainting", "overpainting"):
+        setattr(order, f"{name}_start", _seconds(body, f"{name}_start"))
+        setattr(order, f"{name}_end", _seconds(body, f"{name}_end"))
 
 
 def iso(timestamp):

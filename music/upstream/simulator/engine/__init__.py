@@ -14,11 +14,13 @@ format dresses in its own error shape.
 Layout, one concern a module: `common` (errors, `Order`, `ClipView`, `Faults`), `core` (the
 state database, jobs, phases, clip views and specs: the `Engine` itself), `orders` (validating
 and planning each action), `rework` (remaster, speed changes and samples: orders and renders of
-a clip's own audio), `side` (uploads, personas, timing, WAV and MP4), `rendering` (stems,
-mixes, media files and cover art). `Engine` is one object assembled from mixins rather than
-composed helpers: every part works on the same jobs, clips and per-thread connection and calls
-the others (an order needs its source rendered, a render needs specs), and callers and tests use
-one instance (`engine.submit`, `engine.ensure_rendered`, patching `engine._render`).
+a clip's own audio), `layers` (underpainting / overpainting: a layer added in a window; a
+replaced section spliced into the whole song; covers of uploads), `side` (uploads, personas,
+timing, WAV and MP4), `rendering` (stems, mixes, media files and cover art). `Engine` is one
+object assembled from mixins rather than composed helpers: every part works on the same jobs,
+clips and per-thread connection and calls the others (an order needs its source rendered, a
+render needs specs), and callers and tests use one instance (`engine.submit`,
+`engine.ensure_rendered`, patching `engine._render`).
 """
 
 from music.upstream.simulator.engine.common import (

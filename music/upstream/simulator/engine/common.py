@@ -87,6 +87,14 @@ class Order:
     keep_pitch: bool = False
     samples_start: float | None = None
     samples_end: float | None = None
+    # underpainting / overpainting (engine.layers): the window the new layer is added in
+    underpainting_start: float | None = None
+    underpainting_end: float | None = None
+    overpainting_start: float | None = None
+    overpainting_end: float | None = None
+    # replace_section: `candidates` (the new sections) or `full_song` (each spliced into
+    # the song); wires without the field get the sections, as relays always did
+    result_mode: str = "candidates"
     raw: dict = field(default_factory=dict)  # the request as received, for task records
     controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 

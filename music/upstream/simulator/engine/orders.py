@@ -20,6 +20,10 @@ AUDIO_ACTIONS = (
     "remaster",
     "adjust_speed",
     "samples",
+    # A layer added in a window, and covers of uploads (engine.layers).
+    "underpainting",
+    "overpainting",
+    "upload_cover",
 )
 # Clips that are a piece of a song until concatenated.
 FRAGMENT_KINDS = {"extend", "replace"}
@@ -221,7 +225,7 @@ class Orders:
 
     def _order_concat(self, order):
         row, spec, _ = self.source(order.audio_id)
-        if spec["kind"] not in FRAGMENT_KINDS:
+        if spec["kind"] not in FRAGMENT_KINDS or spec.get("full_song"):
             raise bad_request(
                 "There is nothing to concatenate: the audio is not an extension or a "
                 "replaced section."
@@ -303,8 +307,14 @@ class Orders:
 
     def _order_cover(self, order):
         if not order.is_pro:
-            raise bad_request("cover requires the Pro pool (`is_pro`: true).")
+            raise bad_request(f"{order.action} requires the Pro pool (`is_pro`: true).")
         row, spec, _ = self.source(order.audio_id)
+        if (spec["kind"] == "upload") != (order.action == "upload_cover"):
+            raise bad_request(
+                "Use `upload_cover` to cover an uploaded song."
+                if spec["kind"] == "upload"
+                else "`upload_cover` covers an uploaded song; use `cover`."
+            )
         model = self._model(order)
         self._check_words(order, model)
         ident = self.identity(row)
@@ -380,6 +390,7 @@ class Orders:
             "start": float(start),
             "end": float(end),
             "samples": int(round(end * SR)) - int(round(start * SR)),
+            "full_song": order.result_mode == "full_song",  # engine.layers splices it in
         }
         return [
             {

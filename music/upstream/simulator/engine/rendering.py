@@ -76,6 +76,8 @@ class Rendering:
     def _render(self, row, spec):
         kind = spec["kind"]
         if kind in SONG_KINDS:
+            if spec.get("full_song"):
+                return self._render_full_song(spec)
             return self._render_song(spec)
         if kind == "stem":
             vocals, instrumental = self.stems(self._clip(spec["source"]))
@@ -87,6 +89,8 @@ class Rendering:
             return self._render_concat(spec["segments"])
         if kind in ("remaster", "speed", "sample"):
             return self._render_rework(spec)
+        if kind in ("underpainting", "overpainting"):
+            return self._render_layer(spec)
         raise ApiError(500, "api_error", f"Cannot render a clip of kind {kind}.")
 
     def _render_song(self, spec):
