@@ -79,6 +79,8 @@ def read_rework(order, body):
     order.keep_pitch = _flag(body, "keep_pitch")
     order.samples_start = _seconds(body, "samples_start")
     order.samples_end = _seconds(body, "samples_end")
+    order.stem_type = _text(body, "stem_type")
+    order.audio_format = _text(body, "audio_format")
 
 
 def iso(timestamp):

@@ -87,6 +87,9 @@ class Order:
     keep_pitch: bool = False
     samples_start: float | None = None
     samples_end: float | None = None
+    # extract_stem and add_stem (engine.stems)
+    stem_type: str = ""
+    audio_format: str = ""
     raw: dict = field(default_factory=dict)  # the request as received, for task records
     controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 

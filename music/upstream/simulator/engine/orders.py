@@ -20,6 +20,10 @@ AUDIO_ACTIONS = (
     "remaster",
     "adjust_speed",
     "samples",
+    # Stems of a clip (engine.stems).
+    "all_stems",
+    "extract_stem",
+    "add_stem",
 )
 # Clips that are a piece of a song until concatenated.
 FRAGMENT_KINDS = {"extend", "replace"}
