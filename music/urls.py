@@ -13,6 +13,7 @@ from music.views import (
     playlists,
     sharing,
     songs,
+    stems,
     tasks,
     team,
     teams,
@@ -40,6 +41,8 @@ urlpatterns = [
     path("songs/<uuid:song_id>/remaster/", actions.remaster_song, name="remaster"),
     path("songs/<uuid:song_id>/speed/", actions.adjust_speed_song, name="adjust_speed"),
     path("songs/<uuid:song_id>/sample/", actions.sample_song, name="sample"),
+    path("songs/<uuid:song_id>/add-stem/", stems.add_stem_song, name="add_stem"),
+    path("songs/<uuid:song_id>/extract-stem/", stems.extract_stem_song, name="extract_stem"),
     path("songs/<uuid:song_id>/do/<str:action>/", actions.quick_action, name="quick_action"),
     path("songs/<uuid:song_id>/edit-section/", editor.section_editor, name="section_editor"),
     path(

@@ -30,6 +30,10 @@ class Action(models.TextChoices):
     REMASTER = "remaster", _("Remaster")
     ADJUST_SPEED = "adjust_speed", _("Change speed")
     SAMPLES = "samples", _("Sample")
+    # Stems: all twelve, one instrument added, one isolated (issue #15).
+    ALL_STEMS = "all_stems", _("12 stems")
+    ADD_STEM = "add_stem", _("Add a stem")
+    EXTRACT_STEM = "extract_stem", _("Extract a stem")
 
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.

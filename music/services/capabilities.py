@@ -34,6 +34,9 @@ AUK_ONLY = "auk_only"  # a restriction: stems, timing and MP4 only for chirp-auk
 REMASTER = "remaster"
 ADJUST_SPEED = "adjust_speed"
 SAMPLES = "samples"
+ALL_STEMS = "all_stems"  # the twelve stems (issue #15)
+ADD_STEM = "add_stem"
+EXTRACT_STEM = "extract_stem"
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
@@ -45,6 +48,9 @@ CHOICES = [
     (SAMPLES, gettext_lazy("Sample")),
     (REPLACE, gettext_lazy("Replace section")),
     (STEMS, gettext_lazy("Split stems")),
+    (ALL_STEMS, gettext_lazy("12 stems")),
+    (EXTRACT_STEM, gettext_lazy("Extract a stem")),
+    (ADD_STEM, gettext_lazy("Add a stem")),
     (PERSONA, gettext_lazy("Personas")),
     (UPLOAD, gettext_lazy("Upload")),
     (TIMING, gettext_lazy("Lyric timing")),
@@ -59,7 +65,8 @@ NAMES = frozenset(LABELS)
 ACTIONS = NAMES - {AUK_ONLY}
 
 # What a format has no way to ask for, whatever an account says it offers: no relay seller
-# documents remaster, speed changes or samples (AceData's SunoHub format does).
+# documents remaster, speed changes, samples or the 12-stem actions (AceData's SunoHub format
+# does).
 NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY)}
 # SunoHub documents every action (seed 003 and AceData's docs); the relay seed (000) every
 # one but style boosting and those it has no way for, with stems, timing and MP4
@@ -83,6 +90,9 @@ SONG_ACTIONS = [
     ADJUST_SPEED,
     SAMPLES,
     STEMS,
+    ALL_STEMS,
+    EXTRACT_STEM,
+    ADD_STEM,
     PERSONA,
     REPLACE,
     TIMING,
@@ -175,7 +185,7 @@ class SongFacts:
     @cached_property
     def made(self):
         """Relations of the song's children that exist (or are being made)."""
-        wanted = (Relation.CONCATENATED, Relation.STEM)
+        wanted = (Relation.CONCATENATED, Relation.STEM, Relation.ALL_STEMS)
         if self._family_members is not None:
             # Children share their parent's family root (applying.py), so all are here.
             return {
@@ -222,6 +232,11 @@ def check(song, action, facts=None):
             return no(_("“%(title)s” is already a stem.") % {"title": song}, quiet=True)
         if Relation.STEM in facts.made:
             return no(_("Already split: the stems are in the family tree."))
+    if action == ALL_STEMS:
+        if song.relation in (Relation.STEM, Relation.ALL_STEMS, Relation.STEM_EXTRACTED):
+            return no(_("“%(title)s” is already a stem.") % {"title": song}, quiet=True)
+        if Relation.ALL_STEMS in facts.made:
+            return no(_("Already split: the 12 stems are in the family tree."))
     if action == PERSONA and song.relation == Relation.UPLOADED:
         return no(_("A persona cannot be made from an uploaded song; pick a song the model sang."))
     if action == REPLACE and (not song.lyric or song.instrumental):

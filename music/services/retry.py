@@ -20,15 +20,26 @@ REWORK_FIELDS = (
     "keep_pitch",
     "samples_start",
     "samples_end",
+    "stem_type",
+    "audio_format",
 )
 # Song-page forms: trying again is the same form, filled in.
 REWORK_URLS = {
     Action.REMASTER: "music:remaster",
     Action.ADJUST_SPEED: "music:adjust_speed",
     Action.SAMPLES: "music:sample",
+    Action.ADD_STEM: "music:add_stem",
+    Action.EXTRACT_STEM: "music:extract_stem",
 }
 # Actions a song page's buttons ask for: trying again is pressing the button again there.
-SONG_PAGE_ACTIONS = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
+SONG_PAGE_ACTIONS = {
+    Action.CONCAT,
+    Action.STEMS,
+    Action.ALL_STEMS,
+    Action.TIMING,
+    Action.WAV,
+    Action.MP4,
+}
 RETRY_PARAM = "retry"
 
 

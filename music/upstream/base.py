@@ -106,6 +106,9 @@ class SongRequest:
     keep_pitch: bool = False
     samples_start: float | None = None
     samples_end: float | None = None
+    # extract_stem and add_stem (issue #15): one of the twelve parts; extract's file format
+    stem_type: str = ""
+    audio_format: str = ""
 
     @classmethod
     def from_params(cls, params):

@@ -24,6 +24,7 @@ from music.upstream.base import (
     Submission,
     UpstreamError,
 )
+from music.upstream.sunohub_stems import STEM_ACTION_FIELDS
 
 # Where each synchronous side call goes (task listings name it as the record's `path`).
 # The body of each synchronous side call, from the task's parameters.
@@ -192,6 +193,7 @@ ACTION_FIELDS |= {
     "adjust_speed": ("audio_id", "speed_multiplier", "keep_pitch", "title"),
     "samples": ("audio_id", "samples_start", "samples_end"),
 }
+ACTION_FIELDS |= STEM_ACTION_FIELDS
 
 
 # Actions whose words may be all style (a custom instrumental), yet need a `prompt`.

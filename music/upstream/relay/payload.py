@@ -13,7 +13,9 @@ NATIVE_TASK = {
 }
 # Actions of SunoHub's format (issue #15) that no relay seller documents a way to ask for:
 # the studio never offers them on a relay account, and refuses them if asked.
-NO_WAY = ("remaster", "adjust_speed", "samples")
+# (The relay's `gen_stem` task is the two-way split; no seller's documentation we could find
+# says how to ask it for twelve stems, add one or extract one.)
+NO_WAY = ("remaster", "adjust_speed", "samples", "all_stems", "add_stem", "extract_stem")
 # Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
 ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
 # Actions whose words may be all style (a custom instrumental): the format still wants a
