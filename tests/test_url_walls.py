@@ -85,6 +85,8 @@ URLS = {
     "music:remaster": REFUSED,
     "music:adjust_speed": REFUSED,
     "music:sample": REFUSED,
+    "music:add_stem": REFUSED,
+    "music:extract_stem": REFUSED,
     "music:persona_create": REFUSED,
     "music:quick_action": REFUSED,
     "music:section_editor": REFUSED,

@@ -104,6 +104,7 @@ def add_stem(membership, song, *, stem_type, prompt="", style="", request_key=""
         "action": Action.ADD_STEM,
         "audio_id": song.upstream_id,
         "stem_type": _stem_type(stem_type),
+        "model": "",  # the provider plays the new part with the song's own model
     }
     if prompt:
         params["prompt"] = prompt

@@ -101,7 +101,7 @@ def test_add_a_stem_makes_two_takes(member_client, song):
     task = Task.objects.get(action="add_stem")
     assert task.request_payload["stem_type"] == "strings"
     assert task.request_payload["prompt"] == "soft strings"
-    assert "style" not in task.request_payload
+    assert "style" not in task.request_payload and "model" not in task.request_payload
     made = made_from(song, Relation.STEM_ADDED)
     assert len(made) == 2 and all(m.state == SongState.SUCCEEDED for m in made)
     assert "Stem added to" in member_client.get(url("song", made[0])).content.decode()
