@@ -157,3 +157,22 @@ def test_viewers_cannot_ask_for_stems(client, viewer, song):
     assert client.post(url("extract_stem", song), {"stem_type": "bass"}).status_code == 403
     assert client.post(url("add_stem", song), {"stem_type": "bass"}).status_code == 403
     assert not Task.objects.filter(action__in=["all_stems", "extract_stem", "add_stem"]).exists()
+
+
+def test_the_account_form_says_a_relay_cannot_offer_the_stem_actions(client, owner, team):
+    relay = ProviderAccount.objects.create(
+        team=team, name="Relay", format="relay", base_url="http://simulator.local"
+    )
+    client.force_login(owner)
+    html = client.get(reverse("music:account_edit", args=[relay.pk])).content.decode()
+    for label in ("12 stems", "Extract a stem", "Add a stem"):
+        assert f"{label} (not in the relay format)" in html
+    assert "Split stems (not in the relay format)" not in html
+
+
+def test_a_stem_is_named_by_its_part_and_an_added_stem_by_its_take():
+    from music.services.naming import title_suffix
+
+    assert title_suffix(Relation.ALL_STEMS, 4, "Coastal Line (Bass)") == "— stem"
+    assert title_suffix(Relation.STEM_EXTRACTED, 2, "Coastal Line (Without Bass)") == "— stem"
+    assert title_suffix(Relation.STEM_ADDED, 2, "Coastal Line (+Bass)") == "— stem added B"
