@@ -176,3 +176,30 @@ def test_a_stem_is_named_by_its_part_and_an_added_stem_by_its_take():
     assert title_suffix(Relation.ALL_STEMS, 4, "Coastal Line (Bass)") == "— stem"
     assert title_suffix(Relation.STEM_EXTRACTED, 2, "Coastal Line (Without Bass)") == "— stem"
     assert title_suffix(Relation.STEM_ADDED, 2, "Coastal Line (+Bass)") == "— stem added B"
+
+
+def archived_pcm(song):
+    from music.upstream.simulator import media
+
+    song.audio_file.open("rb")
+    try:
+        return media.decode(song.audio_file.read()).astype("float64")
+    finally:
+        song.audio_file.close()
+
+
+def test_the_archived_twelve_stems_add_up_to_the_archived_song(member_client, song):
+    member_client.post(quick(song, "all_stems"))
+    run_queued()
+    song.refresh_from_db()
+    mix = archived_pcm(song)
+    decoded = [archived_pcm(stem) for stem in made_from(song, Relation.ALL_STEMS)]
+    n = min(len(mix), *(len(d) for d in decoded))
+    total = sum(d[:n] for d in decoded)
+
+    def rms(x):
+        return float((x**2).mean() ** 0.5)
+
+    # Each MP3 has its own small coding error; twelve of them stay far under the music.
+    assert rms(total - mix[:n]) < 0.05 * rms(mix[:n])
+    assert rms(decoded[0][:n]) > 0.1 * rms(mix[:n])  # vocals first, and they are there
