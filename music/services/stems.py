@@ -9,11 +9,12 @@ its place in the mixer.
 import re
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from music.models import Action, Relation, SongState
 from music.services import capabilities
 from music.services.actions import ActionRefused, _start, require
+from music.services.naming import VOCALS
 
 # The twelve parts, in the order providers list them, with the words a musician reads.
 STEM_TYPES = [
@@ -115,31 +116,46 @@ def add_stem(membership, song, *, stem_type, prompt="", style="", request_key=""
 
 # --- the song page's mixer -------------------------------------------------------------
 def mixer(members, song):
-    """The rows of `song`'s mixer: its ready stems (twelve-way first, in the providers'
-    order; then extracted parts), one per part. Only the first of a part is kept: a provider
-    may answer with two sets of the same twelve. `members`: the family's songs, loaded."""
-    rows, seen = [], set()
-    stems = [
+    """The rows of `song`'s mixer: one whole set of its ready stems, so that playing every
+    row is the song again: the twelve stems (in the providers' order, the first of each part:
+    a provider may answer with two sets), else the latest extraction (the part and the rest),
+    else the two-way split. `members`: the family's songs, loaded."""
+    mine = [
         m
         for m in members
         if m.parent_id == song.pk
-        and m.relation in STEM_RELATIONS
         and m.state == SongState.SUCCEEDED
         and m.trashed_at is None
         and m.audio_file
     ]
-    stems.sort(
-        key=lambda m: (
-            m.relation != Relation.ALL_STEMS,
-            ORDER.get(m.stem_type.removeprefix(WITHOUT), 99),
-            m.stem_type.startswith(WITHOUT),
-            m.created_at,
-        )
-    )
-    for stem in stems:
-        key = (stem.relation, stem.stem_type or str(stem.pk))
-        if key in seen:
-            continue
-        seen.add(key)
-        rows.append({"song": stem, "label": label(stem.stem_type) or str(stem)})
+    mine.sort(key=lambda m: m.created_at)
+    twelve = [m for m in mine if m.relation == Relation.ALL_STEMS]
+    if twelve:
+        twelve.sort(key=lambda m: ORDER.get(m.stem_type, 99))
+        return _rows(twelve)
+    extracted = [m for m in mine if m.relation == Relation.STEM_EXTRACTED and m.stem_type]
+    if extracted:
+        part = extracted[-1].stem_type.removeprefix(WITHOUT)
+        pair = [m for m in extracted if m.stem_type in (part, WITHOUT + part)]
+        pair.sort(key=lambda m: (m.stem_type.startswith(WITHOUT), -m.created_at.timestamp()))
+        return _rows(pair)
+    split = [m for m in mine if m.relation == Relation.STEM]
+    return [
+        {
+            "song": m,
+            "label": LABELS["vocals"]
+            if VOCALS.search(m.title)
+            else pgettext("stem mixer row", "Instrumental"),
+        }
+        for m in split[:2]
+    ]
+
+
+def _rows(songs):
+    rows, seen = [], set()
+    for stem in songs:
+        key = stem.stem_type or str(stem.pk)
+        if key not in seen:
+            seen.add(key)
+            rows.append({"song": stem, "label": label(stem.stem_type) or str(stem)})
     return rows

@@ -37,28 +37,50 @@ def member(parent, relation, part, at, **extra):
         "trashed_at": None,
         "audio_file": "x.mp3",
         "created_at": at,
+        "title": "",
     }
     return SimpleNamespace(**{**values, **extra})
 
 
-def test_the_mixer_keeps_one_row_per_part_in_the_providers_order():
-    t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    song = SimpleNamespace(pk=1)
-    names = [name for name, _label in stems.STEM_TYPES]
-    members = [
-        member(1, Relation.ALL_STEMS, name, t0 + timedelta(microseconds=i + 12 * take))
-        for take in (1, 0)  # the second set first: order comes from the parts, not arrival
-        for i, name in enumerate(names)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+NAMES = [name for name, _label in stems.STEM_TYPES]
+
+
+def twelve(parent=1, take=0, start=0):
+    return [
+        member(parent, Relation.ALL_STEMS, name, T0 + timedelta(microseconds=start + i))
+        for i, name in enumerate(NAMES)
     ]
+
+
+def test_the_mixer_plays_one_whole_set_the_twelve_first_in_the_providers_order():
+    song = SimpleNamespace(pk=1)
+    second, first = twelve(start=100), twelve(start=0)
+    members = [*second, *first]  # the second set arrives first: order is the parts'
     members += [
-        member(1, Relation.STEM_EXTRACTED, "without:bass", t0),
-        member(1, Relation.STEM_EXTRACTED, "bass", t0),
-        member(1, Relation.ALL_STEMS, "drums", t0, state=SongState.FAILED),
-        member(2, Relation.ALL_STEMS, "drums", t0),  # another song's
-        member(1, Relation.STEM, "", t0),  # the two-way split has its own place
+        member(1, Relation.STEM_EXTRACTED, "without:bass", T0),
+        member(1, Relation.STEM_EXTRACTED, "bass", T0),
+        member(1, Relation.ALL_STEMS, "drums", T0, state=SongState.FAILED),
+        member(2, Relation.ALL_STEMS, "drums", T0),  # another song's
+        member(1, Relation.STEM, "", T0, title="Song - Vocals"),
     ]
     rows = stems.mixer(members, song)
-    assert [r["song"].stem_type for r in rows] == [*names, "bass", "without:bass"]
-    first_set = {m.stem_type: m for m in members[12:24]}
-    assert all(r["song"] is first_set[r["song"].stem_type] for r in rows[:12])
-    assert [str(r["label"]) for r in rows[-2:]] == ["Bass", "Without bass"]
+    # Only the twelve: an extraction or the split beside them would double the song.
+    assert [r["song"] for r in rows] == first
+
+
+def test_without_twelve_the_mixer_plays_the_latest_extraction_then_the_split():
+    song = SimpleNamespace(pk=1)
+    members = [
+        member(1, Relation.STEM_EXTRACTED, "drums", T0),
+        member(1, Relation.STEM_EXTRACTED, "without:drums", T0),
+        member(1, Relation.STEM_EXTRACTED, "without:bass", T0 + timedelta(seconds=5)),
+        member(1, Relation.STEM_EXTRACTED, "bass", T0 + timedelta(seconds=5)),
+        member(1, Relation.STEM, "", T0, title="Song - Vocals"),
+        member(1, Relation.STEM, "", T0, title="Song - Instrumental"),
+    ]
+    rows = stems.mixer(members, song)
+    assert [r["song"].stem_type for r in rows] == ["bass", "without:bass"]
+    assert [str(r["label"]) for r in rows] == ["Bass", "Without bass"]
+    split = stems.mixer(members[4:], song)
+    assert [str(r["label"]) for r in split] == ["Vocals", "Instrumental"]
