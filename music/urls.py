@@ -14,6 +14,7 @@ from music.views import (
     playlists,
     sharing,
     songs,
+    stems,
     tasks,
     team,
     teams,
@@ -45,6 +46,8 @@ urlpatterns = [
         "songs/<uuid:song_id>/add-instrumental/", layers.add_instrumental, name="add_instrumental"
     ),
     path("songs/<uuid:song_id>/add-vocals/", layers.add_vocals, name="add_vocals"),
+    path("songs/<uuid:song_id>/add-stem/", stems.add_stem_song, name="add_stem"),
+    path("songs/<uuid:song_id>/extract-stem/", stems.extract_stem_song, name="extract_stem"),
     path("songs/<uuid:song_id>/do/<str:action>/", actions.quick_action, name="quick_action"),
     path("songs/<uuid:song_id>/edit-section/", editor.section_editor, name="section_editor"),
     path(

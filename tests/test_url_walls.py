@@ -87,6 +87,8 @@ URLS = {
     "music:sample": REFUSED,
     "music:add_instrumental": REFUSED,
     "music:add_vocals": REFUSED,
+    "music:add_stem": REFUSED,
+    "music:extract_stem": REFUSED,
     "music:persona_create": REFUSED,
     "music:quick_action": REFUSED,
     "music:section_editor": REFUSED,

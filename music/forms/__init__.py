@@ -40,6 +40,10 @@ from music.forms.rework import (  # noqa: F401
     RemasterForm,
     SampleForm,
 )
+from music.forms.stems import (  # noqa: F401
+    AddStemForm,
+    ExtractStemForm,
+)
 from music.forms.team import (  # noqa: F401
     UNREADABLE_KEY,
     AddMemberForm,

@@ -46,6 +46,9 @@ class Relation(models.TextChoices):
     SAMPLED = "sampled", _("Sampled from")
     INSTRUMENTAL_ADDED = "underpainted", _("Instrumental added to")
     VOCALS_ADDED = "overpainted", _("Vocals added to")
+    ALL_STEMS = "all_stems", _("12 stems of")
+    STEM_ADDED = "stem_added", _("Stem added to")
+    STEM_EXTRACTED = "stem_extracted", _("Stem extracted from")
 
 
 class SongEventKind(models.TextChoices):
@@ -132,6 +135,8 @@ class Song(models.Model):
         help_text=_("For a whole song: the clips it joins, in order ({id, continue_at})."),
     )
     is_pro = models.BooleanField(_("made in the Pro pool"), default=False)
+    # Which part of its parent a stem is ("bass", "without:bass"; music.services.stems).
+    stem_type = models.CharField(_("stem"), max_length=40, blank=True)
     wav_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
     video_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
     relation = models.CharField(

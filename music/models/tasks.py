@@ -34,6 +34,10 @@ class Action(models.TextChoices):
     UNDERPAINTING = "underpainting", _("Add instrumental")
     OVERPAINTING = "overpainting", _("Add vocals")
     UPLOAD_COVER = "upload_cover", _("Cover upload")
+    # Stems: all twelve, one instrument added, one isolated (issue #15).
+    ALL_STEMS = "all_stems", _("12 stems")
+    ADD_STEM = "add_stem", _("Add a stem")
+    EXTRACT_STEM = "extract_stem", _("Extract a stem")
 
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.

@@ -36,6 +36,9 @@ ADJUST_SPEED = "adjust_speed"
 SAMPLES = "samples"
 ADD_INSTRUMENTAL = "underpainting"
 ADD_VOCALS = "overpainting"
+ALL_STEMS = "all_stems"  # the twelve stems (issue #15)
+ADD_STEM = "add_stem"
+EXTRACT_STEM = "extract_stem"
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
@@ -49,6 +52,9 @@ CHOICES = [
     (ADD_VOCALS, gettext_lazy("Add vocals")),
     (REPLACE, gettext_lazy("Replace section")),
     (STEMS, gettext_lazy("Split stems")),
+    (ALL_STEMS, gettext_lazy("12 stems")),
+    (EXTRACT_STEM, gettext_lazy("Extract a stem")),
+    (ADD_STEM, gettext_lazy("Add a stem")),
     (PERSONA, gettext_lazy("Personas")),
     (UPLOAD, gettext_lazy("Upload")),
     (TIMING, gettext_lazy("Lyric timing")),
@@ -63,7 +69,8 @@ NAMES = frozenset(LABELS)
 ACTIONS = NAMES - {AUK_ONLY}
 
 # What a format has no way to ask for, whatever an account says it offers: no relay seller
-# documents remaster, speed changes or samples (AceData's SunoHub format does).
+# documents remaster, speed changes, samples or the 12-stem actions (AceData's SunoHub format
+# does).
 NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY)}
 # SunoHub documents every action (seed 003 and AceData's docs); the relay seed (000) every
 # one but style boosting and those it has no way for, with stems, timing and MP4
@@ -90,6 +97,9 @@ SONG_ACTIONS = [
     ADD_INSTRUMENTAL,
     ADD_VOCALS,
     STEMS,
+    ALL_STEMS,
+    EXTRACT_STEM,
+    ADD_STEM,
     PERSONA,
     REPLACE,
     TIMING,
@@ -182,7 +192,7 @@ class SongFacts:
     @cached_property
     def made(self):
         """Relations of the song's children that exist (or are being made)."""
-        wanted = (Relation.CONCATENATED, Relation.STEM)
+        wanted = (Relation.CONCATENATED, Relation.STEM, Relation.ALL_STEMS)
         if self._family_members is not None:
             # Children share their parent's family root (applying.py), so all are here.
             return {
@@ -229,6 +239,11 @@ def check(song, action, facts=None):
             return no(_("“%(title)s” is already a stem.") % {"title": song}, quiet=True)
         if Relation.STEM in facts.made:
             return no(_("Already split: the stems are in the family tree."))
+    if action == ALL_STEMS:
+        if song.relation in (Relation.STEM, Relation.ALL_STEMS, Relation.STEM_EXTRACTED):
+            return no(_("“%(title)s” is already a stem.") % {"title": song}, quiet=True)
+        if Relation.ALL_STEMS in facts.made:
+            return no(_("Already split: the 12 stems are in the family tree."))
     if action == PERSONA and song.relation == Relation.UPLOADED:
         return no(_("A persona cannot be made from an uploaded song; pick a song the model sang."))
     if action == REPLACE and (not song.lyric or song.instrumental):

@@ -72,7 +72,7 @@ def stems_of(song):
     return list(
         Song.objects.filter(
             parent=song,
-            relation=Relation.STEM,
+            relation__in=(Relation.STEM, Relation.ALL_STEMS, Relation.STEM_EXTRACTED),
             state=SongState.SUCCEEDED,
             trashed_at__isnull=True,
         )

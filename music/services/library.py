@@ -389,6 +389,8 @@ FAMILY_FIELDS = (
     "trashed_at",
     "created_at",
     "take",
+    "stem_type",  # the song page's stem mixer
+    "audio_file",
 )
 
 

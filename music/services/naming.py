@@ -22,7 +22,12 @@ KIND_WORDS = {
         "kind of song in its title line", "instrumental added"
     ),
     Relation.VOCALS_ADDED: pgettext_lazy("kind of song in its title line", "vocals added"),
+    Relation.ALL_STEMS: pgettext_lazy("kind of song in its title line", "stem"),
+    Relation.STEM_EXTRACTED: pgettext_lazy("kind of song in its title line", "stem"),
+    Relation.STEM_ADDED: pgettext_lazy("kind of song in its title line", "stem added"),
 }
+# Stems whose title names their part ("… (Bass)"): the part tells them apart, not a letter.
+PART_NAMED = (Relation.ALL_STEMS, Relation.STEM_EXTRACTED)
 VOCALS_STEM = pgettext_lazy("kind of song in its title line", "vocals stem")
 INSTRUMENTAL_STEM = pgettext_lazy("kind of song in its title line", "instrumental stem")
 # Providers name a stem after its part ("Coastal Line - Vocals", "… (Instrumental)").
@@ -51,6 +56,8 @@ def title_suffix(relation, take, title=""):
             kind, letter = VOCALS_STEM, ""
         elif INSTRUMENTAL.search(title):
             kind, letter = INSTRUMENTAL_STEM, ""
+    if relation in PART_NAMED:
+        letter = ""
     if kind is None:
         return f"· {letter}" if letter else ""
     return f"— {kind} {letter}" if letter else f"— {kind}"

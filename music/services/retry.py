@@ -20,6 +20,8 @@ REWORK_FIELDS = (
     "keep_pitch",
     "samples_start",
     "samples_end",
+    "stem_type",
+    "audio_format",
 )
 # Add instrumental / Add vocals keep their window under the form's own names.
 LAYER_WINDOWS = {Action.UNDERPAINTING: "underpainting", Action.OVERPAINTING: "overpainting"}
@@ -30,9 +32,18 @@ REWORK_URLS = {
     Action.SAMPLES: "music:sample",
     Action.UNDERPAINTING: "music:add_instrumental",
     Action.OVERPAINTING: "music:add_vocals",
+    Action.ADD_STEM: "music:add_stem",
+    Action.EXTRACT_STEM: "music:extract_stem",
 }
 # Actions a song page's buttons ask for: trying again is pressing the button again there.
-SONG_PAGE_ACTIONS = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
+SONG_PAGE_ACTIONS = {
+    Action.CONCAT,
+    Action.STEMS,
+    Action.ALL_STEMS,
+    Action.TIMING,
+    Action.WAV,
+    Action.MP4,
+}
 RETRY_PARAM = "retry"
 
 

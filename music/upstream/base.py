@@ -112,6 +112,9 @@ class SongRequest:
     overpainting_start: float | None = None
     overpainting_end: float | None = None
     duration: int | None = None  # generate, custom mode: the length asked for (10-360 s)
+    # extract_stem and add_stem (issue #15): one of the twelve parts; extract's file format
+    stem_type: str = ""
+    audio_format: str = ""
 
     @classmethod
     def from_params(cls, params):

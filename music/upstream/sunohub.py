@@ -24,6 +24,7 @@ from music.upstream.base import (
     Submission,
     UpstreamError,
 )
+from music.upstream.sunohub_stems import STEM_ACTION_FIELDS
 
 # Where each synchronous side call goes (task listings name it as the record's `path`).
 # The body of each synchronous side call, from the task's parameters.
@@ -194,6 +195,7 @@ ACTION_FIELDS |= {
     "samples": ("audio_id", "samples_start", "samples_end"),
 }
 ACTION_FIELDS |= sunohub_layers.LAYER_FIELDS
+ACTION_FIELDS |= STEM_ACTION_FIELDS
 
 
 # Actions whose words may be all style (a custom instrumental), yet need a `prompt`.

@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from music.forms import AdjustSpeedForm, CoverForm, ExtendForm, RemasterForm, SampleForm
-from music.services import actions, capabilities, library, retry
+from music.services import actions, capabilities, library, retry, stems
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
 
 QUEUED = gettext_lazy("On its way: it appears in the family tree as it is made.")
 EXPORTING = gettext_lazy("On its way: this page updates when it is ready.")
-MAKES_SONGS = {"concat", "stems"}
+MAKES_SONGS = {"concat", "stems", "all_stems"}
 
 
 def _form_action(request, song_id, form_class, run, *, action, heading, intro):
@@ -156,6 +156,7 @@ def sample_song(request, song_id):
 QUICK_ACTIONS = {
     "concat": actions.concat,
     "stems": actions.stems,
+    "all_stems": stems.all_stems,
     "timing": actions.fetch_timing,
     "wav": actions.export_wav,
     "mp4": actions.export_mp4,
@@ -163,6 +164,7 @@ QUICK_ACTIONS = {
 QUICK_DONE = {
     "concat": gettext_lazy("Already joined: the whole song is in the family tree."),
     "stems": gettext_lazy("Already split: the stems are in the family tree."),
+    "all_stems": gettext_lazy("Already split: the 12 stems are in the family tree."),
     "timing": gettext_lazy("The lyric timing is already here."),
     "wav": gettext_lazy("The WAV is already here."),
     "mp4": gettext_lazy("The video is already here."),

@@ -20,6 +20,7 @@ from music.services import (
     mediatypes,
     retry,
     song_edits,
+    stems,
 )
 from music.services.remembered import remembered
 from music.views import cards, live
@@ -84,9 +85,10 @@ def song_detail(request, song_id):
         "has_timing": facts.has_timing,
         # The waveform's peaks and the timed lines, for a song that can be played.
         "karaoke": karaoke.page_data(song) if song.is_ready and song.audio_file else None,
+        "mixer": stems.mixer(family.members, song),
         "has_stems": any(
             m.parent_id == song.pk
-            and m.relation == Relation.STEM
+            and m.relation in (Relation.STEM, *stems.STEM_RELATIONS)
             and m.state == SongState.SUCCEEDED
             and m.trashed_at is None
             for m in family.members

@@ -59,9 +59,31 @@ ACTION_RELATION = {
     "underpainting": Relation.INSTRUMENTAL_ADDED,
     "overpainting": Relation.VOCALS_ADDED,
     "upload_cover": Relation.COVERED,
+    "all_stems": Relation.ALL_STEMS,
+    "add_stem": Relation.STEM_ADDED,
+    "extract_stem": Relation.STEM_EXTRACTED,
 }
 # Results that are their source's own audio, reworked: Pro-made when their source was.
-SAME_AUDIO_ACTIONS = ("concat", "stems", "adjust_speed", "samples")
+SAME_AUDIO_ACTIONS = (
+    "concat",
+    "stems",
+    "adjust_speed",
+    "samples",
+    "all_stems",
+    "extract_stem",
+)
+# Results that are one part of their source: each song records which (services.stems).
+STEM_ACTIONS = ("all_stems", "extract_stem")
+
+
+def stem_part(task, title):
+    """The part a stem clip is: named in its title, else the one the task asked for."""
+    from music.services import stems
+
+    found = stems.stem_type_of(title)
+    return found or task.params.get("stem_type", "")
+
+
 # Results that are only a piece of a song until concatenated.
 FRAGMENT_ACTIONS = {"extend", "upload_extend", "upload_generate", "replace_section"}
 
@@ -338,6 +360,8 @@ def upsert_song(task, clip, index, saving, takes=1):
         song.state = target
     # An upload keeps its file's name; the provider's is a made-up id ("up-<uuid>").
     named = task.params.get("title", "") if task.action == Action.UPLOAD else ""
+    if task.action in STEM_ACTIONS and not song.stem_type:
+        song.stem_type = stem_part(task, clip.title)
     song.title = (named or clip.title or song.title or task.params.get("title", ""))[
         : LIMITS["title"]
     ]

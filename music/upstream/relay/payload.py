@@ -16,7 +16,9 @@ NATIVE_TASK = {
 }
 # Actions of SunoHub's format (issue #15) that no relay seller documents a way to ask for:
 # the studio never offers them on a relay account, and refuses them if asked.
-NO_WAY = ("remaster", "adjust_speed", "samples")
+# (The relay's `gen_stem` task is the two-way split; no seller's documentation we could find
+# says how to ask it for twelve stems, add one or extract one.)
+NO_WAY = ("remaster", "adjust_speed", "samples", "all_stems", "add_stem", "extract_stem")
 # Add instrumental / Add vocals: resellers document them as a `task` with the window in
 # `metadata_params`, in whole seconds (doc.aimanyi.top "生成歌曲（添加伴奏 / 添加人声）").
 LAYER_TASKS = ("underpainting", "overpainting")

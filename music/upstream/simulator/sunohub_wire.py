@@ -85,6 +85,8 @@ def read_rework(order, body):
     for name in ("underpainting", "overpainting"):
         setattr(order, f"{name}_start", _seconds(body, f"{name}_start"))
         setattr(order, f"{name}_end", _seconds(body, f"{name}_end"))
+    order.stem_type = _text(body, "stem_type")
+    order.audio_format = _text(body, "audio_format")
 
 
 def iso(timestamp):

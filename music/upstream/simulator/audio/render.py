@@ -62,9 +62,18 @@ class Rendering:
 
 
 def _render_band(
-    plan: _Plan, bars: list[_Bar], leads: list[_LinePlan], length: int
+    plan: _Plan,
+    bars: list[_Bar],
+    leads: list[_LinePlan],
+    length: int,
+    layers: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Drums, bass and the tonal layers (comp, pad, arpeggio, lead) as separate buffers."""
+    """Drums, bass and the tonal layers (comp, pad, arpeggio, lead) as separate buffers.
+
+    `layers`, when given, is filled with each instrument's own buffer as well (kit,
+    percussion, pad, comp, arp, gliss, lead and the reverb's wet signal "fx"): the 12-stem
+    separation weighs the finished band by them (`audio.parts`). The band itself is the
+    same either way."""
     sr = SAMPLE_RATE
     s16 = plan.s16
     bar_len = 16 * s16
@@ -72,6 +81,12 @@ def _render_band(
     drums = np.zeros(length + extra, dtype=np.float32)
     bass = np.zeros(length + extra, dtype=np.float32)
     tonal = np.zeros(length + extra, dtype=np.float32)
+    track = _Tracker(layers, length + extra)
+
+    def put(buf, name, at, clip, gain):
+        _place(buf, at, clip, gain)
+        track.place(name, at, clip, gain)
+
     v = plan.variant % 2
     tail = length - len(bars) * bar_len  # ringing time after the final bar
     last = len(bars) - 1
@@ -88,7 +103,7 @@ def _render_band(
             voicing = tuple(_in_range(_chord_pcs(plan, bar.chord), 55 + 5 * v))
             n = (i - run_start) * bar_len + int(0.3 * sr) + (max(tail, 0) if i == len(bars) else 0)
             gain = 0.2 * _PAD_GAIN.get(bar.kind, 0.8)
-            _place(tonal, run_start * bar_len, _pad(plan.pad, voicing, n), gain)
+            put(tonal, "pad", run_start * bar_len, _pad(plan.pad, voicing, n), gain)
         run_start = i
 
     drum_style = plan.drums
@@ -122,7 +137,8 @@ def _render_band(
                 clip = _drum(name)
                 for pos, _, sym in _events(pattern):
                     vel = _VEL[sym] * (0.92 + 0.08 * rng.random())
-                    _place(drums, start + pos * s16, clip, _DRUM_GAIN[name] * vel)
+                    part = "perc" if name in PERCUSSION else "kit"
+                    put(drums, part, start + pos * s16, clip, _DRUM_GAIN[name] * vel)
 
         # Bass follows the chord roots.
         bass_root = 33 + (root_pc - 9) % 12
@@ -130,7 +146,7 @@ def _render_band(
         for pos, ln, sym in _events(pattern):
             midi = bass_root + {"r": 0, "f": 7, "o": 12}[sym]
             n = ln * s16 - int(0.02 * sr) + (max(tail, 0) if final else 0)
-            _place(bass, start + pos * s16, _bass_note(plan.bass, midi, n), 0.36)
+            put(bass, "bass", start + pos * s16, _bass_note(plan.bass, midi, n), 0.36)
 
         # Comping instrument.
         comp = plan.comp
@@ -158,25 +174,25 @@ def _render_band(
                 vel = 1.0 if sym == "C" else 0.7
                 if comp == "stab":
                     clip = sum(_note("synthpluck", m, n) for m in voicing[1:])
-                    _place(tonal, at, clip, 0.22 * vel)
+                    put(tonal, "comp", at, clip, 0.22 * vel)
                     continue
                 if comp in ("guitar", "pluck"):
                     for j, m in enumerate(voicing[:5]):
-                        _place(tonal, at + j * int(0.012 * sr), _note(comp, m, n), 0.16 * vel)
+                        put(tonal, "comp", at + j * int(0.012 * sr), _note(comp, m, n), 0.16 * vel)
                     continue
                 for m in voicing:
-                    _place(tonal, at, _note(comp, m, n), 0.2 * vel)
+                    put(tonal, "comp", at, _note(comp, m, n), 0.2 * vel)
             elif sym.isdigit():
                 m = voicing[int(sym) % len(voicing)]
-                _place(tonal, at, _note("pluck" if comp == "pluck" else comp, m, n), 0.24)
+                put(tonal, "comp", at, _note("pluck" if comp == "pluck" else comp, m, n), 0.24)
             elif sym in "DU":
                 order = voicing if sym == "D" else voicing[::-1][:3]
                 gain = 0.15 if sym == "D" else 0.1
                 for j, m in enumerate(order):
-                    _place(tonal, at + j * int(0.011 * sr), _note("guitar", m, n), gain)
+                    put(tonal, "comp", at + j * int(0.011 * sr), _note("guitar", m, n), gain)
             elif sym in "Pp":
                 gain = 0.32 if sym == "P" else 0.24
-                _place(tonal, at, _power_chord(voicing[0], n if sym == "P" else 2 * s16), gain)
+                put(tonal, "comp", at, _power_chord(voicing[0], n if sym == "P" else 2 * s16), gain)
 
         # Arpeggio lifts choruses (and keeps EDM verses moving).
         busy = level == 2 or (drum_style == "four" and level == 1) or level == 3
@@ -189,31 +205,75 @@ def _render_band(
             gain = 0.1 if level == 3 else 0.13
             for j, pos in enumerate(range(0, 16, step)):
                 m = tones[order[j % len(order)]]
-                _place(tonal, start + pos * s16, _note(inst, m, step * s16), gain)
+                put(tonal, "arp", start + pos * s16, _note(inst, m, step * s16), gain)
 
         # A guzheng glissando sweeps into each chorus.
         nxt = bars[b + 1] if b + 1 < len(bars) else None
         if plan.penta and nxt is not None and nxt.block != bar.block and nxt.kind == "chorus":
             scale = [m for m in range(67, 96) if (m - plan.tonic) % 12 in plan.mscale][:12]
             for j, m in enumerate(scale):
-                _place(tonal, start + 12 * s16 + j * (4 * s16) // 12, _note("pluck", m, s16), 0.1)
+                put(
+                    tonal,
+                    "gliss",
+                    start + 12 * s16 + j * (4 * s16) // 12,
+                    _note("pluck", m, s16),
+                    0.1,
+                )
 
     # Wordless lead melody (instrumental songs and solo sections).
     if leads:
         timbre = _Timbre(plan.lead, 1.0, plan.vib_rate, 0.15 if plan.lead == "saw" else 0.22)
         for lp in leads:
-            _place(tonal, lp.bar * bar_len, _phrase(lp.notes, plan.s16, timbre), 0.28)
+            put(tonal, "lead", lp.bar * bar_len, _phrase(lp.notes, plan.s16, timbre), 0.28)
 
     if drum_style == "four":
         # Sidechain "pump": everything tonal ducks under each kick.
         beat = 4 * s16
         pump = (1.0 - 0.45 * np.exp(-np.arange(beat) / sr * 9.0)).astype(np.float32)
-        for buf in (tonal, bass):
+        for buf in (tonal, bass, *track.pumped()):
             whole = len(buf) // beat * beat
             buf[:whole].reshape(-1, beat)[...] *= pump
             buf[whole:] *= pump[: len(buf) - whole]
-    tonal += 0.3 * _convolve_long(tonal, _reverb_ir(1.6, "hall"))
+    wet = 0.3 * _convolve_long(tonal, _reverb_ir(1.6, "hall"))
+    tonal += wet
+    track.keep("fx", wet)
+    track.finish(length)
     return drums[:length], bass[:length], tonal[:length]
+
+
+# Drum sounds a separation puts in "percussion" rather than the kit.
+PERCUSSION = frozenset({"shaker", "wood", "clap", "rim"})
+TONAL_LAYERS = ("pad", "comp", "arp", "gliss", "lead")
+
+
+class _Tracker:
+    """Each instrument's own copy of what `_render_band` places (only when asked)."""
+
+    def __init__(self, layers, size):
+        self.layers = layers
+        self.size = size
+
+    def place(self, name, at, clip, gain):
+        if self.layers is None:
+            return
+        if name not in self.layers:
+            self.layers[name] = np.zeros(self.size, dtype=np.float32)
+        _place(self.layers[name], at, clip, gain)
+
+    def pumped(self):
+        """The layers the sidechain pump ducks (the tonal ones and the bass)."""
+        if self.layers is None:
+            return []
+        return [buf for name, buf in self.layers.items() if name in (*TONAL_LAYERS, "bass")]
+
+    def keep(self, name, buf):
+        if self.layers is not None:
+            self.layers[name] = buf.copy()
+
+    def finish(self, length):
+        if self.layers is not None:
+            for name in self.layers:
+                self.layers[name] = self.layers[name][:length]
 
 
 def _render_vocals(plan: _Plan, lines: list[_LinePlan], length: int) -> np.ndarray:
@@ -269,6 +329,7 @@ def render_song(
     min_duration: float = 8.0,
     melody_seed: str | None = None,
     voice: tuple[int, float, float] | None = None,
+    layers: dict | None = None,
 ) -> Rendering:
     """Render a song deterministically from its description, lyric and style.
 
@@ -279,6 +340,7 @@ def render_song(
 
     ``melody_seed`` swaps the tunes (progressions, motifs, rhythms) while key, tempo and sound
     still follow ``seed`` and ``style``; ``voice`` (from ``voice_of``) pins the singer.
+    ``layers``, when given, receives each instrument's buffer as it went into the band.
     """
     sr = SAMPLE_RATE
     plan = _plan(seed or "", style or "", int(variant), melody_seed, voice)
@@ -319,7 +381,10 @@ def render_song(
     leads = _instrumental_leads(plan, bars)
     if not instrumental:  # sung songs still get a lead over their instrumental breaks
         leads = [lp for lp in leads if bars[lp.bar].kind == "inst"]
-    drums, bass, tonal = _render_band(plan, bars, leads, length)
+    drums, bass, tonal = _render_band(plan, bars, leads, length, layers)
+    if layers is not None:  # as loud as each went into the band below
+        for name in layers:
+            layers[name] *= 0.9 if name in ("kit", "perc") else 1.0 if name == "bass" else 1.4
     # Long buffers are float32 and combined in place: a 3-minute song is ~4M samples.
     band = drums
     band *= 0.9

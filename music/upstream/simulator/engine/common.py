@@ -95,6 +95,9 @@ class Order:
     # replace_section: `candidates` (the new sections) or `full_song` (each spliced into
     # the song); wires without the field get the sections, as relays always did
     result_mode: str = "candidates"
+    # extract_stem and add_stem (engine.stems)
+    stem_type: str = ""
+    audio_format: str = ""
     raw: dict = field(default_factory=dict)  # the request as received, for task records
     controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 

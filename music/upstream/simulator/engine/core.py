@@ -14,11 +14,12 @@ from music.upstream.simulator.engine.orders import Orders
 from music.upstream.simulator.engine.rendering import Rendering
 from music.upstream.simulator.engine.rework import REWORK_KINDS, Reworks
 from music.upstream.simulator.engine.side import SideRequests
+from music.upstream.simulator.engine.stems import STEM_KINDS, StemOrders
 
 log = logging.getLogger(__name__)
 
 
-class Engine(Orders, Reworks, Layers, SideRequests, Rendering):
+class Engine(Orders, Reworks, Layers, StemOrders, SideRequests, Rendering):
     def __init__(
         self,
         state_dir,
@@ -244,7 +245,7 @@ class Engine(Orders, Reworks, Layers, SideRequests, Rendering):
             }
         if kind == "concat":
             return self.identity(self._clip(spec["segments"][-1]["clip"]))
-        if kind == "stem" or kind in REWORK_KINDS or kind in LAYER_KINDS:
+        if kind == "stem" or kind in REWORK_KINDS or kind in LAYER_KINDS or kind in STEM_KINDS:
             return self.identity(self._clip(spec["source"]))
         # An upload has no plan: its content seeds one, and the request's style shapes it.
         seed = f"upload:{spec['sha256']}"

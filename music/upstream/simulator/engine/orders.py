@@ -24,6 +24,10 @@ AUDIO_ACTIONS = (
     "underpainting",
     "overpainting",
     "upload_cover",
+    # Stems of a clip (engine.stems).
+    "all_stems",
+    "extract_stem",
+    "add_stem",
 )
 # Clips that are a piece of a song until concatenated.
 FRAGMENT_KINDS = {"extend", "replace"}

@@ -91,6 +91,8 @@ class Rendering:
             return self._render_rework(spec)
         if kind in ("underpainting", "overpainting"):
             return self._render_layer(spec)
+        if kind in ("part", "added"):
+            return self._render_stem(spec)
         raise ApiError(500, "api_error", f"Cannot render a clip of kind {kind}.")
 
     def _render_song(self, spec):
