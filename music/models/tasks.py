@@ -30,6 +30,9 @@ class Action(models.TextChoices):
     REMASTER = "remaster", _("Remaster")
     ADJUST_SPEED = "adjust_speed", _("Change speed")
     SAMPLES = "samples", _("Sample")
+    # New songs from other songs (issue #15).
+    MASHUP = "mashup", _("Mashup")
+    INSPO = "inspo", _("Inspo")
 
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.

@@ -14,6 +14,9 @@ NATIVE_TASK = {
 # Actions of SunoHub's format (issue #15) that no relay seller documents a way to ask for:
 # the studio never offers them on a relay account, and refuses them if asked.
 NO_WAY = ("remaster", "adjust_speed", "samples")
+# Nor mashups or inspo (new-api's `task` values and `metadata_params`, seed 000 and the
+# resellers' pages found name neither, nor `/suno/mashup-lyrics`).
+NO_WAY += ("mashup", "inspo")
 # Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
 ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
 # Actions whose words may be all style (a custom instrumental): the format still wants a

@@ -87,6 +87,9 @@ class Order:
     keep_pitch: bool = False
     samples_start: float | None = None
     samples_end: float | None = None
+    # mashup and inspo (engine.blend)
+    mashup_audio_ids: list = field(default_factory=list)
+    audio_urls: list = field(default_factory=list)
     raw: dict = field(default_factory=dict)  # the request as received, for task records
     controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 

@@ -8,6 +8,7 @@ import time
 import uuid
 from pathlib import Path
 
+from music.upstream.simulator.engine.blend import BLEND_KINDS, Blends
 from music.upstream.simulator.engine.common import SONG_KINDS, ClipView, Faults
 from music.upstream.simulator.engine.orders import Orders
 from music.upstream.simulator.engine.rendering import Rendering
@@ -17,7 +18,7 @@ from music.upstream.simulator.engine.side import SideRequests
 log = logging.getLogger(__name__)
 
 
-class Engine(Orders, Reworks, SideRequests, Rendering):
+class Engine(Orders, Reworks, Blends, SideRequests, Rendering):
     def __init__(
         self,
         state_dir,
@@ -243,6 +244,8 @@ class Engine(Orders, Reworks, SideRequests, Rendering):
             }
         if kind == "concat":
             return self.identity(self._clip(spec["segments"][-1]["clip"]))
+        if kind in BLEND_KINDS:
+            return self.blend_identity(spec)
         if kind == "stem" or kind in REWORK_KINDS:
             return self.identity(self._clip(spec["source"]))
         # An upload has no plan: its content seeds one, and the request's style shapes it.

@@ -20,6 +20,9 @@ AUDIO_ACTIONS = (
     "remaster",
     "adjust_speed",
     "samples",
+    # Songs made from other songs (engine.blend).
+    "mashup",
+    "inspo",
 )
 # Clips that are a piece of a song until concatenated.
 FRAGMENT_KINDS = {"extend", "replace"}

@@ -87,6 +87,8 @@ class Rendering:
             return self._render_concat(spec["segments"])
         if kind in ("remaster", "speed", "sample"):
             return self._render_rework(spec)
+        if kind in ("mashup", "inspo"):
+            return self._render_blend(spec)
         raise ApiError(500, "api_error", f"Cannot render a clip of kind {kind}.")
 
     def _render_song(self, spec):
