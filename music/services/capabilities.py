@@ -34,6 +34,8 @@ AUK_ONLY = "auk_only"  # a restriction: stems, timing and MP4 only for chirp-auk
 REMASTER = "remaster"
 ADJUST_SPEED = "adjust_speed"
 SAMPLES = "samples"
+MASHUP = "mashup"  # two songs made into one, and "Write mashup lyrics"
+INSPO = "inspo"  # a song inspired by 1-4 reference songs
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
@@ -43,6 +45,8 @@ CHOICES = [
     (REMASTER, gettext_lazy("Remaster")),
     (ADJUST_SPEED, gettext_lazy("Change speed")),
     (SAMPLES, gettext_lazy("Sample")),
+    (MASHUP, gettext_lazy("Mashup")),
+    (INSPO, gettext_lazy("Inspo")),
     (REPLACE, gettext_lazy("Replace section")),
     (STEMS, gettext_lazy("Split stems")),
     (PERSONA, gettext_lazy("Personas")),
@@ -59,7 +63,7 @@ NAMES = frozenset(LABELS)
 ACTIONS = NAMES - {AUK_ONLY}
 
 # What a format has no way to ask for, whatever an account says it offers: no relay seller
-# documents remaster, speed changes or samples (AceData's SunoHub format does).
+# documents remaster, speed changes, samples, mashups or inspo (AceData's SunoHub format does).
 NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY)}
 # SunoHub documents every action (seed 003 and AceData's docs); the relay seed (000) every
 # one but style boosting and those it has no way for, with stems, timing and MP4
@@ -82,6 +86,8 @@ SONG_ACTIONS = [
     REMASTER,
     ADJUST_SPEED,
     SAMPLES,
+    MASHUP,
+    INSPO,
     STEMS,
     PERSONA,
     REPLACE,
@@ -292,4 +298,10 @@ def sends_controls(account):
     """Whether an account's format can send the advanced generation controls (music.controls):
     SunoHub documents them; the relay seed (000) has no field for any of them but
     `negative_tags` ("Exclude styles", which every format sends)."""
+    return account is None or account.format != ProviderFormat.RELAY
+
+
+def takes_lyrics_model(account):
+    """Whether “Write lyrics for me” can name a lyrics model: AceData's `/suno/lyrics` takes
+    `model`; the relay's `/suno/submit/lyrics` (seed 000) only a prompt."""
     return account is None or account.format != ProviderFormat.RELAY
