@@ -118,7 +118,7 @@ class Blends:
             "weight": float(weight),
             "audio_urls": list(urls),
         }
-        ident = {"seed": seed, "melody": None, "style": style, "voice": None}
+        ident = {"seed": seed, "melody": seed, "style": style, "voice": None}
         return [
             {
                 **base,
