@@ -13,6 +13,11 @@ from music.services import naming
 
 PICK_LIMIT = 300  # the newest songs offered in the pickers
 INSPO_MAX = 4
+NOT_PICKABLE = _(
+    "That song is not one of this team's finished songs (another team's, unfinished or in "
+    "the trash): pick one from the list."
+)
+PICK_ERRORS = {"required": _("Pick a song."), "invalid_choice": NOT_PICKABLE}
 
 
 def song_choices(songs):
@@ -20,8 +25,8 @@ def song_choices(songs):
 
 
 class MashupForm(SongWordsForm):
-    song_a = forms.ChoiceField(label=_("First song"))
-    song_b = forms.ChoiceField(label=_("Second song"))
+    song_a = forms.ChoiceField(label=_("First song"), error_messages=PICK_ERRORS)
+    song_b = forms.ChoiceField(label=_("Second song"), error_messages=PICK_ERRORS)
     prompt = forms.CharField(
         label=_("Describe the mashup"),
         required=False,
@@ -69,7 +74,10 @@ class InspoForm(SongWordsForm):
         label=_("Reference songs"),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("1 to 4 of the team's songs (uploads too): the new song takes after them."),
-        error_messages={"required": _("Pick at least one reference song.")},
+        error_messages={
+            "required": _("Pick at least one reference song."),
+            "invalid_choice": NOT_PICKABLE,
+        },
     )
     prompt = forms.CharField(
         label=_("Lyrics or idea"),
