@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from music.forms import InspoForm, MashupForm
-from music.services import accounts, blending, capabilities, references, writing
+from music.models import Action
+from music.services import accounts, blending, capabilities, references, retry, writing
 from music.services.actions import ActionRefused
 from music.services.tasks import default_account
 from music.views.decorators import spender_required
@@ -30,6 +31,7 @@ def create_mashup(request):
     form = mashup_form(request, request.POST or None, initial=initial)
     if picked in dict(form.fields["song_a"].choices):
         form.initial["song_a"] = picked
+    retrying = retry.refill(request, form, Action.MASHUP)
     refusal = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -48,6 +50,7 @@ def create_mashup(request):
     context = {
         "form": form,
         "refusal": refusal,
+        "retrying": retrying,
         "notice": default_refusal(request.team, capabilities.MASHUP),
     }
     return render(request, "music/mashup.html", context, status=status)
@@ -94,6 +97,7 @@ def create_inspo(request):
     picked = request.GET.get("with", "")
     if picked in dict(form.fields["references"].choices):
         form.initial["references"] = [picked]
+    retrying = retry.refill(request, form, Action.INSPO)
     # With one account to choose from, say at once when it has no way to do this.
     notice = "" if "account" in form.fields else default_refusal(request.team, capabilities.INSPO)
     refusal = ""
@@ -114,7 +118,7 @@ def create_inspo(request):
             )
             return redirect("music:library")
     status = 409 if refusal else 200
-    context = {"form": form, "refusal": refusal, "notice": notice}
+    context = {"form": form, "refusal": refusal, "notice": notice, "retrying": retrying}
     return render(request, "music/inspo.html", context, status=status)
 
 

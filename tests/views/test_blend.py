@@ -261,3 +261,17 @@ def test_a_relay_is_not_asked_for_a_lyrics_model(member_client, team):
     data = {"idea": "rain on the roof", "lyrics_model": "remi-v1", "mode": "custom"}
     response = member_client.post(reverse("music:write_lyrics"), data, HTTP_HX_REQUEST="true")
     assert "[Verse]" in response.content.decode()
+
+
+def test_a_failed_mashup_can_be_tried_again_with_the_same_songs(member_client, pair, simulator):
+    red, blue = pair
+    member_client.post(reverse("music:mashup"), mashup_data(red, blue, prompt="an anthem"))
+    simulator.faults.next_errors.append((403, "forbidden", "Mashup refused"))
+    run_queued()
+    failed = Task.objects.get(action="mashup")
+    assert failed.state == TaskState.FAILED and "Mashup refused" in failed.error_message
+    retry = f"{reverse('music:mashup')}?retry={failed.pk}"
+    assert member_client.get(reverse("music:task_retry", args=[failed.pk])).url == retry
+    form = member_client.get(retry).context["form"]
+    assert form["song_a"].value() == str(red.pk) and form["song_b"].value() == str(blue.pk)
+    assert form["prompt"].value() == "an anthem" and not form["title"].value()
