@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from music.models import Action, Song, SongState
 from music.services import capabilities
-from music.services.actions import ActionRefused, _account, require, require_offered
-from music.services.tasks import DEFAULT, start_task
+from music.services.actions import ActionRefused, require, require_offered
+from music.services.tasks import DEFAULT, default_account, start_task
 
 INSPO_MAX = 4
 
@@ -77,7 +77,8 @@ def inspo(membership, song_ids, words, request_key="", account=DEFAULT):
         raise ActionRefused(_("Pick 1 to 4 songs as references."))
     references = pick(membership.team, song_ids)
     # Not the first song's account: the references travel as links, not as its clip ids.
-    account = _account(membership, account)
+    if account is DEFAULT:
+        account = default_account(membership.team)
     require_offered(account, capabilities.INSPO)
     silent = [song for song in references if not song.audio_file]
     if silent:
