@@ -3,6 +3,7 @@ from django.urls import path
 from music.views import (
     accounts,
     actions,
+    blend,
     bulk,
     callbacks,
     create,
@@ -29,6 +30,9 @@ urlpatterns = [
     path("create/", create.create_song, name="create"),
     path("create/lyrics/", create.write_lyrics, name="write_lyrics"),
     path("create/style/", create.boost_style, name="boost_style"),
+    path("create/mashup/", blend.create_mashup, name="mashup"),
+    path("create/mashup/lyrics/", blend.write_mashup_lyrics, name="mashup_lyrics"),
+    path("create/inspo/", blend.create_inspo, name="inspo"),
     path("songs/<uuid:song_id>/", songs.song_detail, name="song"),
     path("songs/<uuid:song_id>/card/", songs.song_card, name="song_card"),
     path("songs/<uuid:song_id>/audio/", songs.song_audio, name="song_audio"),
@@ -97,6 +101,7 @@ urlpatterns = [
     path("upload/", uploads.upload_audio, name="upload"),
     # Signed, expiring links that lend one uploaded file to a provider (no sign-in).
     path("files/<uuid:upload_id>/<str:token>/<str:name>", uploads.upload_file, name="upload_file"),
+    path("files/songs/<uuid:song_id>/<str:token>/<str:name>", blend.song_file, name="song_file"),
     path("providers/", accounts.account_list, name="accounts"),
     path("providers/new/", accounts.account_create, name="account_create"),
     path("providers/<uuid:account_id>/", accounts.account_edit, name="account_edit"),

@@ -51,6 +51,10 @@ SKIPPED = {
         "an upload lent to the provider, opened only by its signed expiring link "
         "(tests/views/test_uploads.py: expired, tampered, other file, other team)"
     ),
+    "music:song_file": (
+        "a team song lent to the provider as an inspo reference, opened only by its signed "
+        "expiring link (tests/views/test_blend.py: expired, tampered, other song, other team)"
+    ),
     "health": "the load balancer's health check: public, says only ok or down",
     "javascript_catalog": "the scripts' interface strings: public, like the scripts themselves",
 }
@@ -89,6 +93,9 @@ URLS = {
     "music:add_vocals": REFUSED,
     "music:add_stem": REFUSED,
     "music:extract_stem": REFUSED,
+    "music:mashup": REFUSED,
+    "music:mashup_lyrics": REFUSED,
+    "music:inspo": REFUSED,
     "music:persona_create": REFUSED,
     "music:quick_action": REFUSED,
     "music:section_editor": REFUSED,

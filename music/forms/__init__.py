@@ -12,6 +12,7 @@ from music.forms.base import (  # noqa: F401
     normalise_text,
     require_words,
 )
+from music.forms.blend import InspoForm, MashupForm  # noqa: F401
 from music.forms.layers import (  # noqa: F401
     AddInstrumentalForm,
     AddVocalsForm,

@@ -398,6 +398,16 @@ class LyricsIdeaForm(forms.Form):
             "max_length": _("Keep the idea to at most 200 characters."),
         },
     )
+    # AceData's `/suno/lyrics` models (its docs: `default`, `remi-v1`); "" sends none.
+    lyrics_model = forms.ChoiceField(
+        label=_("Lyrics model"),
+        required=False,
+        choices=[
+            ("", _("The provider's default")),
+            ("default", _("Default")),
+            ("remi-v1", _("Remi v1 (another writing style)")),
+        ],
+    )
 
 
 class BoostStyleForm(forms.Form):

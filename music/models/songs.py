@@ -49,6 +49,9 @@ class Relation(models.TextChoices):
     ALL_STEMS = "all_stems", _("12 stems of")
     STEM_ADDED = "stem_added", _("Stem added to")
     STEM_EXTRACTED = "stem_extracted", _("Stem extracted from")
+    # Made from two songs (`other_parent` is the second) or from 1-4 reference songs.
+    MASHUP = "mashup", _("Mashup of")
+    INSPIRED = "inspired", _("Inspired by")
 
 
 class SongEventKind(models.TextChoices):
@@ -118,6 +121,15 @@ class Song(models.Model):
         blank=True,
         related_name="children",
         verbose_name=_("made from"),
+    )
+    # A mashup's second song: the mashup is a child of both, and shows in both trees.
+    other_parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="other_children",
+        verbose_name=_("also made from"),
     )
     # The first song of the family: one query loads a whole family tree.
     root = models.ForeignKey(

@@ -38,6 +38,9 @@ class Action(models.TextChoices):
     ALL_STEMS = "all_stems", _("12 stems")
     ADD_STEM = "add_stem", _("Add a stem")
     EXTRACT_STEM = "extract_stem", _("Extract a stem")
+    # New songs from other songs (issue #15).
+    MASHUP = "mashup", _("Mashup")
+    INSPO = "inspo", _("Inspo")
 
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.

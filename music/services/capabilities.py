@@ -39,6 +39,8 @@ ADD_VOCALS = "overpainting"
 ALL_STEMS = "all_stems"  # the twelve stems (issue #15)
 ADD_STEM = "add_stem"
 EXTRACT_STEM = "extract_stem"
+MASHUP = "mashup"  # two songs made into one, and "Write mashup lyrics"
+INSPO = "inspo"  # a song inspired by 1-4 reference songs
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
@@ -50,6 +52,8 @@ CHOICES = [
     (SAMPLES, gettext_lazy("Sample")),
     (ADD_INSTRUMENTAL, gettext_lazy("Add instrumental")),
     (ADD_VOCALS, gettext_lazy("Add vocals")),
+    (MASHUP, gettext_lazy("Mashup")),
+    (INSPO, gettext_lazy("Inspo")),
     (REPLACE, gettext_lazy("Replace section")),
     (STEMS, gettext_lazy("Split stems")),
     (ALL_STEMS, gettext_lazy("12 stems")),
@@ -69,8 +73,8 @@ NAMES = frozenset(LABELS)
 ACTIONS = NAMES - {AUK_ONLY}
 
 # What a format has no way to ask for, whatever an account says it offers: no relay seller
-# documents remaster, speed changes, samples or the 12-stem actions (AceData's SunoHub format
-# does).
+# documents remaster, speed changes, samples, the 12-stem actions, mashups or inspo
+# (AceData's SunoHub format does).
 NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY)}
 # SunoHub documents every action (seed 003 and AceData's docs); the relay seed (000) every
 # one but style boosting and those it has no way for, with stems, timing and MP4
@@ -96,6 +100,8 @@ SONG_ACTIONS = [
     SAMPLES,
     ADD_INSTRUMENTAL,
     ADD_VOCALS,
+    MASHUP,
+    INSPO,
     STEMS,
     ALL_STEMS,
     EXTRACT_STEM,
@@ -314,4 +320,10 @@ def sends_controls(account):
     """Whether an account's format can send the advanced generation controls (music.controls):
     SunoHub documents them; the relay seed (000) has no field for any of them but
     `negative_tags` ("Exclude styles", which every format sends)."""
+    return account is None or account.format != ProviderFormat.RELAY
+
+
+def takes_lyrics_model(account):
+    """Whether “Write lyrics for me” can name a lyrics model: AceData's `/suno/lyrics` takes
+    `model`; the relay's `/suno/submit/lyrics` (seed 000) only a prompt."""
     return account is None or account.format != ProviderFormat.RELAY

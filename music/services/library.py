@@ -357,6 +357,7 @@ class Family:
     parts: list  # for a whole song: (song or None, part dict) in order
     size: int
     members: list = field(default_factory=list)  # every song of the family, as loaded
+    mashup_of: list = field(default_factory=list)  # a mashup's two songs, in order
 
     @property
     def walk(self):
@@ -384,6 +385,7 @@ FAMILY_FIELDS = (
     "duration",
     "state",
     "parent_id",
+    "other_parent_id",
     "root_id",
     "upstream_id",
     "trashed_at",
@@ -397,20 +399,24 @@ FAMILY_FIELDS = (
 def song_family(song):
     """The song's whole family (same root) in one query, as a tree."""
     root_id = song.family_root_id
-    members = list(
-        Song.objects.filter(Q(pk=root_id) | Q(root_id=root_id))
-        .only(*FAMILY_FIELDS)
-        .order_by("created_at", "id")
-    )
+    # Mashups whose second song is of this family hang under it too (their root is their
+    # first song's): still one query.
+    family = Q(pk=root_id) | Q(root_id=root_id)
+    family |= Q(other_parent_id=root_id) | Q(other_parent__root_id=root_id)
+    members = list(Song.objects.filter(family).only(*FAMILY_FIELDS).order_by("created_at", "id"))
     by_id = {m.pk: m for m in members}
     by_id.setdefault(song.pk, song)
     nodes = {pk: FamilyNode(member, current=pk == song.pk) for pk, member in by_id.items()}
     top = []
     for pk, node in nodes.items():
-        parent_id = node.song.parent_id
-        if parent_id in nodes and parent_id != pk:
-            nodes[parent_id].children.append(node)
-        else:
+        parent_id, other_id = node.song.parent_id, node.song.other_parent_id
+        placed = False
+        # A mashup is a child of both its songs: it shows under each one of this family.
+        for owner in (parent_id, other_id):
+            if owner in nodes and owner != pk:
+                nodes[owner].children.append(node)
+                placed = True
+        if not placed:
             top.append(node)
     tree = nodes.get(root_id) or nodes[song.pk]
     if len(top) > 1:  # orphans of a deleted parent hang under the root
@@ -425,8 +431,23 @@ def song_family(song):
 
     by_upstream = {m.upstream_id: m for m in by_id.values()}
     parts = [(by_upstream.get(part.get("id")), part) for part in song.parts]
+    mashup_of = []
+    if song.other_parent_id and song.parent_id:
+        # Its second song may be of another family: one more query, for mashups only.
+        pair = {
+            s.pk: s
+            for s in Song.objects.filter(
+                team=song.team_id, pk__in=[song.parent_id, song.other_parent_id]
+            ).only(*FAMILY_FIELDS)
+        }
+        mashup_of = [pair[pk] for pk in (song.parent_id, song.other_parent_id) if pk in pair]
     return Family(
-        tree=tree, ancestors=ancestors, parts=parts, size=len(by_id), members=list(by_id.values())
+        tree=tree,
+        ancestors=ancestors,
+        parts=parts,
+        size=len(by_id),
+        members=list(by_id.values()),
+        mashup_of=mashup_of,
     )
 
 

@@ -35,6 +35,8 @@ REWORK_URLS = {
     Action.ADD_STEM: "music:add_stem",
     Action.EXTRACT_STEM: "music:extract_stem",
 }
+# The create page's other forms (issue #15): the same songs picked again.
+BLEND_URLS = {Action.MASHUP: "music:mashup", Action.INSPO: "music:inspo"}
 # Actions a song page's buttons ask for: trying again is pressing the button again there.
 SONG_PAGE_ACTIONS = {
     Action.CONCAT,
@@ -54,6 +56,8 @@ def retry_url(task):
     query = f"?{RETRY_PARAM}={task.pk}"
     if task.action == Action.GENERATE:
         return reverse("music:create") + query
+    if task.action in BLEND_URLS:
+        return reverse(BLEND_URLS[task.action]) + query
     if task.source_song_id is None:
         return ""
     song = task.source_song_id
@@ -114,6 +118,14 @@ def initial(task):
         values["continue_at"] = p["continue_at"]
     if task.action == Action.PERSONA:
         values = {"name": p.get("name", ""), "description": p.get("description", "")}
+    if task.action == Action.MASHUP:
+        values.update(song_a=str(task.source_song_id or ""), song_b=p.get("other_song", ""))
+        if not p.get("custom"):
+            values.pop("title", None)  # the studio's "A × B", not the member's
+    if task.action == Action.INSPO:
+        values["references"] = list(p.get("reference_songs", []))
+        if p.get("audio_weight") is not None:
+            values["audio_weight"] = p["audio_weight"]
     return values
 
 

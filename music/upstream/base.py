@@ -115,6 +115,9 @@ class SongRequest:
     # extract_stem and add_stem (issue #15): one of the twelve parts; extract's file format
     stem_type: str = ""
     audio_format: str = ""
+    # mashup (two clips) and inspo (1-4 reference audio links) (issue #15)
+    mashup_audio_ids: list = field(default_factory=list)
+    audio_urls: list = field(default_factory=list)
 
     @classmethod
     def from_params(cls, params):
@@ -265,7 +268,13 @@ class Provider:
         """
         return {}
 
-    def lyrics(self, prompt: str) -> Lyrics:
+    def lyrics(self, prompt: str, model: str = "") -> Lyrics:
+        """Lyrics from an idea; `model` (a lyrics model, "" for the provider's default) is
+        sent only by formats that take one."""
+        raise NotImplementedError
+
+    def mashup_lyrics(self, lyrics_a: str, lyrics_b: str) -> Lyrics:
+        """One set of lyrics from two songs' (AceData's `/suno/mashup-lyrics`)."""
         raise NotImplementedError
 
     def upload(self, audio_url: str) -> SideResult:

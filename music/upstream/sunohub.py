@@ -7,7 +7,7 @@
 from django.utils.translation import gettext_noop
 
 from music import controls
-from music.upstream import http, parsing, sunohub_layers
+from music.upstream import http, parsing, sunohub_blend, sunohub_layers
 from music.upstream.base import (
     SECRET_MARK,
     Clip,
@@ -196,6 +196,7 @@ ACTION_FIELDS |= {
 }
 ACTION_FIELDS |= sunohub_layers.LAYER_FIELDS
 ACTION_FIELDS |= STEM_ACTION_FIELDS
+ACTION_FIELDS |= sunohub_blend.ACTION_FIELDS  # mashup and inspo
 
 
 # Actions whose words may be all style (a custom instrumental), yet need a `prompt`.
@@ -335,6 +336,7 @@ class SunoHub(Provider):
             if not payload["prompt"]:
                 del payload["prompt"]
         sunohub_layers.shape(payload)
+        sunohub_blend.shape(request, payload)
         if request.is_pro:
             payload["is_pro"] = True
         if callback_url:
@@ -453,18 +455,20 @@ class SunoHub(Provider):
             raise malformed("the callback has no `task_id`", body)
         return task_id
 
-    def lyrics(self, prompt):
-        body, data = self._data("/suno/lyrics", {"prompt": prompt})
-        if isinstance(data, list):
-            data = data[0] if data else None
-        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            raise malformed("no lyrics in the answer", body)
-        tags = data.get("tags")
-        if isinstance(tags, list):
-            tags = ", ".join(str(t) for t in tags)
-        return Lyrics(
-            text=data["text"], title=parsing.text(data.get("title")), tags=parsing.text(tags)
-        )
+    def lyrics(self, prompt, model=""):
+        return self._lyrics("/suno/lyrics", sunohub_blend.lyrics_body(prompt, model))
+
+    def mashup_lyrics(self, lyrics_a, lyrics_b):
+        body = sunohub_blend.mashup_lyrics_body(lyrics_a, lyrics_b)
+        return self._lyrics("/suno/mashup-lyrics", body)
+
+    def _lyrics(self, path, body):
+        answer, data = self._data(path, body)
+        found = sunohub_blend.lyrics_data(data)
+        if found is None:
+            raise malformed("no lyrics in the answer", answer)
+        text, title, tags = found
+        return Lyrics(text=text, title=title, tags=tags)
 
     def style(self, prompt):
         body, data = self._data("/suno/style", {"prompt": prompt})

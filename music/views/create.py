@@ -55,9 +55,15 @@ def helpers(form):
     """Which word helpers to show: those the form's account offers (all while a choice of
     accounts is open; a refused click then says why)."""
     if "account" in form.fields:
-        return {"lyrics": True, "style": True}
+        return {"lyrics": True, "style": True, "lyrics_model": True}
     offered = capabilities.offered(form.account)
-    return {"lyrics": capabilities.LYRICS in offered, "style": capabilities.STYLE in offered}
+    return {
+        "lyrics": capabilities.LYRICS in offered,
+        "style": capabilities.STYLE in offered,
+        # Only a format whose lyrics endpoint takes a model is asked which (the service
+        # leaves it out for the others when accounts are still to be chosen).
+        "lyrics_model": capabilities.takes_lyrics_model(form.account),
+    }
 
 
 @spender_required
@@ -72,7 +78,11 @@ def write_lyrics(request):
     lyric = request.POST.get("lyric", "")
     title = request.POST.get("title", "")
     if idea_form.is_valid():
-        result = writing.write_lyrics(idea_form.cleaned_data["idea"], chosen_account(request))
+        result = writing.write_lyrics(
+            idea_form.cleaned_data["idea"],
+            chosen_account(request),
+            idea_form.cleaned_data["lyrics_model"],
+        )
         if result.ok:
             lyric, title = result.lyrics.text, title or result.lyrics.title
         else:
@@ -97,6 +107,7 @@ def write_lyrics(request):
             "form": form,
             "lyrics_error": error,
             "idea": request.POST.get("idea", ""),
+            "lyrics_model": request.POST.get("lyrics_model", ""),
             "helpers": helpers(form),
         },
     )

@@ -92,6 +92,8 @@ def member_pages(studio):
         "/",
         f"/songs/{song.pk}/",
         "/create/",
+        "/create/mashup/",
+        "/create/inspo/",
         "/upload/",
         "/tasks/",
         f"/tasks/{studio['task'].pk}/",

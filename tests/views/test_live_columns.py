@@ -21,13 +21,16 @@ NOT_SHOWN = {
     # The archive job's schedule; a song being saved shows through its state.
     # Notes, and who put a song in the trash: only the song and trash pages show them, rendered
     # afresh on every load (trashed_at, which the library filters on, is watched). A failure's
-    # reason is written with the watched error_message, always.
+    # reason is written with the watched error_message, always. A mashup's second song is
+    # set when the mashup's row is inserted (counted) and changes only when that song is
+    # deleted (counted too).
     Song: {
         "archive_attempts",
         "archive_due_at",
         "error_reason",
         "id",
         "notes",
+        "other_parent_id",
         "provider",
         "raw",
         "trashed_by_id",

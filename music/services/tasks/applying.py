@@ -62,6 +62,8 @@ ACTION_RELATION = {
     "all_stems": Relation.ALL_STEMS,
     "add_stem": Relation.STEM_ADDED,
     "extract_stem": Relation.STEM_EXTRACTED,
+    "mashup": Relation.MASHUP,
+    "inspo": Relation.INSPIRED,
 }
 # Results that are their source's own audio, reworked: Pro-made when their source was.
 SAME_AUDIO_ACTIONS = (
@@ -314,6 +316,12 @@ def is_unchanged(task, result, known):
     )
 
 
+def other_parent(task):
+    """A mashup's second song (of the task's own team: teams are walls), or None."""
+    other = task.params.get("other_song")
+    return Song.objects.filter(pk=other, team=task.team_id).first() if other else None
+
+
 def upsert_song(task, clip, index, saving, takes=1):
     """Create or update a clip's song; a finished clip not stored yet becomes `saving`, and
     its id goes into `saving` for an archive job (once: repeats find it saving already).
@@ -331,6 +339,7 @@ def upsert_song(task, clip, index, saving, takes=1):
             upstream_id=clip.id,
             account=task.account,
             parent=parent,
+            other_parent=other_parent(task),
             root=(parent.root or parent) if parent else None,
             relation=ACTION_RELATION.get(task.action, Relation.GENERATED),
             is_fragment=is_fragment_of(task),

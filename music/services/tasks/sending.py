@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from music import reasons, upstream
 from music.models import SIDE_ACTIONS, Action, Task, TaskState
 from music.reasons import Reason
-from music.services import uploads
+from music.services import references, uploads
 from music.services.tasks import events, timing
 from music.services.tasks.applying import apply_result, apply_side_result, fail
 from music.services.tasks.callbacks import hash_token
@@ -87,6 +87,18 @@ def submit(task_id):
             return
         link_token = uploads.link_token(upload)
         task.params = {**task.params, "audio_url": uploads.public_link(upload, link_token)}
+    lent = []
+    if task.params.get("reference_songs"):
+        # The team's songs an inspo song starts from: fresh signed links, as for uploads.
+        try:
+            urls, lent = references.lend(task)
+        except references.ReferenceMissing:
+            message = Reason(
+                gettext_noop("A reference song is no longer in the studio; pick the songs again.")
+            )
+            fail(task_id, message, "reference_missing", not_charged=True)
+            return
+        task.params = {**task.params, "audio_urls": urls}
     request = SongRequest.from_params(task.params)
     token = secrets.token_urlsafe(24)
     url = "" if side else callback_url(task, token, provider)
@@ -98,6 +110,8 @@ def submit(task_id):
             k: v.replace(link_token, SECRET_MARK) if isinstance(v, str) else v
             for k, v in payload.items()
         }
+    if lent:
+        payload = references.hide(payload, lent)
     Task.objects.filter(pk=task_id).update(
         callback_token_hash=hash_token(token) if url else "", request_payload=payload
     )

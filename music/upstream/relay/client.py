@@ -80,6 +80,15 @@ class Relay(Provider):
     def describe_request(self, action, params, callback_url=""):
         return describe_request(action, params, callback_url)
 
+    def mashup_lyrics(self, lyrics_a, lyrics_b):
+        raise UpstreamError(
+            gettext_noop("The relay format has no way to ask for this."),
+            details="mashup-lyrics",
+            code="unsupported",
+            permanent=True,
+            accepted=False,
+        )
+
     def submit(self, request: SongRequest, callback_url: str = "") -> Submission:
         if request.action in NO_WAY:
             raise UpstreamError(
@@ -230,7 +239,8 @@ class Relay(Provider):
             raise malformed("`data` is not a list", answer)
 
     # --- words ----------------------------------------------------------------------------
-    def lyrics(self, prompt):
+    def lyrics(self, prompt, model=""):
+        # `/suno/submit/lyrics` takes only `prompt` (seed 000): the format has no lyrics model.
         answer, task_id = self._data("POST", "/suno/submit/lyrics", {"prompt": prompt})
         if isinstance(task_id, dict):
             task_id = task_id.get("task_id") or task_id.get("id")

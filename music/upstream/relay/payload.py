@@ -19,6 +19,9 @@ NATIVE_TASK = {
 # (The relay's `gen_stem` task is the two-way split; no seller's documentation we could find
 # says how to ask it for twelve stems, add one or extract one.)
 NO_WAY = ("remaster", "adjust_speed", "samples", "all_stems", "add_stem", "extract_stem")
+# Nor mashups or inspo (new-api's `task` values and `metadata_params`, seed 000 and the
+# resellers' pages found name neither, nor `/suno/mashup-lyrics`).
+NO_WAY += ("mashup", "inspo")
 # Add instrumental / Add vocals: resellers document them as a `task` with the window in
 # `metadata_params`, in whole seconds (doc.aimanyi.top "生成歌曲（添加伴奏 / 添加人声）").
 LAYER_TASKS = ("underpainting", "overpainting")

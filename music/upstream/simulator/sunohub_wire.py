@@ -11,7 +11,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from music.upstream.simulator import steering, words
+from music.upstream.simulator import blend_wire, steering, words
 from music.upstream.simulator.engine import ApiError, Order, bad_request, poisoned
 
 REASONS = {
@@ -117,6 +117,7 @@ class SunoHubWire:
             "/suno/audios": self.audios,
             "/suno/tasks": self.tasks,
             "/suno/lyrics": self.lyrics,
+            "/suno/mashup-lyrics": blend_wire.mashup_lyrics,
             "/suno/style": self.style,
             "/suno/upload": self.upload,
             "/suno/persona": self.persona,
@@ -157,6 +158,7 @@ class SunoHubWire:
             raw=body,
         )
         read_rework(order, body)
+        blend_wire.read_blend(order, body)
         return order
 
     def audios(self, body):
@@ -263,6 +265,10 @@ class SunoHubWire:
         prompt = _text(body, "prompt").strip()
         if not prompt:
             raise bad_request("`prompt` is required.")
+        model = blend_wire.lyrics_model(body)
+        if model == "remi-v1":
+            # Another lyrics model writes other lines from the same idea.
+            prompt = f"{prompt} "
         return {
             "success": True,
             "task_id": str(uuid.uuid4()),

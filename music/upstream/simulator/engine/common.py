@@ -98,6 +98,9 @@ class Order:
     # extract_stem and add_stem (engine.stems)
     stem_type: str = ""
     audio_format: str = ""
+    # mashup and inspo (engine.blend)
+    mashup_audio_ids: list = field(default_factory=list)
+    audio_urls: list = field(default_factory=list)
     raw: dict = field(default_factory=dict)  # the request as received, for task records
     controls: dict = field(default_factory=dict)  # validated advanced controls (steering.py)
 

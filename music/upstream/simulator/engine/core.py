@@ -8,6 +8,7 @@ import time
 import uuid
 from pathlib import Path
 
+from music.upstream.simulator.engine.blend import BLEND_KINDS, Blends
 from music.upstream.simulator.engine.common import SONG_KINDS, ClipView, Faults
 from music.upstream.simulator.engine.layers import LAYER_KINDS, Layers
 from music.upstream.simulator.engine.orders import Orders
@@ -19,7 +20,7 @@ from music.upstream.simulator.engine.stems import STEM_KINDS, StemOrders
 log = logging.getLogger(__name__)
 
 
-class Engine(Orders, Reworks, Layers, StemOrders, SideRequests, Rendering):
+class Engine(Orders, Reworks, Layers, StemOrders, Blends, SideRequests, Rendering):
     def __init__(
         self,
         state_dir,
@@ -245,6 +246,8 @@ class Engine(Orders, Reworks, Layers, StemOrders, SideRequests, Rendering):
             }
         if kind == "concat":
             return self.identity(self._clip(spec["segments"][-1]["clip"]))
+        if kind in BLEND_KINDS:
+            return self.blend_identity(spec)
         if kind == "stem" or kind in REWORK_KINDS or kind in LAYER_KINDS or kind in STEM_KINDS:
             return self.identity(self._clip(spec["source"]))
         # An upload has no plan: its content seeds one, and the request's style shapes it.

@@ -28,6 +28,9 @@ AUDIO_ACTIONS = (
     "all_stems",
     "extract_stem",
     "add_stem",
+    # Songs made from other songs (engine.blend).
+    "mashup",
+    "inspo",
 )
 # Clips that are a piece of a song until concatenated.
 FRAGMENT_KINDS = {"extend", "replace"}

@@ -93,6 +93,8 @@ class Rendering:
             return self._render_layer(spec)
         if kind in ("part", "added"):
             return self._render_stem(spec)
+        if kind in ("mashup", "inspo"):
+            return self._render_blend(spec)
         raise ApiError(500, "api_error", f"Cannot render a clip of kind {kind}.")
 
     def _render_song(self, spec):
