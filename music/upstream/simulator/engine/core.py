@@ -13,11 +13,12 @@ from music.upstream.simulator.engine.orders import Orders
 from music.upstream.simulator.engine.rendering import Rendering
 from music.upstream.simulator.engine.rework import REWORK_KINDS, Reworks
 from music.upstream.simulator.engine.side import SideRequests
+from music.upstream.simulator.engine.voices import VoiceRequests
 
 log = logging.getLogger(__name__)
 
 
-class Engine(Orders, Reworks, SideRequests, Rendering):
+class Engine(Orders, Reworks, SideRequests, VoiceRequests, Rendering):
     def __init__(
         self,
         state_dir,
@@ -79,6 +80,7 @@ class Engine(Orders, Reworks, SideRequests, Rendering):
                 ("jobs", "instant", "INTEGER DEFAULT 0"),
                 ("jobs", "answer", "TEXT"),
                 ("clips", "rendered", "TEXT"),
+                ("personas", "kind", "TEXT DEFAULT 'persona'"),
             ):
                 names = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
                 if column not in names:
@@ -243,7 +245,7 @@ class Engine(Orders, Reworks, SideRequests, Rendering):
             }
         if kind == "concat":
             return self.identity(self._clip(spec["segments"][-1]["clip"]))
-        if kind == "stem" or kind in REWORK_KINDS:
+        if kind in ("stem", "vox") or kind in REWORK_KINDS:
             return self.identity(self._clip(spec["source"]))
         # An upload has no plan: its content seeds one, and the request's style shapes it.
         seed = f"upload:{spec['sha256']}"
