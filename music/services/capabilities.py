@@ -34,6 +34,9 @@ AUK_ONLY = "auk_only"  # a restriction: stems, timing and MP4 only for chirp-auk
 REMASTER = "remaster"
 ADJUST_SPEED = "adjust_speed"
 SAMPLES = "samples"
+MIDI = "midi"
+VOX = "vox"  # a persona v2 from a vocal range (`/suno/vox`), and songs it sings
+VOICES = "voices"  # a private voice from a recording
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
@@ -46,6 +49,9 @@ CHOICES = [
     (REPLACE, gettext_lazy("Replace section")),
     (STEMS, gettext_lazy("Split stems")),
     (PERSONA, gettext_lazy("Personas")),
+    (VOX, gettext_lazy("Persona v2 from a vocal range")),
+    (VOICES, gettext_lazy("Voices from recordings")),
+    (MIDI, gettext_lazy("MIDI export")),
     (UPLOAD, gettext_lazy("Upload")),
     (TIMING, gettext_lazy("Lyric timing")),
     (WAV, gettext_lazy("WAV export")),
@@ -57,10 +63,12 @@ CHOICES = [
 LABELS = dict(CHOICES)
 NAMES = frozenset(LABELS)
 ACTIONS = NAMES - {AUK_ONLY}
+# Names of the relay's NO_WAY that are not account choices (an action it cannot send).
+RELAY_ONLY_ACTIONS = frozenset(RELAY_NO_WAY) - NAMES
 
 # What a format has no way to ask for, whatever an account says it offers: no relay seller
 # documents remaster, speed changes or samples (AceData's SunoHub format does).
-NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY)}
+NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY) - RELAY_ONLY_ACTIONS}
 # SunoHub documents every action (seed 003 and AceData's docs); the relay seed (000) every
 # one but style boosting and those it has no way for, with stems, timing and MP4
 # "仅限chirp_auk".
@@ -70,8 +78,8 @@ DEFAULTS = {
     ProviderFormat.RELAY: (ACTIONS - {STYLE} - NO_WAY[ProviderFormat.RELAY]) | {AUK_ONLY},
 }
 # SunoHub makes these only in its Pro pool (remaster: its models, v4.5+ and newer, are Pro).
-PRO_ONLY = {COVER, STEMS, WAV, PERSONA, REMASTER}
-PRO_MADE = {STEMS, WAV, PERSONA}  # and only from songs made there
+PRO_ONLY = {COVER, STEMS, WAV, PERSONA, REMASTER, VOX}
+PRO_MADE = {STEMS, WAV, PERSONA, VOX}  # and only from songs made there
 AUK_GATED = {STEMS, TIMING, MP4}
 AUK_MODELS = ("chirp-v4-5", "chirp-auk")
 # The song page's actions, in the order of its buttons.
@@ -84,10 +92,12 @@ SONG_ACTIONS = [
     SAMPLES,
     STEMS,
     PERSONA,
+    VOX,
     REPLACE,
     TIMING,
     WAV,
     MP4,
+    MIDI,
 ]
 
 
@@ -222,8 +232,12 @@ def check(song, action, facts=None):
             return no(_("“%(title)s” is already a stem.") % {"title": song}, quiet=True)
         if Relation.STEM in facts.made:
             return no(_("Already split: the stems are in the family tree."))
-    if action == PERSONA and song.relation == Relation.UPLOADED:
+    if action in (PERSONA, VOX) and song.relation == Relation.UPLOADED:
         return no(_("A persona cannot be made from an uploaded song; pick a song the model sang."))
+    if action == VOX and (song.instrumental or not song.lyric):
+        return no(_("“%(title)s” has no sung vocals to take a voice from.") % {"title": song})
+    if action == MIDI and song.midi_file:
+        return no(_("The MIDI file is already here."), quiet=True)
     if action == REPLACE and (not song.lyric or song.instrumental):
         return no(_("“%(title)s” has no sung lyrics to edit.") % {"title": song}, quiet=True)
     if action == TIMING and facts.has_timing:
@@ -249,6 +263,7 @@ def check(song, action, facts=None):
             STEMS: _("Splitting stems"),
             WAV: _("WAV export"),
             PERSONA: _("Making a persona"),
+            VOX: _("Making a persona"),
         }[action]
         return no(
             _("%(what)s only works on songs made in the Pro pool, and “%(title)s” was not.")
@@ -286,6 +301,12 @@ def song_offers(song, facts=None):
         pools=has_pools(song.account),
         offers={action: check(song, action, facts) for action in SONG_ACTIONS},
     )
+
+
+def keeps_persona_list(account):
+    """Whether the provider lists (and deletes) the key's personas: SunoHub's `GET`/`DELETE
+    /suno/persona`; the relay seed (000) has neither."""
+    return account is None or account.format != ProviderFormat.RELAY
 
 
 def sends_controls(account):

@@ -25,7 +25,7 @@ from music.models import (
 )
 from music.reasons import Reason, as_reason, sentence  # noqa: F401  (sentence: re-exported)
 from music.services import media
-from music.services.tasks import archiving, events, timing
+from music.services.tasks import archiving, events, timing, voices
 from music.upstream.base import ClipState, JobResult, JobState
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ ACTION_RELATION = {
     "remaster": Relation.REMASTERED,
     "adjust_speed": Relation.SPEED_CHANGED,
     "samples": Relation.SAMPLED,
+    "artist_consistency_vox": Relation.PERSONA_V2,
 }
 # Results that are their source's own audio, reworked: Pro-made when their source was.
 SAME_AUDIO_ACTIONS = ("concat", "stems", "adjust_speed", "samples")
@@ -405,7 +406,9 @@ def apply_side_result(task_id, result):
         ):
             return
         song = task.source_song
-        if task.action == Action.PERSONA:
+        if task.action in voices.SIDE_ACTIONS:
+            voices.apply(task, result)
+        elif task.action == Action.PERSONA:
             Persona.objects.get_or_create(
                 provider=task.provider,
                 upstream_id=result.persona_id,
@@ -451,3 +454,5 @@ def apply_side_result(task_id, result):
         task.finished_at = timezone.now()
         task.save()
         events.record(task.pk, TaskState.SUCCEEDED, "late" if late else "")
+        if task.action in voices.SIDE_ACTIONS:
+            transaction.on_commit(lambda: voices.follow_up(task))

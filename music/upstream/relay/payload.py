@@ -13,7 +13,17 @@ NATIVE_TASK = {
 }
 # Actions of SunoHub's format (issue #15) that no relay seller documents a way to ask for:
 # the studio never offers them on a relay account, and refuses them if asked.
-NO_WAY = ("remaster", "adjust_speed", "samples")
+NO_WAY = (
+    "remaster",
+    "adjust_speed",
+    "samples",
+    # Voices and side files (SunoHub's `/suno/midi`, `/suno/vox`, `/suno/voices`): seed 000
+    # has no endpoint for any of them, nor a list of the key's personas to read or delete.
+    "midi",
+    "vox",
+    "voices",
+    "artist_consistency_vox",
+)
 # Actions that are a GET of one of a clip's artifacts (`/suno/act/{action}/{clip_id}`).
 ACT_ACTIONS = ("stems", "timing", "wav", "mp4")
 # Actions whose words may be all style (a custom instrumental): the format still wants a
