@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from music.forms import AdjustSpeedForm, CoverForm, ExtendForm, RemasterForm, SampleForm
-from music.services import actions, capabilities, library, retry
+from music.services import actions, capabilities, library, retry, voices
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
 
@@ -159,6 +159,7 @@ QUICK_ACTIONS = {
     "timing": actions.fetch_timing,
     "wav": actions.export_wav,
     "mp4": actions.export_mp4,
+    "midi": voices.export_midi,
 }
 QUICK_DONE = {
     "concat": gettext_lazy("Already joined: the whole song is in the family tree."),
@@ -166,6 +167,7 @@ QUICK_DONE = {
     "timing": gettext_lazy("The lyric timing is already here."),
     "wav": gettext_lazy("The WAV is already here."),
     "mp4": gettext_lazy("The video is already here."),
+    "midi": gettext_lazy("The MIDI file is already here."),
 }
 
 
