@@ -454,5 +454,5 @@ def apply_side_result(task_id, result):
         task.finished_at = timezone.now()
         task.save()
         events.record(task.pk, TaskState.SUCCEEDED, "late" if late else "")
-        if task.action in voices.SIDE_ACTIONS:
-            transaction.on_commit(lambda: voices.follow_up(task))
+    if task.action in voices.SIDE_ACTIONS:
+        voices.follow_up(task)  # the next step of a persona v2, its own task
