@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from music.forms import PersonaForm, PersonaSongForm
 from music.models import Action, Role
@@ -20,9 +20,11 @@ DELETE_PERSONA_CONSEQUENCE = gettext_lazy(
 
 
 @team_required
+@require_safe
 def persona_list(request):
     # The provider's list first: personas made elsewhere come in, deleted ones are marked.
-    synced = personas.sync(request.team)
+    # Viewers change nothing of the team, so they see the list as members last left it.
+    synced = personas.sync(request.team) if request.membership.can_spend else None
     context = {
         "personas": library.team_personas(request.team),
         "delete_consequence": DELETE_PERSONA_CONSEQUENCE,
