@@ -18,6 +18,7 @@ KIND_WORDS = {
     Relation.COVERED: pgettext_lazy("kind of song in its title line", "cover"),
     Relation.UPLOADED: pgettext_lazy("kind of song in its title line", "upload"),
     Relation.PERSONA: pgettext_lazy("kind of song in its title line", "persona song"),
+    Relation.PERSONA_V2: pgettext_lazy("kind of song in its title line", "persona v2 song"),
 }
 VOCALS_STEM = pgettext_lazy("kind of song in its title line", "vocals stem")
 INSTRUMENTAL_STEM = pgettext_lazy("kind of song in its title line", "instrumental stem")

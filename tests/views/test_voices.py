@@ -227,3 +227,15 @@ def test_a_voice_from_a_team_song(member_client, song, simulator):
 def test_viewers_make_no_voices(client, team):
     client.force_login(MembershipFactory(team=team, role="viewer").user)
     assert client.post(url("voice_create"), {"name": "x"}).status_code == 403
+
+
+def test_a_voice_sings_a_new_song(member_client, song, simulator):
+    member_client.post(url("voice_create"), {"name": "Sung", "song": str(song.pk)})
+    run_queued()
+    voice = Persona.objects.get(kind=PersonaKind.VOICE)
+    data = {"prompt": "a song in my voice", "model": "chirp-v4", "is_pro": "on"}
+    assert member_client.post(url("persona_sing", voice.pk), data).status_code == 302
+    run_queued()
+    payload = Task.objects.get(action="artist_consistency").request_payload
+    assert payload["persona_id"] == voice.upstream_id and "audio_id" not in payload
+    assert Song.objects.filter(relation=Relation.PERSONA).count() == 2
