@@ -1,7 +1,6 @@
 """MIDI, personas at the provider, persona v2 and voices from the song and personas pages
 (issue #15), through the whole path (queue, httpx, simulator, storage)."""
 
-
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
