@@ -202,13 +202,22 @@ def test_a_voice_needs_ten_seconds_and_says_so(member_client):
 
 
 def test_a_voice_from_an_uploaded_recording_is_listed_with_the_personas(
-    member_client, simulator, settings
+    live_server, settings, client, simulator
 ):
-    settings.STUDIO_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1:8000", "testserver"]
-    response = member_client.post(url("voice_create"), {"name": "Me", "audio_file": wav(12)})
+    """The simulator fetches the file from the studio's signed link over HTTP, as a provider
+    would, and checks its length again."""
+    settings.STUDIO_PUBLIC_URL = live_server.url
+    client.force_login(MembershipFactory(role="member").user)
+    response = client.post(url("voice_create"), {"name": "Me", "audio_file": wav(12)})
     assert response.status_code == 302
+    run_queued()
     task = Task.objects.get(action="voice")
-    assert set(task.params) >= {"upload_id", "name"}
+    assert "/files/" in task.request_payload["audio_url"]
+    assert task.request_payload["name"] == "Me"
+    voice = Persona.objects.get(kind=PersonaKind.VOICE)
+    assert voice.source_song is None and voice.upstream_id
+    page = client.get(url("personas")).content.decode()
+    assert "Me" in page and "From a recording" in page
 
 
 def test_a_voice_from_a_team_song(member_client, song, simulator):
@@ -238,3 +247,26 @@ def test_a_voice_sings_a_new_song(member_client, song, simulator):
     payload = Task.objects.get(action="artist_consistency").request_payload
     assert payload["persona_id"] == voice.upstream_id and "audio_id" not in payload
     assert Song.objects.filter(relation=Relation.PERSONA).count() == 2
+
+
+def test_a_relay_persona_is_deleted_here_and_the_page_says_the_provider_keeps_it(
+    member_client, team, member, song, simulator
+):
+    account = ProviderAccount.objects.create(
+        team=team, name="Relay", format="relay", base_url="https://relay.example.com"
+    )
+    persona = Persona.objects.create(
+        team=team,
+        name="Relay voice",
+        upstream_id="relay-p1",
+        provider="relay",
+        account=account,
+        created_by=member,
+    )
+    simulator.requests.clear()
+    assert "Relay voice" in member_client.get(url("personas")).content.decode()
+    response = member_client.post(url("persona_delete", persona.pk), follow=True)
+    html = response.content.decode()
+    assert "no way to delete it at the provider" in html
+    assert not Persona.objects.filter(pk=persona.pk).exists()
+    assert simulator.requests == []  # the relay was not asked, nor the built-in provider
