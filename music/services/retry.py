@@ -26,9 +26,19 @@ REWORK_URLS = {
     Action.REMASTER: "music:remaster",
     Action.ADJUST_SPEED: "music:adjust_speed",
     Action.SAMPLES: "music:sample",
+    # A persona v2 that failed at any step is asked for again from its range.
+    Action.VOX: "music:persona_v2",
+    Action.PERSONA_VOX: "music:persona_v2",
 }
 # Actions a song page's buttons ask for: trying again is pressing the button again there.
-SONG_PAGE_ACTIONS = {Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4}
+SONG_PAGE_ACTIONS = {
+    Action.CONCAT,
+    Action.STEMS,
+    Action.TIMING,
+    Action.WAV,
+    Action.MP4,
+    Action.MIDI,
+}
 RETRY_PARAM = "retry"
 
 
@@ -39,6 +49,8 @@ def retry_url(task):
     query = f"?{RETRY_PARAM}={task.pk}"
     if task.action == Action.GENERATE:
         return reverse("music:create") + query
+    if task.action == Action.VOICE:
+        return reverse("music:voice_create")
     if task.source_song_id is None:
         return ""
     song = task.source_song_id
@@ -50,7 +62,7 @@ def retry_url(task):
         return reverse(REWORK_URLS[task.action], args=[song]) + query
     if task.action == Action.PERSONA:
         return reverse("music:persona_create", args=[song]) + query
-    if task.action == Action.ARTIST_CONSISTENCY:
+    if task.action in (Action.ARTIST_CONSISTENCY, Action.ARTIST_CONSISTENCY_VOX):
         persona = persona_of(task)
         return reverse("music:persona_sing", args=[persona.pk]) + query if persona else ""
     if task.action == Action.REPLACE_SECTION:
