@@ -161,11 +161,11 @@ class ProviderAccountAdmin(admin.ModelAdmin):
 
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
-    list_display = ["name", "team", "source_song", "created_by", "created_at"]
-    list_filter = ["team"]
+    list_display = ["name", "team", "kind", "source_song", "gone_upstream_at", "created_at"]
+    list_filter = ["team", "kind"]
     search_fields = ["name", "description", "upstream_id"]
     list_select_related = ["team", "source_song", "created_by"]
-    raw_id_fields = ["source_song", "task"]
+    raw_id_fields = ["source_song", "task", "account"]
 
 
 @admin.register(LyricTiming)

@@ -21,6 +21,7 @@ from music.views import (
     teams,
     trash,
     uploads,
+    voices,
 )
 
 app_name = "music"
@@ -38,6 +39,8 @@ urlpatterns = [
     path("songs/<uuid:song_id>/audio/", songs.song_audio, name="song_audio"),
     path("songs/<uuid:song_id>/cover/", songs.song_cover, name="song_cover"),
     path("songs/<uuid:song_id>/wav/", songs.song_wav, name="song_wav"),
+    path("songs/<uuid:song_id>/midi/", voices.song_midi, name="song_midi"),
+    path("songs/<uuid:song_id>/persona-v2/", voices.persona_v2, name="persona_v2"),
     path("songs/<uuid:song_id>/video/", songs.song_video, name="song_video"),
     path("songs/<uuid:song_id>/in-flight/", songs.song_in_flight, name="song_in_flight"),
     path("songs/<uuid:song_id>/extend/", actions.extend_song, name="extend"),
@@ -109,6 +112,7 @@ urlpatterns = [
     path("providers/<uuid:account_id>/default/", accounts.account_default, name="account_default"),
     path("providers/<uuid:account_id>/delete/", accounts.account_delete, name="account_delete"),
     path("personas/", personas.persona_list, name="personas"),
+    path("personas/voice/", voices.voice_create, name="voice_create"),
     path("personas/<uuid:persona_id>/sing/", personas.persona_sing, name="persona_sing"),
     path("personas/<uuid:persona_id>/delete/", personas.persona_delete, name="persona_delete"),
     path("tasks/", tasks.task_list, name="tasks"),

@@ -83,6 +83,9 @@ URLS = {
     "music:song_cover": READ_ONLY,
     "music:song_wav": READ_ONLY,
     "music:song_video": READ_ONLY,
+    "music:song_midi": READ_ONLY,
+    "music:persona_v2": REFUSED,
+    "music:voice_create": REFUSED,
     "music:song_in_flight": READ_ONLY,
     "music:extend": REFUSED,
     "music:cover": REFUSED,
@@ -314,6 +317,7 @@ def world(db):
         ("image_file", "cover.png"),
         ("wav_file", "audio.wav"),
         ("video_file", "video.mp4"),
+        ("midi_file", "notes.mid"),
     ]:
         getattr(song, field).save(name, ContentFile(b"wall-b media bytes"), save=False)
     song.save()

@@ -51,3 +51,4 @@ from music.forms.team import (  # noqa: F401
     ProviderAccountForm,
     TeamSettingsForm,
 )
+from music.forms.voices import PersonaV2Form, VoiceForm  # noqa: F401

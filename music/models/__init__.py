@@ -16,6 +16,7 @@ from music.models.songs import (  # noqa: F401
     Favourite,
     LyricTiming,
     Persona,
+    PersonaKind,
     Relation,
     Song,
     SongEvent,

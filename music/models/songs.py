@@ -52,6 +52,13 @@ class Relation(models.TextChoices):
     # Made from two songs (`other_parent` is the second) or from 1-4 reference songs.
     MASHUP = "mashup", _("Mashup of")
     INSPIRED = "inspired", _("Inspired by")
+    PERSONA_V2 = "persona_v2", _("Persona v2 from")
+
+
+class PersonaKind(models.TextChoices):
+    PERSONA = "persona", _("Persona")
+    VOX = "vox", _("Persona v2 (from a vocal range)")
+    VOICE = "voice", _("Voice (from a recording)")
 
 
 class SongEventKind(models.TextChoices):
@@ -151,6 +158,7 @@ class Song(models.Model):
     stem_type = models.CharField(_("stem"), max_length=40, blank=True)
     wav_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
     video_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
+    midi_file = models.FileField(upload_to=song_media_path, blank=True, max_length=300)
     relation = models.CharField(
         _("relation"), max_length=16, choices=Relation, default=Relation.GENERATED
     )
@@ -239,9 +247,29 @@ class Persona(models.Model):
     description = models.TextField(_("description"), blank=True)
     upstream_id = models.CharField(_("upstream persona id"), max_length=100)
     provider = models.CharField(_("provider"), max_length=20, default="sunohub")
+    # None for a voice from a recording, or a persona found at the provider (its clip is
+    # `source_audio_id`, on `account`).
     source_song = models.ForeignKey(
-        Song, on_delete=models.PROTECT, related_name="personas", verbose_name=_("voice from")
+        Song,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="personas",
+        verbose_name=_("voice from"),
     )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PersonaKind, default=PersonaKind.PERSONA
+    )
+    source_audio_id = models.CharField(_("upstream audio id"), max_length=100, blank=True)
+    account = models.ForeignKey(
+        ProviderAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="personas",
+        verbose_name=_("provider account"),
+    )
+    gone_upstream_at = models.DateTimeField(_("deleted at the provider"), null=True, blank=True)
     task = models.OneToOneField(
         Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="persona"
     )
@@ -262,6 +290,15 @@ class Persona(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def voice_account(self):
+        """The account that keeps this voice: a persona sings only there."""
+        return self.source_song.account if self.source_song_id else self.account
+
+    @property
+    def voice_audio_id(self):
+        return self.source_song.upstream_id if self.source_song_id else self.source_audio_id
 
 
 class LyricTiming(models.Model):

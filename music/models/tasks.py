@@ -41,13 +41,37 @@ class Action(models.TextChoices):
     # New songs from other songs (issue #15).
     MASHUP = "mashup", _("Mashup")
     INSPO = "inspo", _("Inspo")
+    # Voices and side files (issue #15).
+    MIDI = "midi", _("MIDI export")
+    VOX = "vox", _("Isolate vocals")
+    PERSONA_VOX = "persona_vox", _("Make persona v2")
+    ARTIST_CONSISTENCY_VOX = "artist_consistency_vox", _("Persona v2 song")
+    VOICE = "voice", _("Make voice")
 
 
 # Actions answered synchronously by their own endpoints rather than as a generation job.
-SIDE_ACTIONS = {Action.UPLOAD, Action.PERSONA, Action.TIMING, Action.WAV, Action.MP4}
+SIDE_ACTIONS = {
+    Action.UPLOAD,
+    Action.PERSONA,
+    Action.TIMING,
+    Action.WAV,
+    Action.MP4,
+    Action.MIDI,
+    Action.VOX,
+    Action.PERSONA_VOX,
+    Action.VOICE,
+}
 # Actions where a second request for the same song only costs money: while one is active,
 # another click lands on it (a partial unique index, not a check-then-insert).
-ONCE_PER_SONG = [Action.CONCAT, Action.STEMS, Action.TIMING, Action.WAV, Action.MP4]
+ONCE_PER_SONG = [
+    Action.CONCAT,
+    Action.STEMS,
+    Action.ALL_STEMS,
+    Action.TIMING,
+    Action.WAV,
+    Action.MP4,
+    Action.MIDI,
+]
 
 
 class TaskState(models.TextChoices):

@@ -8,7 +8,7 @@ whatever calls them, and the song page offers exactly what they accept.
 
 from django.utils.translation import gettext as _
 
-from music.models import Action, LyricTiming, Relation, SongState
+from music.models import Action, LyricTiming, PersonaKind, Relation, SongState
 from music.services import capabilities
 from music.services.tasks import DEFAULT, start_task
 
@@ -206,16 +206,15 @@ def make_persona(membership, song, *, name, description, request_key=""):
 
 
 def persona_song(membership, persona, words, request_key=""):
-    """A new song sung by a persona (`artist_consistency`)."""
-    require_offered(persona.source_song.account, capabilities.PERSONA)
-    params = {
-        **words,
-        "action": Action.ARTIST_CONSISTENCY,
-        "persona_id": persona.upstream_id,
-        "audio_id": persona.source_song.upstream_id,
-        "is_pro": True,
-    }
-    return _start(membership, Action.ARTIST_CONSISTENCY, params, persona.source_song, request_key)
+    """A new song sung by a persona (`artist_consistency`; a persona v2's own action)."""
+    account = persona.voice_account
+    require_offered(account, capabilities.PERSONA)
+    vox = persona.kind == PersonaKind.VOX
+    action = Action.ARTIST_CONSISTENCY_VOX if vox else Action.ARTIST_CONSISTENCY
+    params = {**words, "action": action, "persona_id": persona.upstream_id, "is_pro": True}
+    if persona.voice_audio_id and persona.kind != PersonaKind.VOICE:
+        params["audio_id"] = persona.voice_audio_id
+    return _start(membership, action, params, persona.source_song, request_key, account)
 
 
 def replace_section_params(

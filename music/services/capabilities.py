@@ -41,6 +41,9 @@ ADD_STEM = "add_stem"
 EXTRACT_STEM = "extract_stem"
 MASHUP = "mashup"  # two songs made into one, and "Write mashup lyrics"
 INSPO = "inspo"  # a song inspired by 1-4 reference songs
+MIDI = "midi"
+VOX = "vox"  # a persona v2 from a vocal range (`/suno/vox`), and songs it sings
+VOICES = "voices"  # a private voice from a recording
 
 # (name, label) in the order the account form lists them.
 CHOICES = [
@@ -60,6 +63,9 @@ CHOICES = [
     (EXTRACT_STEM, gettext_lazy("Extract a stem")),
     (ADD_STEM, gettext_lazy("Add a stem")),
     (PERSONA, gettext_lazy("Personas")),
+    (VOX, gettext_lazy("Persona v2 from a vocal range")),
+    (VOICES, gettext_lazy("Voices from recordings")),
+    (MIDI, gettext_lazy("MIDI export")),
     (UPLOAD, gettext_lazy("Upload")),
     (TIMING, gettext_lazy("Lyric timing")),
     (WAV, gettext_lazy("WAV export")),
@@ -71,11 +77,13 @@ CHOICES = [
 LABELS = dict(CHOICES)
 NAMES = frozenset(LABELS)
 ACTIONS = NAMES - {AUK_ONLY}
+# Names of the relay's NO_WAY that are not account choices (an action it cannot send).
+RELAY_ONLY_ACTIONS = frozenset(RELAY_NO_WAY) - NAMES
 
 # What a format has no way to ask for, whatever an account says it offers: no relay seller
 # documents remaster, speed changes, samples, the 12-stem actions, mashups or inspo
 # (AceData's SunoHub format does).
-NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY)}
+NO_WAY = {ProviderFormat.RELAY: frozenset(RELAY_NO_WAY) - RELAY_ONLY_ACTIONS}
 # SunoHub documents every action (seed 003 and AceData's docs); the relay seed (000) every
 # one but style boosting and those it has no way for, with stems, timing and MP4
 # "仅限chirp_auk".
@@ -86,8 +94,8 @@ DEFAULTS = {
 }
 # SunoHub makes these only in its Pro pool (remaster: its models, v4.5+ and newer, are Pro).
 # Add instrumental / Add vocals: their models, v4.5 and newer, are Pro too.
-PRO_ONLY = {COVER, STEMS, WAV, PERSONA, REMASTER, ADD_INSTRUMENTAL, ADD_VOCALS}
-PRO_MADE = {STEMS, WAV, PERSONA}  # and only from songs made there
+PRO_ONLY = {COVER, STEMS, WAV, PERSONA, REMASTER, ADD_INSTRUMENTAL, ADD_VOCALS, VOX}
+PRO_MADE = {STEMS, WAV, PERSONA, VOX}  # and only from songs made there
 AUK_GATED = {STEMS, TIMING, MP4}
 AUK_MODELS = ("chirp-v4-5", "chirp-auk")
 # The song page's actions, in the order of its buttons.
@@ -107,10 +115,12 @@ SONG_ACTIONS = [
     EXTRACT_STEM,
     ADD_STEM,
     PERSONA,
+    VOX,
     REPLACE,
     TIMING,
     WAV,
     MP4,
+    MIDI,
 ]
 
 
@@ -250,8 +260,12 @@ def check(song, action, facts=None):
             return no(_("“%(title)s” is already a stem.") % {"title": song}, quiet=True)
         if Relation.ALL_STEMS in facts.made:
             return no(_("Already split: the 12 stems are in the family tree."))
-    if action == PERSONA and song.relation == Relation.UPLOADED:
+    if action in (PERSONA, VOX) and song.relation == Relation.UPLOADED:
         return no(_("A persona cannot be made from an uploaded song; pick a song the model sang."))
+    if action == VOX and (song.instrumental or not song.lyric):
+        return no(_("“%(title)s” has no sung vocals to take a voice from.") % {"title": song})
+    if action == MIDI and song.midi_file:
+        return no(_("The MIDI file is already here."), quiet=True)
     if action == REPLACE and (not song.lyric or song.instrumental):
         return no(_("“%(title)s” has no sung lyrics to edit.") % {"title": song}, quiet=True)
     if action == TIMING and facts.has_timing:
@@ -277,6 +291,7 @@ def check(song, action, facts=None):
             STEMS: _("Splitting stems"),
             WAV: _("WAV export"),
             PERSONA: _("Making a persona"),
+            VOX: _("Making a persona"),
         }[action]
         return no(
             _("%(what)s only works on songs made in the Pro pool, and “%(title)s” was not.")
@@ -314,6 +329,12 @@ def song_offers(song, facts=None):
         pools=has_pools(song.account),
         offers={action: check(song, action, facts) for action in SONG_ACTIONS},
     )
+
+
+def keeps_persona_list(account):
+    """Whether the provider lists (and deletes) the key's personas: SunoHub's `GET`/`DELETE
+    /suno/persona`; the relay seed (000) has neither."""
+    return account is None or account.format != ProviderFormat.RELAY
 
 
 def sends_controls(account):

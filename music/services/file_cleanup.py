@@ -15,7 +15,7 @@ from music.services import storage as object_storage
 
 log = logging.getLogger(__name__)
 
-SONG_FILE_FIELDS = ("audio_file", "image_file", "wav_file", "video_file")
+SONG_FILE_FIELDS = ("audio_file", "image_file", "wav_file", "video_file", "midi_file")
 
 
 def team_folder(team_id):

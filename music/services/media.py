@@ -41,6 +41,13 @@ class MediaRefused(Exception):
     pass
 
 
+class LinkGone(netguard.Unreachable):
+    """The file server says the link is not (or no longer) there."""
+
+
+GONE_STATUSES = (403, 404, 410)
+
+
 @dataclass
 class Download:
     name: str
@@ -54,6 +61,8 @@ class ArchivedMedia:
     error: str = ""
     retry: bool = False  # a transient failure: try again later
     files: dict = field(default_factory=dict)  # field name -> Download
+    # The link answered 403/404/410: it has expired (a provider can make a fresh one).
+    expired: bool = False
 
     def attach(self, song):
         for field_name, download in self.files.items():
@@ -125,6 +134,8 @@ def download(client, url, limit, account=None):
         raise MediaRefused(
             _("The media link is not allowed: it does not point to a public address.")
         ) from exc
+    if fetched.status_code in GONE_STATUSES:
+        raise LinkGone(f"HTTP {fetched.status_code}")
     if fetched.status_code != 200:
         raise netguard.Unreachable(f"HTTP {fetched.status_code}")
     if len(fetched.content) > limit:
@@ -152,6 +163,7 @@ def fetch_one(client, url, stem, kinds=mediatypes.ANY, account=None):
             ok=False,
             retry=True,
             error=_("Could not copy the file yet (%(reason)s); trying again.") % {"reason": reason},
+            expired=isinstance(exc, LinkGone),
         )
     # The type is what the bytes are; the URL's extension and the Content-Type are ignored.
     media_type = mediatypes.sniff(data)

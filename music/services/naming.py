@@ -25,6 +25,7 @@ KIND_WORDS = {
     Relation.ALL_STEMS: pgettext_lazy("kind of song in its title line", "stem"),
     Relation.STEM_EXTRACTED: pgettext_lazy("kind of song in its title line", "stem"),
     Relation.STEM_ADDED: pgettext_lazy("kind of song in its title line", "stem added"),
+    Relation.PERSONA_V2: pgettext_lazy("kind of song in its title line", "persona v2 song"),
 }
 # Stems whose title names their part ("… (Bass)"): the part tells them apart, not a letter.
 PART_NAMED = (Relation.ALL_STEMS, Relation.STEM_EXTRACTED)

@@ -34,6 +34,9 @@ REWORK_URLS = {
     Action.OVERPAINTING: "music:add_vocals",
     Action.ADD_STEM: "music:add_stem",
     Action.EXTRACT_STEM: "music:extract_stem",
+    # A persona v2 that failed at any step is asked for again from its range.
+    Action.VOX: "music:persona_v2",
+    Action.PERSONA_VOX: "music:persona_v2",
 }
 # The create page's other forms (issue #15): the same songs picked again.
 BLEND_URLS = {Action.MASHUP: "music:mashup", Action.INSPO: "music:inspo"}
@@ -45,6 +48,7 @@ SONG_PAGE_ACTIONS = {
     Action.TIMING,
     Action.WAV,
     Action.MP4,
+    Action.MIDI,
 }
 RETRY_PARAM = "retry"
 
@@ -58,6 +62,8 @@ def retry_url(task):
         return reverse("music:create") + query
     if task.action in BLEND_URLS:
         return reverse(BLEND_URLS[task.action]) + query
+    if task.action == Action.VOICE:
+        return reverse("music:voice_create")
     if task.source_song_id is None:
         return ""
     song = task.source_song_id
@@ -69,7 +75,7 @@ def retry_url(task):
         return reverse(REWORK_URLS[task.action], args=[song]) + query
     if task.action == Action.PERSONA:
         return reverse("music:persona_create", args=[song]) + query
-    if task.action == Action.ARTIST_CONSISTENCY:
+    if task.action in (Action.ARTIST_CONSISTENCY, Action.ARTIST_CONSISTENCY_VOX):
         persona = persona_of(task)
         return reverse("music:persona_sing", args=[persona.pk]) + query if persona else ""
     if task.action == Action.REPLACE_SECTION:

@@ -7,6 +7,8 @@ turns them into its own JSON and back.
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
 from music.reasons import DETAILS_LIMIT, SENTENCE_ENDS, Reason, as_reason, with_details
 
 __all__ = ["DETAILS_LIMIT", "SENTENCE_ENDS", "Reason", "with_details"]
@@ -188,8 +190,21 @@ class SideResult:
     clip: Clip | None = None  # upload
     persona_id: str = ""  # persona
     timing: Timing | None = None  # timing
-    file_url: str = ""  # WAV, MP4
+    file_url: str = ""  # WAV, MP4, a fresh MP3 link
+    instruments: list | None = None  # MIDI: [{name, notes: [{pitch, start, end, velocity}]}]
+    vox_id: str = ""  # a vocal range isolated by `/suno/vox`
     raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class UpstreamPersona:
+    """A persona the provider keeps for the key (its listing)."""
+
+    persona_id: str
+    name: str = ""
+    description: str = ""
+    audio_id: str = ""  # the clip (or vocal range, or recording) its voice comes from
+    kind: str = "persona"  # persona | vox (persona v2) | voice (from a recording)
 
 
 @dataclass
@@ -294,3 +309,36 @@ class Provider:
 
     def style(self, prompt: str) -> str:
         raise NotImplementedError
+
+    # Voices and files of issue #15 (music.upstream.sunohub_voices); a format that documents
+    # no way to ask says so, permanently, and nothing was sent.
+    def midi(self, audio_id: str) -> SideResult:
+        raise no_way("midi")
+
+    def fresh_mp3(self, audio_id: str) -> SideResult:
+        raise no_way("mp3")
+
+    def personas(self) -> list[UpstreamPersona]:
+        raise no_way("persona listing")
+
+    def delete_persona(self, persona_id: str) -> None:
+        raise no_way("persona deletion")
+
+    def vox(self, audio_id: str, start: float, end: float) -> SideResult:
+        raise no_way("vox")
+
+    def create_vox_persona(self, name, description, audio_id, vox_id, start, end) -> SideResult:
+        raise no_way("persona v2")
+
+    def create_voice(self, name: str, description: str, audio_url: str) -> SideResult:
+        raise no_way("voices")
+
+
+def no_way(what):
+    return UpstreamError(
+        gettext_noop("The relay format has no way to ask for this."),
+        details=what,
+        code="unsupported",
+        permanent=True,
+        accepted=False,
+    )

@@ -7,7 +7,7 @@
 from django.utils.translation import gettext_noop
 
 from music import controls
-from music.upstream import http, parsing, sunohub_blend, sunohub_layers
+from music.upstream import http, parsing, sunohub_blend, sunohub_layers, sunohub_voices
 from music.upstream.base import (
     SECRET_MARK,
     Clip,
@@ -34,6 +34,7 @@ SIDE_FIELDS = {
     "timing": ("audio_id",),
     "wav": ("audio_id",),
     "mp4": ("audio_id",),
+    **sunohub_voices.SIDE_FIELDS,
 }
 SIDE_PATHS = {
     "upload": "/suno/upload",
@@ -41,6 +42,7 @@ SIDE_PATHS = {
     "timing": "/suno/timing",
     "wav": "/suno/wav",
     "mp4": "/suno/mp4",
+    **sunohub_voices.SIDE_PATHS,
 }
 LISTING_PAGE = 100
 LISTING_MAX_PAGES = 20
@@ -185,6 +187,8 @@ ACTION_FIELDS = {
     ),
     "stems": ("audio_id",),
     "artist_consistency": ("audio_id", "persona_id", *WORDS),
+    # A persona v2 (from `/suno/vox`) sings with its own action (AceData's docs).
+    "artist_consistency_vox": ("audio_id", "persona_id", *WORDS),
 }
 
 # Reworking a clip's own audio (issue #15; AceData's docs). adjust_speed's `keep_pitch` is
@@ -200,7 +204,14 @@ ACTION_FIELDS |= sunohub_blend.ACTION_FIELDS  # mashup and inspo
 
 
 # Actions whose words may be all style (a custom instrumental), yet need a `prompt`.
-WORDED_ACTIONS = ("generate", "extend", "upload_generate", "upload_extend", "artist_consistency")
+WORDED_ACTIONS = (
+    "generate",
+    "extend",
+    "upload_generate",
+    "upload_extend",
+    "artist_consistency",
+    "artist_consistency_vox",
+)
 
 
 def parse_upload(answer):
@@ -258,6 +269,10 @@ SIDE_PARSERS = {
     "timing": parse_timing,
     "wav": parse_wav,
     "mp4": parse_mp4,
+    "midi": sunohub_voices.parse_midi,
+    "vox": sunohub_voices.parse_vox,
+    "persona_vox": parse_persona,
+    "voice": parse_persona,
 }
 
 
@@ -280,13 +295,16 @@ def matches(sent: SentRequest, record):
     )
 
 
-class SunoHub(Provider):
+class SunoHub(sunohub_voices.VoiceCalls, Provider):
     name = "sunohub"
     needs_callback_url = True
 
     def _post(self, path, body):
-        """POST and return the answer object; `success: false` is the provider refusing."""
-        answer = http.call(self.client, "POST", path, json_body=body, error_parser=parse_error)
+        return self._call("POST", path, body)
+
+    def _call(self, method, path, body=None):
+        """Send and return the answer object; `success: false` is the provider refusing."""
+        answer = http.call(self.client, method, path, json_body=body, error_parser=parse_error)
         if not isinstance(answer, dict):
             raise malformed("the answer is not an object", answer)
         if answer.get("success") is False:

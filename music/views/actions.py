@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from music.forms import AdjustSpeedForm, CoverForm, ExtendForm, RemasterForm, SampleForm
-from music.services import actions, capabilities, library, retry, stems
+from music.services import actions, capabilities, library, retry, stems, voices
 from music.services.actions import ActionRefused
 from music.views.decorators import spender_required
 
@@ -160,6 +160,7 @@ QUICK_ACTIONS = {
     "timing": actions.fetch_timing,
     "wav": actions.export_wav,
     "mp4": actions.export_mp4,
+    "midi": voices.export_midi,
 }
 QUICK_DONE = {
     "concat": gettext_lazy("Already joined: the whole song is in the family tree."),
@@ -168,6 +169,7 @@ QUICK_DONE = {
     "timing": gettext_lazy("The lyric timing is already here."),
     "wav": gettext_lazy("The WAV is already here."),
     "mp4": gettext_lazy("The video is already here."),
+    "midi": gettext_lazy("The MIDI file is already here."),
 }
 
 

@@ -5,12 +5,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from music.forms import PersonaForm, PersonaSongForm
 from music.models import Action, Role
-from music.services import actions, capabilities, library, retry
+from music.services import actions, capabilities, library, personas, retry
 from music.services.actions import ActionRefused
+from music.services.tasks import default_account
 from music.views.decorators import confirmation, spender_required, team_required
 
 DELETE_PERSONA_CONSEQUENCE = gettext_lazy(
@@ -19,9 +20,19 @@ DELETE_PERSONA_CONSEQUENCE = gettext_lazy(
 
 
 @team_required
+@require_safe
 def persona_list(request):
-    personas = library.team_personas(request.team)
-    context = {"personas": personas, "delete_consequence": DELETE_PERSONA_CONSEQUENCE}
+    # The provider's list first: personas made elsewhere come in, deleted ones are marked.
+    # Viewers change nothing of the team, so they see the list as members last left it.
+    synced = personas.sync(request.team) if request.membership.can_spend else None
+    context = {
+        "personas": library.team_personas(request.team),
+        "delete_consequence": DELETE_PERSONA_CONSEQUENCE,
+        "sync": synced,
+        "voices_refusal": capabilities.account_refusal(
+            default_account(request.team), capabilities.VOICES
+        ),
+    }
     return render(request, "music/persona_list.html", context)
 
 
@@ -66,10 +77,12 @@ def persona_create(request, song_id):
 @spender_required
 def persona_sing(request, persona_id):
     persona = library.get_persona(request.team, persona_id)
-    account = persona.source_song.account
+    account = persona.voice_account
     form = PersonaSongForm(request.POST or None, team=request.team, account=account)
     retrying = retry.refill(request, form, Action.ARTIST_CONSISTENCY)
     refusal = capabilities.account_refusal(account, capabilities.PERSONA)
+    if persona.gone_upstream_at:
+        refusal = _("This persona was deleted at the provider, so it can no longer sing.")
     if request.method == "POST" and not refusal and form.is_valid():
         try:
             actions.persona_song(
@@ -88,7 +101,7 @@ def persona_sing(request, persona_id):
 @spender_required
 @require_http_methods(["GET", "POST"])
 def persona_delete(request, persona_id):
-    """Remove a persona from the studio (the provider keeps no list to delete from)."""
+    """Delete a persona here and at the provider (a relay keeps no list to delete from)."""
     persona = library.get_persona(request.team, persona_id)
     if request.method == "GET":
         return confirmation(
@@ -101,6 +114,19 @@ def persona_delete(request, persona_id):
     if request.membership.role != Role.OWNER and persona.created_by_id != request.user.pk:
         messages.error(request, _("Only the persona's maker or a team owner can delete it."))
     else:
-        persona.delete()
-        messages.success(request, _("Persona “%(name)s” deleted.") % {"name": persona})
+        try:
+            told = personas.delete(persona)
+        except personas.NotDeleted as exc:
+            messages.error(
+                request,
+                _("The provider did not delete the persona, so it is kept here too. %(reason)s")
+                % {"reason": exc.message},
+            )
+        else:
+            done = _("Persona “%(name)s” deleted.") % {"name": persona}
+            if not told and not persona.gone_upstream_at:
+                done += " " + _(
+                    "The relay format has no way to delete it at the provider, which keeps it."
+                )
+            messages.success(request, done)
     return redirect("music:personas")

@@ -25,7 +25,7 @@ from music.models import (
 )
 from music.reasons import Reason, as_reason, sentence  # noqa: F401  (sentence: re-exported)
 from music.services import media
-from music.services.tasks import archiving, events, timing
+from music.services.tasks import archiving, events, timing, voices
 from music.upstream.base import ClipState, JobResult, JobState
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ ACTION_RELATION = {
     "extract_stem": Relation.STEM_EXTRACTED,
     "mashup": Relation.MASHUP,
     "inspo": Relation.INSPIRED,
+    "artist_consistency_vox": Relation.PERSONA_V2,
 }
 # Results that are their source's own audio, reworked: Pro-made when their source was.
 SAME_AUDIO_ACTIONS = (
@@ -454,7 +455,9 @@ def apply_side_result(task_id, result):
         ):
             return
         song = task.source_song
-        if task.action == Action.PERSONA:
+        if task.action in voices.SIDE_ACTIONS:
+            voices.apply(task, result)
+        elif task.action == Action.PERSONA:
             Persona.objects.get_or_create(
                 provider=task.provider,
                 upstream_id=result.persona_id,
@@ -500,3 +503,5 @@ def apply_side_result(task_id, result):
         task.finished_at = timezone.now()
         task.save()
         events.record(task.pk, TaskState.SUCCEEDED, "late" if late else "")
+    if task.action in voices.SIDE_ACTIONS:
+        voices.follow_up(task)  # the next step of a persona v2, its own task

@@ -15,10 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from music import upstream
 from music.models import Song, SongState
 from music.services import media
 from music.services.tasks import timing
-from music.upstream.base import Clip, ClipState
+from music.upstream.base import Clip, ClipState, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,16 @@ def next_due():
     )
 
 
+def fresh_link(song):
+    """A new link to the clip's MP3 (`/suno/mp3`) when the one we have has expired, or ""
+    when the format has no way to ask or the provider would not make one."""
+    try:
+        return upstream.get_provider(song.account).fresh_mp3(song.upstream_id).file_url
+    except UpstreamError as exc:
+        log.info("no fresh link for song %s: %s", song.pk, exc)
+        return ""
+
+
 def archive(song_id):
     """Download one saving clip's audio (and cover) and store it; safe to repeat."""
     now = timezone.now()
@@ -80,11 +91,17 @@ def archive(song_id):
         image_url=song.image_url,
     )
     fetched = media.fetch_clip_media(clip, song.account)
+    fresh = fresh_link(song) if not fetched.ok and fetched.expired else ""
+    if fresh:
+        clip.audio_url = fresh
+        fetched = media.fetch_clip_media(clip, song.account)
     gave_up = now - song.created_at > timing.late_grace() + timing.deadline()
     with transaction.atomic():
         song = Song.objects.select_for_update().get(pk=song_id)
         if song.state != SongState.SAVING:
             return "done elsewhere"  # a concurrent run stored it first
+        if fresh:
+            song.audio_url = fresh  # the next try (and the player's fallback) starts there
         if fetched.ok:
             fetched.attach(song)
             song.state = SongState.SUCCEEDED

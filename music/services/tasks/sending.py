@@ -56,7 +56,20 @@ def call_side(provider, task):
         return provider.upload(p["audio_url"])
     if task.action == Action.PERSONA:
         return provider.create_persona(p["name"], p.get("description", ""), p["audio_id"])
-    return getattr(provider, task.action)(p["audio_id"])  # timing, wav, mp4
+    if task.action == Action.VOX:
+        return provider.vox(p["audio_id"], p["vocal_start"], p["vocal_end"])
+    if task.action == Action.PERSONA_VOX:
+        return provider.create_vox_persona(
+            p["name"],
+            p.get("description", ""),
+            p["audio_id"],
+            p["vox_audio_id"],
+            p["vocal_start"],
+            p["vocal_end"],
+        )
+    if task.action == Action.VOICE:
+        return provider.create_voice(p["name"], p.get("description", ""), p["audio_url"])
+    return getattr(provider, task.action)(p["audio_id"])  # timing, wav, mp4, midi
 
 
 def submit(task_id):

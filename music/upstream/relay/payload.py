@@ -22,6 +22,9 @@ NO_WAY = ("remaster", "adjust_speed", "samples", "all_stems", "add_stem", "extra
 # Nor mashups or inspo (new-api's `task` values and `metadata_params`, seed 000 and the
 # resellers' pages found name neither, nor `/suno/mashup-lyrics`).
 NO_WAY += ("mashup", "inspo")
+# Voices and side files (SunoHub's `/suno/midi`, `/suno/vox`, `/suno/voices`): seed 000 has no
+# endpoint for any of them, nor a list of the key's personas to read or delete.
+NO_WAY += ("midi", "vox", "voices", "artist_consistency_vox")
 # Add instrumental / Add vocals: resellers document them as a `task` with the window in
 # `metadata_params`, in whole seconds (doc.aimanyi.top "生成歌曲（添加伴奏 / 添加人声）").
 LAYER_TASKS = ("underpainting", "overpainting")

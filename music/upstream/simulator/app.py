@@ -158,7 +158,7 @@ class Simulator(Engine):
         if self.faults.malformed:
             return "200 OK", [("Content-Type", "application/json")], b"<html>oops</html>"
         body = {}
-        if method == "POST":
+        if method in ("POST", "DELETE"):
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
                 body = json.loads(environ["wsgi.input"].read(length) or b"{}")

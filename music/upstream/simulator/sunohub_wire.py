@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from music.upstream.simulator import blend_wire, steering, words
 from music.upstream.simulator.engine import ApiError, Order, bad_request, poisoned
+from music.upstream.simulator.sunohub_voices import VoiceRoutes
 
 REASONS = {
     400: "Bad Request",
@@ -97,7 +98,7 @@ def iso(timestamp):
     )
 
 
-class SunoHubWire:
+class SunoHubWire(VoiceRoutes):
     def __init__(self, simulator):
         self.sim = simulator  # the engine, plus callbacks
         # Seed 003 marks `prompt` required: a strict seller refuses a song request that has
@@ -106,7 +107,9 @@ class SunoHubWire:
 
     def match(self, method, path):
         """The handler for a request in this format (JSON body in, JSON answer out)."""
-        return self.routes().get(path) if method == "POST" else None
+        if method != "POST":
+            return self.voice_routes().get((method, path))
+        return self.routes().get(path) or self.voice_routes().get((method, path))
 
     @staticmethod
     def error(status, code, message):
@@ -312,6 +315,8 @@ class SunoHubWire:
         return answer
 
     def persona(self, body):
+        if body.get("vox_audio_id"):
+            return self.persona_v2(body)  # Persona-v2-vox, from a `/suno/vox` range
         name = _text(body, "name")
         description = _text(body, "description")
         persona_id = self.sim.create_persona(name, description, _text(body, "audio_id"))

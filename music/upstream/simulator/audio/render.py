@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,6 +50,9 @@ class Rendering:
     instrumental: np.ndarray
     lines: list[Line]
     sections: list[tuple[str, float, float]]
+    # What was played, as MIDI would say it: [{name, notes: [{pitch, start, end, velocity}]}]
+    # (the sung melody, its chorus harmony, the instrumental leads). `/suno/midi` answers it.
+    notes: list = field(default_factory=list)
 
     @property
     def mix(self) -> np.ndarray:
@@ -445,4 +448,47 @@ def render_song(
         instrumental=band,
         lines=out_lines,
         sections=_sections(bars, bar_len, length),
+        notes=_played_notes(plan, [] if instrumental else lines, leads, length),
     )
+
+
+MIDI_VELOCITY = {"Vocals": 0.8, "Harmony vocals": 0.6, "Lead": 0.7}
+
+
+def _played_notes(plan: _Plan, lines: list[_LinePlan], leads: list[_LinePlan], length: int):
+    """The notes each part played, in seconds, cut at the song's end (a note that starts
+    after it is not heard, so it is not listed)."""
+    s16, sr, end = plan.s16, SAMPLE_RATE, length / SAMPLE_RATE
+
+    def part(plans, which):
+        out = []
+        for lp in plans:
+            notes = lp.notes if which == "notes" else (lp.harmony or ())
+            for onset, size, midi, *_ in notes:
+                start = (lp.bar * 16 + onset) * s16 / sr
+                if start < end:
+                    stop = min(end, (lp.bar * 16 + onset + size) * s16 / sr)
+                    out.append((start, stop, int(midi)))
+        return out
+
+    parts = (
+        ("Vocals", part(lines, "notes")),
+        ("Harmony vocals", part(lines, "harmony")),
+        ("Lead", part(leads, "notes")),
+    )
+    return [
+        {
+            "name": name,
+            "notes": [
+                {
+                    "pitch": p,
+                    "start": round(a, 6),
+                    "end": round(b, 6),
+                    "velocity": MIDI_VELOCITY[name],
+                }
+                for a, b, p in sorted(found)
+            ],
+        }
+        for name, found in parts
+        if found
+    ]

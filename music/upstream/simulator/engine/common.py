@@ -48,6 +48,9 @@ class Faults:
     after_errors: list = field(default_factory=list)  # [(status, code, message), ...]
     after_delay: float = 0.0
     poison: bool = False  # clips carry values a careless client would choke on
+    # Clips' MP3 links answer 404, as a CDN link past its expiry does; links that
+    # `/suno/mp3` hands out still work.
+    expire_links: bool = False
 
     def reset(self):
         self.next_errors.clear()
@@ -58,6 +61,7 @@ class Faults:
         self.after_errors.clear()
         self.after_delay = 0.0
         self.poison = False
+        self.expire_links = False
 
 
 @dataclass

@@ -16,11 +16,12 @@ from music.upstream.simulator.engine.rendering import Rendering
 from music.upstream.simulator.engine.rework import REWORK_KINDS, Reworks
 from music.upstream.simulator.engine.side import SideRequests
 from music.upstream.simulator.engine.stems import STEM_KINDS, StemOrders
+from music.upstream.simulator.engine.voices import VoiceRequests
 
 log = logging.getLogger(__name__)
 
 
-class Engine(Orders, Reworks, Layers, StemOrders, Blends, SideRequests, Rendering):
+class Engine(Orders, Reworks, Layers, StemOrders, Blends, SideRequests, VoiceRequests, Rendering):
     def __init__(
         self,
         state_dir,
@@ -82,6 +83,7 @@ class Engine(Orders, Reworks, Layers, StemOrders, Blends, SideRequests, Renderin
                 ("jobs", "instant", "INTEGER DEFAULT 0"),
                 ("jobs", "answer", "TEXT"),
                 ("clips", "rendered", "TEXT"),
+                ("personas", "kind", "TEXT DEFAULT 'persona'"),
             ):
                 names = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
                 if column not in names:
@@ -248,7 +250,12 @@ class Engine(Orders, Reworks, Layers, StemOrders, Blends, SideRequests, Renderin
             return self.identity(self._clip(spec["segments"][-1]["clip"]))
         if kind in BLEND_KINDS:
             return self.blend_identity(spec)
-        if kind == "stem" or kind in REWORK_KINDS or kind in LAYER_KINDS or kind in STEM_KINDS:
+        if (
+            kind in ("stem", "vox")
+            or kind in REWORK_KINDS
+            or kind in LAYER_KINDS
+            or kind in STEM_KINDS
+        ):
             return self.identity(self._clip(spec["source"]))
         # An upload has no plan: its content seeds one, and the request's style shapes it.
         seed = f"upload:{spec['sha256']}"

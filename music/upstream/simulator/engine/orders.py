@@ -15,6 +15,7 @@ AUDIO_ACTIONS = (
     "upload_extend",
     "stems",
     "artist_consistency",
+    "artist_consistency_vox",  # engine.voices: a Persona-v2-vox's song
     "cover",
     # Reworking a clip's own audio (engine.rework).
     "remaster",
@@ -443,6 +444,8 @@ class Orders:
         persona = self._persona(order.persona_id)
         if persona is None:
             raise ApiError(404, "not_found", f"No such persona: {order.persona_id}")
+        if (persona["kind"] == "vox") != (order.action == "artist_consistency_vox"):
+            raise bad_request("A Persona-v2-vox sings with `artist_consistency_vox`, others not.")
         if order.audio_id and self._clip(order.audio_id) is None:
             raise ApiError(404, "not_found", f"No such audio: {order.audio_id}")
         model = self._model(order)

@@ -30,8 +30,7 @@ class Rendering:
             spec = self.spec(row)
             if spec["kind"] == "upload":
                 raise ApiError(500, "api_error", "The uploaded file's audio was lost.")
-            vocals, instrumental, lines = self._render(row, spec)
-            return self._store(row, vocals, instrumental, lines)
+            return self._store(row, *self._render(row, spec))
 
     def render_lock(self, clip_id):
         with self._render_locks_guard:
@@ -47,7 +46,7 @@ class Rendering:
             self._media_path(f"{clip_id}.mp3"),
         )
 
-    def _store(self, row, vocals, instrumental, lines):
+    def _store(self, row, vocals, instrumental, lines, notes=None):
         vocal_path, inst_path, mp3_path = self._files(row["id"])
         media.save_pcm(vocal_path, vocals)
         media.save_pcm(inst_path, instrumental)
@@ -57,6 +56,8 @@ class Rendering:
             "samples": len(vocals),
             "lines": lines,
         }
+        if notes is not None:
+            info["notes"] = notes  # what was synthesised, for `/suno/midi`
         with self.db:
             self.db.execute(
                 "UPDATE clips SET duration = ?, rendered = ? WHERE id = ?",
@@ -95,6 +96,8 @@ class Rendering:
             return self._render_stem(spec)
         if kind in ("mashup", "inspo"):
             return self._render_blend(spec)
+        if kind == "vox":
+            return self.render_vox(spec)
         raise ApiError(500, "api_error", f"Cannot render a clip of kind {kind}.")
 
     def _render_song(self, spec):
@@ -114,13 +117,15 @@ class Rendering:
         )
         vocals, instrumental = rendering.vocals, rendering.instrumental
         lines = song_lines(rendering)
+        notes = rendering.notes
         want = spec.get("samples")
         if want is not None:  # a replaced section fills exactly the window it replaces
             vocals, instrumental = _fit(vocals, want), _fit(instrumental, want)
             end = want / SR
             lines = [{**ln, "end": min(ln["end"], end)} for ln in lines if ln["start"] < end]
+            notes = notes_between(notes, 0.0, end)
         v16, i16 = media.quantize(vocals, instrumental)
-        return v16, i16, lines
+        return v16, i16, lines, notes
 
     def _render_concat(self, segments):
         from music.upstream.simulator import audio
@@ -181,6 +186,10 @@ class Rendering:
 
     def media(self, name):
         """(content type, bytes) of a finished clip's file; ApiError 404 otherwise."""
+        fresh = name.startswith("fresh-") and name.endswith(".mp3")  # from `/suno/mp3`
+        name = name.removeprefix("fresh-") if fresh else name
+        if name.endswith(".mp3") and not fresh and self.faults.expire_links:
+            raise ApiError(404, "not_found", "This link has expired.")
         stem, _, ext = name.rpartition(".")
         content_type = MEDIA_TYPES.get(ext)
         clip_id = stem.removeprefix("image_") if ext == "png" else stem
@@ -236,6 +245,24 @@ def song_lines(rendering):
                 "group": str(group),
             }
         )
+    return out
+
+
+def notes_between(parts, start, end, *, shift=0.0):
+    """The notes heard in [start, end), cut there, moved by `shift` seconds."""
+    out = []
+    for part in parts:
+        notes = [
+            {
+                **n,
+                "start": round(n["start"] + shift, 6),
+                "end": round(min(n["end"], end) + shift, 6),
+            }
+            for n in part["notes"]
+            if start <= n["start"] < end
+        ]
+        if notes:
+            out.append({**part, "notes": notes})
     return out
 
 

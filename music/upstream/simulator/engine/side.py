@@ -97,13 +97,7 @@ class SideRequests:
             raise bad_request("A persona cannot be made from an uploaded song.")
         if not spec.get("is_pro"):
             raise bad_request("A persona can only be made from a song made in the Pro pool.")
-        persona_id = str(uuid.uuid4())
-        with self.db:
-            self.db.execute(
-                "INSERT INTO personas VALUES (?, ?, ?, ?, ?)",
-                (persona_id, name, description or "", row["id"], self.clock()),
-            )
-        return persona_id
+        return self._new_persona(name, description, row["id"], "persona")
 
     def timing(self, clip_id):
         """Sung lines (with their section groups) and the mix's envelope."""

@@ -14,6 +14,10 @@ SUBMIT_POSTS = frozenset(
         "/suno/timing",
         "/suno/wav",
         "/suno/mp4",
+        "/suno/midi",
+        "/suno/mp3",
+        "/suno/vox",
+        "/suno/voices",
         # relay
         "/suno/submit/music",
         "/suno/submit/concat",

@@ -1,0 +1,43 @@
+"""Storing what the voice and side-file calls of issue #15 answered (MIDI, vox, persona v2,
+voices), inside `applying.apply_side_result`'s transaction, and what follows them."""
+
+from django.core.files.base import ContentFile
+
+from music.models import Action, Persona, PersonaKind
+from music.services import midi
+
+SIDE_ACTIONS = (Action.MIDI, Action.VOX, Action.PERSONA_VOX, Action.VOICE)
+
+
+def apply(task, result):
+    song = task.source_song
+    if task.action == Action.MIDI:
+        song.midi_file.save(
+            "notes.mid", ContentFile(midi.midi_bytes(result.instruments)), save=False
+        )
+        song.save()
+    elif task.action == Action.VOX:
+        # The next step sends it (services.voices.follow_up); the task keeps it.
+        task.params = {**task.params, "vox_audio_id": result.vox_id}
+    else:
+        Persona.objects.get_or_create(
+            provider=task.provider,
+            upstream_id=result.persona_id,
+            defaults={
+                "team": task.team,
+                "name": task.params["name"],
+                "description": task.params.get("description", ""),
+                "source_song": song,
+                "kind": PersonaKind.VOX if task.action == Action.PERSONA_VOX else PersonaKind.VOICE,
+                "source_audio_id": task.params.get("vox_audio_id", ""),
+                "account": task.account,
+                "task": task,
+                "created_by": task.created_by,
+            },
+        )
+
+
+def follow_up(task):
+    from music.services import voices
+
+    voices.follow_up(task)
