@@ -184,7 +184,7 @@ class Blends:
         return v16, i16, lines
 
     def _render_inspo(self, spec):
-        v16, i16, lines = self._render_song(spec)
+        v16, i16, lines, notes = self._render_song(spec)
         instrumental = media.to_float(i16)
         n = len(instrumental)
         beds = [
@@ -197,4 +197,4 @@ class Blends:
         share = INSPO_BLEND_MIN + INSPO_BLEND_SPAN * spec["weight"]
         instrumental = (1 - share) * instrumental + share * bed
         v16, i16 = media.quantize(media.to_float(v16), instrumental)
-        return v16, i16, lines
+        return v16, i16, lines, notes  # the sung melody is its own: `/suno/midi` has it

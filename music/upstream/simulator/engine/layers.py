@@ -134,7 +134,7 @@ class Layers:
     def _render_full_song(self, spec):
         """A replaced section answered as the whole song (`full_song`): the source's own
         samples before and after the window, the new section in it."""
-        section_v, section_i, section_lines = self._render_song(spec)
+        section_v, section_i, section_lines, _notes = self._render_song(spec)
         source = self._clip(spec["source"])
         v16, i16 = (stem.copy() for stem in self.stems(source))
         a = int(round(spec["start"] * SR))
