@@ -2,38 +2,18 @@
 simulator (issue #15): refused like AceData's docs say, and the new layer is in the window
 only, measured on the clips' own PCM."""
 
-import httpx
 import numpy as np
 import pytest
 
-from music import upstream
-from music.upstream.simulator import audio
+from tests.upstream.sunohub_sim import LYRIC, SR, audios, client, refused, stems
 
-SR = audio.SAMPLE_RATE
-LYRIC = "[Verse]\nFirst line here\nSecond line here\n[Chorus]\nSing it loud\nSing it proud"
 NEW_WORDS = "[Verse]\nBrand new words tonight\nSinging in the light"
 
 
 @pytest.fixture
 def api(simulator):
-    with httpx.Client(
-        transport=httpx.WSGITransport(app=simulator), base_url=upstream.SIMULATOR_BASE_URL
-    ) as client:
-        yield client
-
-
-def audios(api, **body):
-    response = api.post("/suno/audios", json=body)
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert all(clip["state"] == "succeeded" for clip in answer["data"])
-    return answer["data"]
-
-
-def refused(api, **body):
-    response = api.post("/suno/audios", json=body)
-    assert response.status_code == 400, response.text
-    return response.json()["error"]["message"]
+    with client(simulator) as api:
+        yield api
 
 
 @pytest.fixture
@@ -55,10 +35,6 @@ def a_cappella(api, simulator, song):
     response = api.post("/suno/upload", json={"audio_url": stem["audio_url"]})
     assert response.status_code == 200, response.text
     return response.json()["data"]["audio_id"]
-
-
-def stems(simulator, clip_id):
-    return simulator.stems(simulator._clip(clip_id))
 
 
 def energy(x):

@@ -3,30 +3,18 @@
 with only the section changed, `candidates` the two new sections; a song asked for a length
 lasts about that long."""
 
-import httpx
 import numpy as np
 import pytest
 
-from music import upstream
-from music.upstream.simulator import audio
+from tests.upstream.sunohub_sim import LYRIC, SR, audios, client
 
-SR = audio.SAMPLE_RATE
-LYRIC = "[Verse]\nFirst line here\nSecond line here\n[Chorus]\nSing it loud\nSing it proud"
 NEW = "A brand new line"
 
 
 @pytest.fixture
 def api(simulator):
-    with httpx.Client(
-        transport=httpx.WSGITransport(app=simulator), base_url=upstream.SIMULATOR_BASE_URL
-    ) as client:
-        yield client
-
-
-def audios(api, **body):
-    response = api.post("/suno/audios", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]
+    with client(simulator) as api:
+        yield api
 
 
 @pytest.fixture

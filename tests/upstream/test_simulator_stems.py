@@ -1,39 +1,18 @@
 """all_stems, extract_stem and add_stem in the simulator (issue #15): refused like the docs
 say, and the audio does what each promises, measured on the clips' own PCM."""
 
-import httpx
 import numpy as np
 import pytest
 
-from music import upstream
-from music.upstream.simulator import audio, media
+from music.upstream.simulator import media
 from music.upstream.simulator.audio import parts
-
-SR = audio.SAMPLE_RATE
-LYRIC = "[Verse]\nFirst line here\nSecond line here\n[Chorus]\nSing it loud\nSing it proud"
+from tests.upstream.sunohub_sim import LYRIC, SR, audios, client, refused
 
 
 @pytest.fixture
 def api(simulator):
-    simulator.max_duration = 8
-    with httpx.Client(
-        transport=httpx.WSGITransport(app=simulator), base_url=upstream.SIMULATOR_BASE_URL
-    ) as client:
-        yield client
-
-
-def audios(api, **body):
-    response = api.post("/suno/audios", json=body)
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert all(clip["state"] == "succeeded" for clip in answer["data"])
-    return answer["data"]
-
-
-def refused(api, **body):
-    response = api.post("/suno/audios", json=body)
-    assert response.status_code == 400, response.text
-    return response.json()["error"]["message"]
+    with client(simulator, max_duration=8) as api:
+        yield api
 
 
 @pytest.fixture
