@@ -10,6 +10,7 @@ import pytest
 
 from music import upstream
 from music.upstream.simulator import audio, media
+from music.upstream.simulator.engine.rendering import render_plan
 
 SR = audio.SAMPLE_RATE
 LYRIC = "[Verse]\nFirst line here\nSecond line here\n[Chorus]\nSing it loud\nSing it proud"
@@ -48,17 +49,7 @@ def test_midi_answers_the_notes_the_simulator_sang(api, simulator):
     assert item["state"] == "complete"
     row = simulator._clip(clip["id"])
     spec = simulator.spec(row)["song"]
-    plan = audio.render_song(
-        seed=spec["seed"],
-        lyric=spec["lyric"],
-        style=spec["style"],
-        instrumental=spec["instrumental"],
-        variant=spec["variant"],
-        max_duration=spec["max_duration"],
-        min_duration=spec["min_duration"],
-        melody_seed=spec.get("melody"),
-        voice=tuple(spec["voice"]) if spec.get("voice") else None,
-    )
+    plan = render_plan(spec)
     assert item["instruments"] == plan.notes
     notes = sung_notes(item["instruments"])
     assert len(notes) > 6

@@ -101,20 +101,7 @@ class Rendering:
         raise ApiError(500, "api_error", f"Cannot render a clip of kind {kind}.")
 
     def _render_song(self, spec):
-        from music.upstream.simulator import audio
-
-        song = spec["song"]
-        rendering = audio.render_song(
-            seed=song["seed"],
-            lyric=song["lyric"],
-            style=song["style"],
-            instrumental=song["instrumental"],
-            variant=song["variant"],
-            max_duration=song["max_duration"],
-            min_duration=song["min_duration"],
-            melody_seed=song.get("melody"),
-            voice=tuple(song["voice"]) if song.get("voice") else None,
-        )
+        rendering = render_plan(spec["song"])
         vocals, instrumental = rendering.vocals, rendering.instrumental
         lines = song_lines(rendering)
         notes = rendering.notes
@@ -293,3 +280,21 @@ def lines_to_lyric(lines):
             group = line["group"]
         out.append(line["text"])
     return "\n".join(out)
+
+
+def render_plan(song, **extra):
+    """audio.render_song for a song order's plan (a clip spec's "song"); `extra` as it takes."""
+    from music.upstream.simulator import audio
+
+    return audio.render_song(
+        seed=song["seed"],
+        lyric=song["lyric"],
+        style=song["style"],
+        instrumental=song["instrumental"],
+        variant=song["variant"],
+        max_duration=song["max_duration"],
+        min_duration=song["min_duration"],
+        melody_seed=song.get("melody"),
+        voice=tuple(song["voice"]) if song.get("voice") else None,
+        **extra,
+    )

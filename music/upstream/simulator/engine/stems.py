@@ -12,6 +12,7 @@ import numpy as np
 from music.upstream.simulator import media
 from music.upstream.simulator.audio import parts
 from music.upstream.simulator.engine.common import SONG_KINDS, bad_request
+from music.upstream.simulator.engine.rendering import render_plan
 
 STEM_KINDS = {"part", "added"}
 AUDIO_FORMATS = ("mp3",)  # AceData: "the current public dual-channel contract supports only mp3"
@@ -130,18 +131,7 @@ class StemOrders:
             return None  # not one rendering of a plan: split by frequency instead
         song = spec["song"]
         layers = {}
-        rendering = audio.render_song(
-            seed=song["seed"],
-            lyric=song["lyric"],
-            style=song["style"],
-            instrumental=song["instrumental"],
-            variant=song["variant"],
-            max_duration=song["max_duration"],
-            min_duration=song["min_duration"],
-            melody_seed=song.get("melody"),
-            voice=tuple(song["voice"]) if song.get("voice") else None,
-            layers=layers,
-        )
+        rendering = render_plan(song, layers=layers)
         if len(rendering.instrumental) != length:
             return None
         plan = audio._plan(
