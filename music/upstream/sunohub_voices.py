@@ -4,6 +4,7 @@ and the key's personas (`GET` and `DELETE /suno/persona`)."""
 
 from music.upstream import parsing
 from music.upstream.base import SideResult, UpstreamPersona
+from music.upstream.sunohub_answers import malformed, parse_persona
 
 # The body of each synchronous call, from a task's parameters (task listings keep it).
 SIDE_FIELDS = {
@@ -21,12 +22,6 @@ SIDE_PATHS = {
 PERSONA_KINDS = ("persona", "vox", "voice")
 
 
-def _malformed(what, answer):
-    from music.upstream.sunohub import malformed
-
-    return malformed(what, answer)
-
-
 def _task_id(answer):
     return parsing.identifier(answer.get("task_id"))
 
@@ -36,12 +31,12 @@ def parse_midi(answer):
     item = data[0] if isinstance(data, list) and data else data
     parts = item.get("instruments") if isinstance(item, dict) else None
     if not isinstance(parts, list):
-        raise _malformed("no `instruments` in the MIDI answer", answer)
+        raise malformed("no `instruments` in the MIDI answer", answer)
     instruments = []
     for part in parts:
         notes = part.get("notes") if isinstance(part, dict) else None
         if not isinstance(notes, list):
-            raise _malformed("an instrument without `notes`", answer)
+            raise malformed("an instrument without `notes`", answer)
         instruments.append(
             {"name": parsing.text(part.get("name"))[:100], "notes": [n for n in notes if _note(n)]}
         )
@@ -65,7 +60,7 @@ def parse_file(answer):
     item = data[0] if isinstance(data, list) and data else data
     url = parsing.url(item.get("file_url")) if isinstance(item, dict) else ""
     if not url:
-        raise _malformed("no `file_url` in the MP3 answer", answer)
+        raise malformed("no `file_url` in the MP3 answer", answer)
     return SideResult(upstream_id=_task_id(answer), file_url=url, raw=answer)
 
 
@@ -73,7 +68,7 @@ def parse_vox(answer):
     data = answer.get("data") if isinstance(answer, dict) else None
     vox_id = parsing.identifier(data.get("id")) if isinstance(data, dict) else ""
     if not vox_id:
-        raise _malformed("no `id` in the vox answer", answer)
+        raise malformed("no `id` in the vox answer", answer)
     return SideResult(
         upstream_id=_task_id(answer),
         vox_id=vox_id,
@@ -85,7 +80,7 @@ def parse_vox(answer):
 def parse_personas(answer):
     data = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(data, list):
-        raise _malformed("no list of personas in the answer", answer)
+        raise malformed("no list of personas in the answer", answer)
     found = []
     for item in data:
         persona_id = parsing.identifier(item.get("persona_id")) if isinstance(item, dict) else ""
@@ -118,7 +113,6 @@ class VoiceCalls:
         return parse_vox(self._post("/suno/vox", body))
 
     def create_vox_persona(self, name, description, audio_id, vox_id, start, end):
-        from music.upstream.sunohub import parse_persona
 
         body = {
             "name": name,
@@ -131,7 +125,6 @@ class VoiceCalls:
         return parse_persona(self._post("/suno/persona", body))
 
     def create_voice(self, name, description, audio_url):
-        from music.upstream.sunohub import parse_persona
 
         body = {"audio_url": audio_url, "name": name, "description": description}
         return parse_persona(self._post("/suno/voices", body))

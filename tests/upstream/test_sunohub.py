@@ -9,7 +9,8 @@ from django.utils import translation
 
 from music import upstream
 from music.upstream.base import JobState, SongRequest, UpstreamError
-from music.upstream.sunohub import SunoHub, parse_audios_answer
+from music.upstream.sunohub import SunoHub
+from music.upstream.sunohub_answers import parse_audios_answer
 
 
 @pytest.fixture
