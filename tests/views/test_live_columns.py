@@ -23,16 +23,19 @@ NOT_SHOWN = {
     # afresh on every load (trashed_at, which the library filters on, is watched). A failure's
     # reason is written with the watched error_message, always. A mashup's second song is
     # set when the mashup's row is inserted (counted) and changes only when that song is
-    # deleted (counted too).
+    # deleted (counted too). A stem's part is written with its title and state (watched), and
+    # a MIDI file in the transaction that ends its task (the task's state is watched).
     Song: {
         "archive_attempts",
         "archive_due_at",
         "error_reason",
         "id",
+        "midi_file",
         "notes",
         "other_parent_id",
         "provider",
         "raw",
+        "stem_type",
         "trashed_by_id",
         "updated_at",
     },
