@@ -22,16 +22,25 @@ import sys
 import time
 from pathlib import Path
 
+try:
+    from scripts import mutation_select
+except ImportError:  # run as `python scripts/mutation.py`: scripts/ is on the path, not the root
+    import mutation_select
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "mutation"
 COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
 # Each mutant's tests start from a copy of one migrated SQLite file (scripts/mutation_testdb.py).
-PYTEST = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
-PYTEST += ["-p", "scripts.mutation_testdb"]
+PYTEST_OPTIONS = ["-x", "-q", "-p", "no:randomly", "-p", "scripts.mutation_testdb"]
+PYTEST = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS]
 
 # Module -> the tests that cover it (a mutant's run stops at the first failure).
 MODULES = {
-    "music/views/decorators.py": ["tests/views/test_decorators.py"],
+    "music/views/decorators.py": [
+        "tests/views/test_decorators.py",
+        "tests/test_url_walls.py",  # editor_required and the refusal pages, on every URL
+        "tests/views/test_trash.py::test_only_owners_empty_the_trash_after_a_confirmation",
+    ],
     "music/upstream/http.py": ["tests/upstream/test_http.py"],
     "music/views/callbacks.py": ["tests/views/test_callbacks.py"],
     # The download views (songs' files) and the public ones (share links, ZIPs).
@@ -217,8 +226,9 @@ KEPT = "Add_Sub|Sub_Add|Mul_Div|Div_Mul|Pow_Mul|BitOr_BitAnd|BitAnd_BitOr"
 QUICK_SKIP = rf"core/ReplaceBinaryOperator_(?!({KEPT})$)"
 
 
-def config(module, tests, timeout):
-    command = [*PYTEST, *tests]
+def config(module, timeout):
+    # Each mutant runs only the tests that execute its lines (scripts/mutation_select.py).
+    command = [sys.executable, "scripts/mutation_select.py", module, *PYTEST_OPTIONS]
     return "\n".join(
         [
             "[cosmic-ray]",
@@ -271,7 +281,7 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
         print(f"== {module}: no earlier run to take the survivors of; running every mutant")
         survivors = False
     copy_project(copy, keep=session if survivors else None)
-    (copy / "cosmic-ray.toml").write_text(config(module, tests, timeout))
+    (copy / "cosmic-ray.toml").write_text(config(module, timeout))
     where = subprocess.run(
         [sys.executable, "-c", "import music; print(music.__file__)"],
         cwd=copy,
@@ -281,16 +291,14 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
     ).stdout.strip()
     assert where.startswith(f"{copy}/"), f"the tests would import {where}, not the copy"
     make_test_database(copy)
-    baseline = subprocess.run(
-        [*PYTEST, *tests],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-    )
+    # The baseline run, under coverage: which tests run which line of the module.
+    mapped = time.monotonic()
+    baseline = mutation_select.build_map(copy, module, PYTEST_OPTIONS, tests)
     if baseline.returncode != 0:
         print(f"== {module}: the tests fail unmutated; skipped\n{baseline.stdout[-2000:]}")
         return None
-    started = time.monotonic()
+    print(f"== {module}: line -> tests map in {time.monotonic() - mapped:.0f} s")
+    started, before = time.monotonic(), finished_count(session)
     if survivors:
         print(f"== {module}: running its {forget_survivors(session)} survivors again")
         steps = ("exec",)
@@ -301,22 +309,41 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
             filters = str(Path(sys.executable).parent / "cr-filter-operators")
             subprocess.run([filters, str(session), "cosmic-ray.toml"], cwd=copy, check=True)
         subprocess.run([COSMIC_RAY, step, "cosmic-ray.toml", str(session)], cwd=copy, check=True)
-    minutes = (time.monotonic() - started) / 60
-    return report(module, session, minutes)
+    ran = finished_count(session) - before
+    per_mutant = (time.monotonic() - started) / ran if ran else 0.0
+    return report(module, session, per_mutant)
 
 
-def report(module, session, minutes):
+def finished_count(session):
+    """Mutants with a result, skipped ones (--quick) apart: they cost no test run."""
+    import sqlite3
+
+    if not session.exists():
+        return 0
+    with sqlite3.connect(session) as db:
+        try:
+            (count,) = db.execute(
+                "SELECT count(*) FROM work_results WHERE worker_outcome != 'SKIPPED'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # before `init` made the tables
+            return 0
+    return count
+
+
+def report(module, session, per_mutant):
     """Print a module's score and its survivors from a finished session."""
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
     source = (ROOT / module).read_text().splitlines()
-    killed, survivors, explained, incompetent, skipped = 0, [], [], 0, 0
+    killed, survivors, explained, incompetent, skipped, mutants = 0, [], [], 0, 0, 0
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
+            mutants += 1
             mutation = item.mutations[0]
             line = mutation.start_pos[0]
-            key = (module, line, mutation.operator_name)
+            uncovered = mutation_select.NOT_COVERED in (result.output or "")
+            key = (module, line, mutation.operator_name, uncovered)
             why = equivalent(module, source[line - 1], result.diff, mutation.operator_name)
             if result.worker_outcome == WorkerOutcome.SKIPPED:
                 skipped += 1  # left out by --quick
@@ -330,18 +357,22 @@ def report(module, session, minutes):
                 incompetent += 1
             else:
                 killed += 1
+    uncovered = sum(1 for key, _diff in survivors if key[3])
+    run = killed + len(survivors) + len(explained) - uncovered
+    run -= sum(1 for key, _why in explained if key[3])
     scored = killed + len(survivors) + len(explained)
     score = 100 * (killed + len(explained)) / scored if scored else 100.0
     print(
-        f"\n== {module}: {score:.1f}% killed ({killed} killed, {len(survivors)} survived, "
-        f"{len(explained)} equivalent, {incompetent} not runnable, {skipped} skipped by --quick) "
-        f"in {minutes:.1f} min"
+        f"\n== {module}: {score:.1f}% killed ({mutants} mutants, {run} run: {killed} killed, "
+        f"{len(survivors) - uncovered} survived, {uncovered} not covered, "
+        f"{len(explained)} equivalent, {incompetent} not runnable, {skipped} skipped by "
+        f"--quick) at {per_mutant:.1f} s per mutant"
     )
     for why in dict.fromkeys(why for _key, why in explained):
         which = ", ".join(f"{k[1]} {k[2].removeprefix('core/')}" for k, w in explained if w == why)
         print(f"   equivalent ({which}): {why}")
     for key, diff in survivors:
-        print(f"   SURVIVED {key[0]}:{key[1]} {key[2]}")
+        print(f"   {'NOT COVERED' if key[3] else 'SURVIVED'} {key[0]}:{key[1]} {key[2]}")
         lines = [x for x in (diff or "").splitlines() if x and not x.startswith(("---", "+++"))]
         print("      " + "\n      ".join(lines))
     return score, survivors
