@@ -1,6 +1,7 @@
 """`make mutation`: mutation testing (cosmic-ray) of the modules where a bug costs money or
-leaks data, each against the tests that cover it. Prints each module's score and its
-surviving mutants. Slow (a pytest run per mutant): not part of CI.
+leaks data, each against the tests that cover it. Prints per module the mutants, how many
+were run, killed, survived, not covered and equivalent, the score, the seconds per mutant,
+and the surviving mutants. Not part of CI (a pytest run per mutant).
 
     .venv/bin/python scripts/mutation.py                      # every module below
     .venv/bin/python scripts/mutation.py music/upstream/http.py ...
@@ -12,7 +13,18 @@ refreshes that copy from the working tree and runs only the mutants that survive
 run (and any it had not reached), against the (new) tests: minutes instead of the whole
 module again. `--quick` skips, at each arithmetic operator, the replacements that are
 redundant with its plain inverse (`+` made `-` is run; `+` made `**`, `<<`, `|`... are not):
-on a busy 2-core machine a module's run then fits in an hour; the report counts them apart.
+the report counts them apart.
+
+Each mutant runs only the tests that execute what it changed (scripts/mutation_select.py):
+once per module, before any mutant, the module's tests run under coverage with one context
+per test (scripts/mutation_contexts.py), which gives line -> node ids; that run is also the
+baseline (a module whose tests fail unmutated is skipped). cosmic-ray's test command is then
+`scripts/mutation_select.py <module>`: it diffs the mutated module against the pristine copy,
+widens the changed lines to their statement (a `def` line or decorator to the whole function,
+module-level code and class bodies to every test: they run at import), and runs pytest on
+those node ids in the full run's order. A mutant on a line no test runs is not run at all:
+it counts as a survivor, listed as NOT COVERED. A mutant then takes seconds instead of about
+a minute, so a module's test list can be wide: a test that never reaches a line costs nothing.
 """
 
 import argparse
@@ -64,6 +76,7 @@ MODULES = {
         "tests/services/test_tasks.py",
         "tests/services/test_reconcile.py",  # a late or found job's confirm
         "tests/views/test_uploads.py",  # a member's file: its link sent, its token kept out
+        "tests/views/test_actions.py",  # each side action (timing, WAV, MP4...) to its endpoint
     ],
     "music/services/tasks/applying.py": [
         "tests/services/test_applying.py",
@@ -74,6 +87,7 @@ MODULES = {
         "tests/services/test_reconcile.py",
         "tests/services/test_lost_tasks.py",
         "tests/services/test_poll_leases.py",
+        "tests/services/test_lifecycle_paced.py",  # running states, back-off, deadlines
     ],
     "music/services/tasks/callbacks.py": [
         "tests/views/test_callbacks.py",
