@@ -10,8 +10,8 @@ and the surviving mutants. Not part of CI (a pytest run per mutant).
 Each module is mutated in its own copy of the project (under var/mutation/), never in the
 working tree: cosmic-ray edits the file on disk while a mutant's tests run. `--survivors`
 refreshes that copy from the working tree and runs only the mutants that survived its last
-run (and any it had not reached), against the (new) tests: minutes instead of the whole
-module again. `--quick` skips, at each arithmetic operator, the replacements that are
+run (and any it had not reached; not those explained as equivalent), against the (new)
+tests: minutes instead of the whole module again. `--quick` skips, at each arithmetic operator, the replacements that are
 redundant with its plain inverse (`+` made `-` is run; `+` made `**`, `<<`, `|`... are not):
 the report counts them apart.
 
@@ -273,19 +273,29 @@ def make_test_database(copy):
         subprocess.run(command, cwd=copy, check=True, capture_output=True)
 
 
-def forget_survivors(session):
-    """Drop the results of the mutants that survived, so that `exec` runs them again."""
+def forget_survivors(session, module):
+    """Drop the results of the mutants that survived, so that `exec` runs them again; those
+    explained as equivalent are kept (running them again would show nothing new)."""
     import sqlite3
 
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
+    source = (ROOT / module).read_text().splitlines()
     # SQLAlchemy keeps an Enum column as the member's name.
     with sqlite3.connect(session) as db:
-        gone = db.execute(
-            "DELETE FROM work_results WHERE test_outcome = ? AND worker_outcome = ?",
+        rows = db.execute(
+            "SELECT r.job_id, r.diff, s.start_pos_row, s.operator_name FROM work_results r "
+            "JOIN mutation_specs s ON s.job_id = r.job_id "
+            "WHERE r.test_outcome = ? AND r.worker_outcome = ?",
             (TestOutcome.SURVIVED.name, WorkerOutcome.NORMAL.name),
-        ).rowcount
-    return gone
+        ).fetchall()
+        gone = [
+            (job,)
+            for job, diff, line, operator in rows
+            if line > len(source) or not equivalent(module, source[line - 1], diff, operator)
+        ]
+        db.executemany("DELETE FROM work_results WHERE job_id = ?", gone)
+    return len(gone)
 
 
 def run_module(module, tests, timeout, survivors=False, quick=False):
@@ -314,7 +324,7 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
     print(f"== {module}: line -> tests map in {time.monotonic() - mapped:.0f} s")
     started, before = time.monotonic(), finished_count(session)
     if survivors:
-        print(f"== {module}: running its {forget_survivors(session)} survivors again")
+        print(f"== {module}: running its {forget_survivors(session, module)} survivors again")
         steps = ("exec",)
     else:
         steps = ("init", "exec")
