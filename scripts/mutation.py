@@ -11,9 +11,9 @@ Each module is mutated in its own copy of the project (under var/mutation/), nev
 working tree: cosmic-ray edits the file on disk while a mutant's tests run. `--survivors`
 refreshes that copy from the working tree and runs only the mutants that survived its last
 run (and any it had not reached; not those explained as equivalent), against the (new)
-tests: minutes instead of the whole module again. `--quick` skips, at each arithmetic operator, the replacements that are
-redundant with its plain inverse (`+` made `-` is run; `+` made `**`, `<<`, `|`... are not):
-the report counts them apart.
+tests: minutes instead of the whole module again. `--quick` skips, at each arithmetic
+operator, the replacements that are redundant with its plain inverse (`+` made `-` is run;
+`+` made `**`, `<<`, `|`... are not): the report counts them apart.
 
 Each mutant runs only the tests that execute what it changed (scripts/mutation_select.py):
 once per module, before any mutant, the module's tests run under coverage with one context
@@ -148,7 +148,24 @@ _GRACE_EDGE = (
     "`>` made `>=` at the end of a finished task's grace: they differ only for a task "
     "finished exactly one grace period (to the microsecond) before the callback's `now`."
 )
+_PASS_LIMIT = (
+    "The default cap on the tasks one poll pass claims per account (500, made 499 or 501): "
+    "tasks beyond it wait for the next pass a second later; it bounds a pass's size, and "
+    "only a pass with over 499 tasks of one account due could show the change."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/polling.py",
+        "def poll_due(limit=500):",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _PASS_LIMIT,
+    (
+        "music/services/tasks/polling.py",
+        "def claim_due(now, limit=500, account_id=ANY):",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _PASS_LIMIT,
     (
         "music/services/tasks/callbacks.py",
         "return bool(task.finished_at and task.finished_at > now - timing.late_grace())",

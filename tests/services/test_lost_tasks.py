@@ -59,6 +59,15 @@ def test_a_lost_job_fails_after_a_few_answers_over_a_minute_and_lands_if_it_turn
     assert task.songs.filter(state=SongState.SUCCEEDED).count() == 2
 
 
+def test_the_third_missing_answer_over_a_minute_is_the_one_that_fails_it(lost):
+    task, _ = lost
+    look(2)
+    Task.objects.filter(pk=task.pk).update(missing_since=timezone.now() - timedelta(minutes=2))
+    look()  # the third answer without the job, two minutes after the first
+    task.refresh_from_db()
+    assert (task.state, task.error_code, task.missing_polls) == (TaskState.FAILED, "lost", 3)
+
+
 def test_an_answer_with_the_job_starts_the_count_again(lost):
     task, real_id = lost
     look(2)
