@@ -153,7 +153,18 @@ _PASS_LIMIT = (
     "tasks beyond it wait for the next pass a second later; it bounds a pass's size, and "
     "only a pass with over 499 tasks of one account due could show the change."
 )
+_LOST_EDGE = (
+    "`>=` made `>` at the minute a job must have been missing before it is lost: they differ "
+    "only when the pass's `now` is exactly one minute (to the microsecond) after the first "
+    "missing answer; the count of answers (also needed, tested at its edge) is unchanged."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/polling.py",
+        "and now - since >= timing.LOST_AFTER",
+        "> timing.LOST_AFTER",
+        frozenset({"core/ReplaceComparisonOperator_GtE_Gt"}),
+    ): _LOST_EDGE,
     (
         "music/services/tasks/polling.py",
         "def poll_due(limit=500):",
