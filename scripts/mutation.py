@@ -350,12 +350,13 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
         print(f"== {module}: the tests fail unmutated; skipped\n{baseline.stdout[-2000:]}")
         return None
     print(f"== {module}: line -> tests map in {time.monotonic() - mapped:.0f} s")
-    started, before = time.monotonic(), finished_count(session)
+    started = time.monotonic()
     if survivors:
         print(f"== {module}: running its {forget_survivors(session, module)} survivors again")
         steps = ("exec",)
     else:
         steps = ("init", "exec")
+    before = finished_count(session)
     for step in steps:
         if step == "exec" and quick:
             filters = str(Path(sys.executable).parent / "cr-filter-operators")
