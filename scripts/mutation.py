@@ -60,7 +60,14 @@ MODULES = {
     "music/views/sharing.py": ["tests/views/test_sharing.py"],
     "music/views/exports.py": ["tests/views/test_exports.py"],
     "music/services/sharing.py": ["tests/views/test_sharing.py", "tests/views/test_trash.py"],
-    "music/services/actions.py": ["tests/views/test_actions.py", "tests/views/test_create.py"],
+    "music/services/actions.py": [
+        "tests/views/test_actions.py",
+        "tests/views/test_create.py",
+        "tests/views/test_rework.py",  # remaster, change speed, sample
+        "tests/views/test_personas.py",
+        "tests/views/test_uploads.py",
+        "tests/views/test_editor.py",  # replace a section
+    ],
     "music/services/media.py": [
         "tests/services/test_media.py",
         "tests/services/test_archiving.py",
