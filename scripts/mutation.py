@@ -165,7 +165,52 @@ _LOST_EDGE = (
     "only when the pass's `now` is exactly one minute (to the microsecond) after the first "
     "missing answer; the count of answers (also needed, tested at its edge) is unchanged."
 )
+_MISSING_DEFAULT = (
+    "The default count of missing answers when the update has none: that is only when the "
+    "job was in the answer, and then `missing_since` is absent too, so the job is not lost "
+    "whatever the default."
+)
+_STATE_IS = (
+    "The state read back is a plain str, never the enum member, so `is not` is always true: "
+    "the `no_trace` branch then also runs for tasks that finished in this pass (a deadline "
+    "failure or success: the first branch takes the in-flight ones), where fail() returns at "
+    "once because the task is terminal."
+)
+_DEADLINE_EDGE = (
+    "`>` made `>=` at the deadline clamp: they differ only when the deadline is exactly the "
+    "pass's `now` (to the microsecond), where the clamp gives `now` against a later look: "
+    "the task is expired in this very pass either way."
+)
+_SKIP_LOCKED = (
+    "The claim runs under the account's poll lease, so no two passes ever lock the same "
+    "rows (tests/services/test_poll_leases.py); SQLite has no row locks at all. Waiting on "
+    "a lock (skip_locked False) is then never reached."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/polling.py",
+        'update.get("missing_polls", 0) >= timing.LOST_AFTER_MISSES',
+        ">= timing.LOST_AFTER_MISSES",
+        frozenset({"core/NumberReplacer"}),
+    ): _MISSING_DEFAULT,
+    (
+        "music/services/tasks/polling.py",
+        "elif state == TaskState.UNCONFIRMED:",
+        "is not TaskState.UNCONFIRMED",
+        None,
+    ): _STATE_IS,
+    (
+        "music/services/tasks/polling.py",
+        "return min(when, deadline) if deadline and deadline > now else when",
+        "deadline >= now",
+        None,
+    ): _DEADLINE_EDGE,
+    (
+        "music/services/tasks/polling.py",
+        "due.select_for_update(skip_locked=True)",
+        "skip_locked=False",
+        None,
+    ): _SKIP_LOCKED,
     (
         "music/services/tasks/polling.py",
         "and now - since >= timing.LOST_AFTER",

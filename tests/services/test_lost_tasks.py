@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from music.models import ProviderAccount, SongState, Task, TaskState
 from music.services import tasks
+from music.services.tasks import timing
 from music.services.tasks.applying import sentence
 from tests.helpers import finish_all_tasks
 
@@ -51,6 +52,11 @@ def test_a_lost_job_fails_after_a_few_answers_over_a_minute_and_lands_if_it_turn
     assert task.error_message.startswith("The provider says it has no such job.")
     assert "Check with the provider before trying again" in task.error_message
     assert task.late_until is not None  # still watched: a late appearance lands
+    before = timezone.now()
+    look()  # still missing: from now on it is looked at slowly, not at every pass
+    after = timezone.now()
+    task.refresh_from_db()
+    assert before + timing.late_poll() <= task.next_poll_at <= after + timing.late_poll()
 
     Task.objects.filter(pk=task.pk).update(upstream_id=real_id)
     look()

@@ -182,3 +182,31 @@ def test_an_account_another_pass_holds_does_not_hold_up_the_others(
     free = Task.objects.get(pk=started[1 - held].pk)
     assert (free.polls, free.state) == (1, TaskState.SUCCEEDED)
     assert Task.objects.get(pk=started[held].pk).polls == 0  # left to the other pass
+
+
+def test_one_accounts_trouble_does_not_stop_the_pass_for_the_others(team, member, run_on_commit):
+    """An account whose stored address no longer parses fails its own look, not the pass:
+    every other account's tasks are still followed."""
+    broken, working = (
+        ProviderAccount.objects.create(
+            team=team, name=name, format="relay", base_url="http://simulator.local"
+        )
+        for name in ("broken", "working")
+    )
+    started = {
+        account.name: run_on_commit(
+            tasks.start_task,
+            team=team,
+            user=member,
+            action="generate",
+            params=GENERATE,
+            account=account,
+        )
+        for account in (broken, working)
+    }
+    ProviderAccount.objects.filter(pk=broken.pk).update(base_url="http://[::1")
+    Task.objects.update(next_poll_at=timezone.now())
+
+    assert tasks.poll_due() == 2  # both claimed; the broken one's look failed on its own
+    assert Task.objects.get(pk=started["working"].pk).state == TaskState.SUCCEEDED
+    assert Task.objects.get(pk=started["broken"].pk).state == TaskState.SUBMITTED

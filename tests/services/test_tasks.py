@@ -309,6 +309,15 @@ def test_a_failing_poll_schedules_the_next_look_on_the_back_off_curve(started, s
     assert looks[0] < looks[1] < looks[2] < timing.POLL_LEASE
 
 
+def test_a_callback_for_a_finished_task_asks_the_provider_nothing(started, simulator):
+    Task.objects.filter(pk=started.pk).update(next_poll_at=timezone.now())
+    tasks.poll_due()
+    assert Task.objects.get(pk=started.pk).state == TaskState.SUCCEEDED
+    asked = simulator.requests.count(("POST", "/suno/tasks"))
+    tasks.refresh(started.pk)  # a replayed callback's refresh
+    assert simulator.requests.count(("POST", "/suno/tasks")) == asked
+
+
 def test_the_next_look_is_never_later_than_the_deadline(started, simulator):
     """A back-off that would look after the deadline looks at the deadline instead: the
     last look, which decides whether the task is late, happens on time."""
