@@ -386,15 +386,18 @@ def forget_survivors(session, module):
     # SQLAlchemy keeps an Enum column as the member's name.
     with sqlite3.connect(session) as db:
         rows = db.execute(
-            "SELECT r.job_id, r.diff, s.start_pos_row, s.operator_name FROM work_results r "
+            "SELECT r.job_id, r.diff, r.output, s.start_pos_row, s.operator_name "
+            "FROM work_results r "
             "JOIN mutation_specs s ON s.job_id = r.job_id "
             "WHERE r.test_outcome = ? AND r.worker_outcome = ?",
             (TestOutcome.SURVIVED.name, WorkerOutcome.NORMAL.name),
         ).fetchall()
         gone = [
             (job,)
-            for job, diff, line, operator in rows
-            if line > len(source) or not equivalent(module, source[line - 1], diff, operator)
+            for job, diff, output, line, operator in rows
+            if line > len(source)
+            or not equivalent(module, source[line - 1], diff, operator)
+            or mutation_select.NOT_COVERED in (output or "")
         ]
         db.executemany("DELETE FROM work_results WHERE job_id = ?", gone)
         unrun = db.execute(
