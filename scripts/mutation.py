@@ -141,8 +141,9 @@ _SIGNATURE = (
     "signatures accept alike."
 )
 _SENTINEL_EQ = (
-    "`is DEFAULT` made `== DEFAULT`: DEFAULT is a bare object() and the account a model or "
-    "None; neither defines equality with a foreign object, so == falls back to identity."
+    "`is` made `==` (or `is not` made `!=`) against a sentinel: it is a bare object() and "
+    "the value a model, an id or None; none defines equality with a foreign object, so == "
+    "falls back to identity."
 )
 _LOG_ONLY = (
     "Only the attempt number printed in an info log line changes; nothing is stored, sent "
@@ -187,6 +188,15 @@ _DEADLINE_PAST = (
     "such a task in flight is failed in this very pass (expire_overdue), which sets its next "
     "look anew; a finished one is not looked at again."
 )
+_STATE_ORDER = (
+    "`==` made `>=` or `<=` on the state after a pass's last look: in-flight states are taken "
+    "by the branch before; of the rest, `unconfirmed` still matches and the extra ones are "
+    "`succeeded` and `failed`, where fail() returns at once (terminal)."
+)
+_RELATION_ORDER = (
+    "`== UPLOADED` made `>=`: no relation's value sorts after `uploaded`, so only an "
+    "uploaded song matches either way."
+)
 _SKIP_LOCKED = (
     "The claim runs under the account's poll lease, so no two passes ever lock the same "
     "rows (tests/services/test_poll_leases.py); SQLite has no row locks at all. Waiting on "
@@ -205,6 +215,32 @@ EQUIVALENT = {
         "is not TaskState.UNCONFIRMED",
         None,
     ): _STATE_IS,
+    (
+        "music/services/tasks/polling.py",
+        "elif state == TaskState.UNCONFIRMED:",
+        None,
+        frozenset(
+            {"core/ReplaceComparisonOperator_Eq_GtE", "core/ReplaceComparisonOperator_Eq_LtE"}
+        ),
+    ): _STATE_ORDER,
+    (
+        "music/services/tasks/polling.py",
+        'expire_overdue([r for r in rows if r["deadline_at"] and r["deadline_at"] <= now])',
+        '["deadline_at"] < now]',
+        None,
+    ): _DEADLINE_EDGE,
+    (
+        "music/services/tasks/polling.py",
+        "if account_id is not ANY:",
+        "account_id != ANY",
+        None,
+    ): _SENTINEL_EQ,
+    (
+        "music/services/actions.py",
+        "action = Action.UPLOAD_EXTEND if song.relation == Relation.UPLOADED else Action.EXTEND",
+        ">= Relation.UPLOADED",
+        None,
+    ): _RELATION_ORDER,
     (
         "music/services/tasks/polling.py",
         "return min(when, deadline) if deadline and deadline > now else when",

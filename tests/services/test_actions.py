@@ -6,6 +6,7 @@ import pytest
 
 from music.models import Membership, Song, Task
 from music.services import actions
+from music.services.lyric_editor import Replacement
 from tests.helpers import make_song
 
 
@@ -51,3 +52,36 @@ def test_a_sample_ending_half_a_second_past_the_song_is_refused(membership, song
 def test_a_sample_may_end_exactly_at_the_songs_end(membership, song):
     task = actions.sample(membership, song, start=1, end=7.26)
     assert (task.params["samples_start"], task.params["samples_end"]) == (1, 7.26)
+
+
+@pytest.mark.parametrize("second", [0, -1])
+def test_an_extension_cannot_start_at_or_before_the_beginning(membership, song, second):
+    with pytest.raises(actions.ActionRefused):
+        actions.extend(membership, song, WORDS, continue_at=second)
+    assert not Task.objects.filter(action="extend").exists()
+
+
+def test_a_sample_cannot_start_before_the_song(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.sample(membership, song, start=-0.5, end=2)
+    assert not Task.objects.filter(action="samples").exists()
+
+
+@pytest.mark.parametrize("speed", [0.2, 4.5])
+def test_a_speed_outside_a_quarter_to_four_times_is_refused(membership, song, speed):
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.adjust_speed(membership, song, speed_multiplier=speed, keep_pitch=True)
+    assert refused.value.message == "The speed can be 0.25 to 4 times the original."
+    assert not Task.objects.filter(action="adjust_speed").exists()
+
+
+@pytest.mark.parametrize("speed", [0.25, 4.0])
+def test_a_quarter_and_four_times_are_both_allowed(membership, song, speed):
+    task = actions.adjust_speed(membership, song, speed_multiplier=speed, keep_pitch=True)
+    assert task.params["speed_multiplier"] == speed
+
+
+def test_a_replaced_window_is_sent_to_the_millisecond(song):
+    window = Replacement(1.23456, 4.56789, "New words", "", [])
+    params = actions.replace_section_params(song, window, model="chirp-v4", is_pro=True)
+    assert (params["replace_section_start"], params["replace_section_end"]) == (1.235, 4.568)

@@ -74,6 +74,20 @@ def test_the_third_missing_answer_over_a_minute_is_the_one_that_fails_it(lost):
     assert (task.state, task.error_code, task.missing_polls) == (TaskState.FAILED, "lost", 3)
 
 
+def test_a_failed_check_of_a_failed_task_keeps_why_it_failed(lost, simulator):
+    task, _ = lost
+    look(3)
+    Task.objects.filter(pk=task.pk).update(missing_since=timezone.now() - timedelta(minutes=2))
+    look()
+    task.refresh_from_db()
+    assert task.error_code == "lost"
+    reason = task.error_message
+    simulator.faults.next_errors.append((500, "api_error", "Database is down"))
+    look()  # the slow watch's check fails: the failure's reason is still what the user reads
+    task.refresh_from_db()
+    assert (task.state, task.error_message) == (TaskState.FAILED, reason)
+
+
 def test_an_answer_with_the_job_starts_the_count_again(lost):
     task, real_id = lost
     look(2)

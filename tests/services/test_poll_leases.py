@@ -209,4 +209,7 @@ def test_one_accounts_trouble_does_not_stop_the_pass_for_the_others(team, member
 
     assert tasks.poll_due() == 2  # both claimed; the broken one's look failed on its own
     assert Task.objects.get(pk=started["working"].pk).state == TaskState.SUCCEEDED
-    assert Task.objects.get(pk=started["broken"].pk).state == TaskState.SUBMITTED
+    broken_task = Task.objects.get(pk=started["broken"].pk)
+    assert broken_task.state == TaskState.SUBMITTED
+    # Its claim holds it back for a while: not asked about again at every pass.
+    assert broken_task.next_poll_at > timezone.now()
