@@ -157,6 +157,15 @@ def test_get_whole_song_joins_a_fragment(member_client, song, team, member):
     assert [part["id"] for part in whole.parts] == [song.upstream_id, fragment.upstream_id]
     page = member_client.get(reverse("music:song", args=[whole.pk])).content.decode()
     assert "This whole song joins, in order:" in page
+    # Asking again on the joined fragment sends nothing, and says so as news, not an error:
+    # the whole song is already here.
+    again = member_client.post(
+        reverse("music:quick_action", args=[fragment.pk, "concat"]), follow=True
+    )
+    assert [(m.level_tag, m.message) for m in again.context["messages"]] == [
+        ("success", "Already joined: the whole song is in the family tree.")
+    ]
+    assert Task.objects.filter(action="concat").count() == 1
 
 
 def test_a_whole_song_cannot_be_concatenated(member_client, song):
