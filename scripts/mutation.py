@@ -96,6 +96,7 @@ MODULES = {
         "tests/services/test_lost_tasks.py",
         "tests/services/test_poll_leases.py",
         "tests/services/test_lifecycle_paced.py",  # running states, back-off, deadlines
+        "tests/test_queue_tick.py",  # the poller's wait for the next due task (next_due)
     ],
     "music/services/tasks/callbacks.py": [
         "tests/views/test_callbacks.py",

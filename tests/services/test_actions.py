@@ -85,3 +85,24 @@ def test_a_replaced_window_is_sent_to_the_millisecond(song):
     window = Replacement(1.23456, 4.56789, "New words", "", [])
     params = actions.replace_section_params(song, window, model="chirp-v4", is_pro=True)
     assert (params["replace_section_start"], params["replace_section_end"]) == (1.235, 4.568)
+
+
+def test_an_extension_cannot_start_past_the_songs_end(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.extend(membership, song, WORDS, continue_at=8.5)
+    assert not Task.objects.filter(action="extend").exists()
+
+
+def test_a_sample_may_start_at_the_very_beginning_and_is_cut_to_the_millisecond(membership, song):
+    task = actions.sample(membership, song, start=0, end=5.12345)
+    assert (task.params["samples_start"], task.params["samples_end"]) == (0, 5.123)
+
+
+def test_a_replacement_is_sent_as_new_words_over_the_songs_own_music(song):
+    window = Replacement(1, 3, "New words", "", [])
+    params = actions.replace_section_params(song, window, model="chirp-v4", is_pro=True)
+    assert (params["custom"], params["instrumental"], params["auto_concat"]) == (
+        False,
+        False,
+        False,
+    )

@@ -152,6 +152,8 @@ def test_get_whole_song_joins_a_fragment(member_client, song, team, member):
     assert response.status_code == 302
     run_queued()
     whole = Song.objects.get(relation=Relation.CONCATENATED)
+    # An extension is joined after its song; only a replaced section is an infill.
+    assert Task.objects.get(action="concat").params["is_infill"] is False
     assert not whole.is_fragment
     assert whole.parent == fragment and whole.root == song
     assert [part["id"] for part in whole.parts] == [song.upstream_id, fragment.upstream_id]
