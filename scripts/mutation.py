@@ -508,6 +508,7 @@ def report(module, session, per_mutant):
     source = (ROOT / module).read_text().splitlines()
     killed, survivors, explained, incompetent, skipped, mutants = 0, [], [], 0, 0, 0
     with use_db(str(session), WorkDB.Mode.open) as db:
+        unreached = db.num_work_items - db.num_results  # a run stopped before its end
         for item, result in db.completed_work_items:
             mutants += 1
             mutation = item.mutations[0]
@@ -538,6 +539,7 @@ def report(module, session, per_mutant):
         f"{len(survivors) - uncovered} survived, {uncovered} not covered, "
         f"{len(explained)} equivalent, {incompetent} not runnable, {skipped} skipped by "
         f"--quick) at {per_mutant:.1f} s per mutant"
+        + (f"; {unreached} not reached yet (--survivors runs them)" if unreached else "")
     )
     for why in dict.fromkeys(why for _key, why in explained):
         which = ", ".join(f"{k[1]} {k[2].removeprefix('core/')}" for k, w in explained if w == why)
