@@ -106,3 +106,10 @@ def test_a_replacement_is_sent_as_new_words_over_the_songs_own_music(song):
         False,
         False,
     )
+
+
+def test_an_extension_names_the_job_that_made_the_song(membership, song):
+    """A relay continues a song from the job that made it (its `task_id`)."""
+    task = actions.extend(membership, song, WORDS, continue_at=3)
+    assert song.task.upstream_id
+    assert task.params["source_task_id"] == song.task.upstream_id

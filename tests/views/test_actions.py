@@ -143,6 +143,11 @@ def test_posting_the_same_form_twice_pays_once(member_client, song, simulator):
     assert Task.objects.filter(action="extend").count() == 1
 
 
+def said(response):
+    """The messages a followed response shows, with their kind (news or error)."""
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
 # --- concat ------------------------------------------------------------------------------
 def test_get_whole_song_joins_a_fragment(member_client, song, team, member):
     member_client.post(reverse("music:extend", args=[song.pk]), extend_data())
@@ -164,9 +169,7 @@ def test_get_whole_song_joins_a_fragment(member_client, song, team, member):
     again = member_client.post(
         reverse("music:quick_action", args=[fragment.pk, "concat"]), follow=True
     )
-    assert [(m.level_tag, m.message) for m in again.context["messages"]] == [
-        ("success", "Already joined: the whole song is in the family tree.")
-    ]
+    assert said(again) == [("success", "Already joined: the whole song is in the family tree.")]
     assert Task.objects.filter(action="concat").count() == 1
 
 
@@ -254,6 +257,7 @@ def test_timing_is_fetched_and_stored_once(member_client, team, member, simulato
         reverse("music:quick_action", args=[song.pk, "timing"]), follow=True
     )
     assert "already here" in response.content.decode()
+    assert said(response)[-1] == ("success", "The lyric timing is already here.")
     assert simulator.requests.count(("POST", "/suno/timing")) == calls
 
 
@@ -266,6 +270,11 @@ def test_wav_export_is_archived_and_downloadable(member_client, pro_song):
     body = b"".join(response.streaming_content)
     assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
     assert "attachment" in response["Content-Disposition"]
+    again = member_client.post(
+        reverse("music:quick_action", args=[pro_song.pk, "wav"]), follow=True
+    )
+    assert said(again)[-1] == ("success", "The WAV is already here.")
+    assert Task.objects.filter(action="wav").count() == 1
 
 
 def test_wav_needs_the_pro_pool(member_client, song):
@@ -281,6 +290,9 @@ def test_mp4_export_is_a_real_video(member_client, song):
     assert data[4:8] == b"ftyp"
     page = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
     assert reverse("music:song_video", args=[song.pk]) in page
+    again = member_client.post(reverse("music:quick_action", args=[song.pk, "mp4"]), follow=True)
+    assert said(again)[-1] == ("success", "The video is already here.")
+    assert Task.objects.filter(action="mp4").count() == 1
 
 
 def test_unknown_quick_action_is_404(member_client, song):
