@@ -4,7 +4,7 @@ tells the musician."""
 
 import pytest
 
-from music.models import Membership, Song, Task
+from music.models import Membership, ProviderAccount, Song, Task
 from music.services import actions
 from music.services.lyric_editor import Replacement
 from tests.helpers import make_song
@@ -113,3 +113,34 @@ def test_an_extension_names_the_job_that_made_the_song(membership, song):
     task = actions.extend(membership, song, WORDS, continue_at=3)
     assert song.task.upstream_id
     assert task.params["source_task_id"] == song.task.upstream_id
+
+
+def test_a_sample_of_no_length_is_refused(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.sample(membership, song, start=2, end=2)
+    assert not Task.objects.filter(action="samples").exists()
+
+
+@pytest.fixture
+def upload_only(team):
+    """An account whose owner offers uploads but not extensions."""
+    return ProviderAccount.objects.create(
+        team=team,
+        name="uploads only",
+        format="sunohub",
+        base_url="http://simulator.local",
+        capabilities=["upload"],
+    )
+
+
+def test_an_account_offering_uploads_takes_a_plain_upload(membership, upload_only):
+    task = actions.upload(membership, "http://example.com/a.mp3", account=upload_only)
+    assert (task.action, task.account) == ("upload", upload_only)
+
+
+def test_an_upload_to_continue_needs_an_account_that_also_extends(membership, upload_only):
+    then = {"continue_at": 10, "lyric": "More", "style": "pop", "model": "chirp-v4"}
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.upload(membership, "http://example.com/a.mp3", account=upload_only, then=then)
+    assert "does not offer “Extend”" in refused.value.message
+    assert not Task.objects.exists()
