@@ -207,7 +207,33 @@ _TOLERANCE_EDGE = (
     "`>` made `>=` against the song's end plus a microsecond of float tolerance: they differ "
     "only for an end of exactly that sum, which no form or caller produces."
 )
+_FAILED_ORDER = (
+    "`!= FAILED` made `> FAILED`: every other watched state (submitted, running, "
+    "unconfirmed) sorts after `failed`, so the same rows match."
+)
+_ROW_WIDTH = (
+    "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
+    "many values."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/polling.py",
+        'if error is not None and row["upstream_id"] and row["state"] != TaskState.FAILED:',
+        '["state"] > TaskState.FAILED',
+        None,
+    ): _FAILED_ORDER,
+    (
+        "music/services/tasks/polling.py",
+        "return [dict(zip(FIELDS, row, strict=True)) for row in rows]",
+        None,
+        frozenset({"core/ReplaceTrueWithFalse"}),
+    ): _ROW_WIDTH,
+    (
+        "music/services/tasks/polling.py",
+        "return min(when, deadline) if deadline and deadline > now else when",
+        "deadline is not now",
+        None,
+    ): _DEADLINE_PAST,
     (
         "music/services/actions.py",
         "if not 0 <= start < end or (song.duration and end > song.duration + 1e-6):",

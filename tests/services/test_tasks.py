@@ -318,6 +318,15 @@ def test_a_callback_for_a_finished_task_asks_the_provider_nothing(started, simul
     assert simulator.requests.count(("POST", "/suno/tasks")) == asked
 
 
+def test_a_callbacks_refresh_the_provider_fails_leaves_the_task_to_polling(started, simulator):
+    simulator.faults.next_errors.append((500, "api_error", "Database is down"))
+    tasks.refresh(started.pk)  # the callback's fetch fails: no crash, nothing changed
+    assert Task.objects.get(pk=started.pk).state == TaskState.SUBMITTED
+    Task.objects.filter(pk=started.pk).update(next_poll_at=timezone.now())
+    tasks.poll_due()
+    assert Task.objects.get(pk=started.pk).state == TaskState.SUCCEEDED
+
+
 def test_the_next_look_is_never_later_than_the_deadline(started, simulator):
     """A back-off that would look after the deadline looks at the deadline instead: the
     last look, which decides whether the task is late, happens on time."""
