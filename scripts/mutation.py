@@ -208,8 +208,8 @@ _TOLERANCE_EDGE = (
     "only for an end of exactly that sum, which no form or caller produces."
 )
 _FAILED_ORDER = (
-    "`!= FAILED` made `> FAILED`: every other watched state (submitted, running, "
-    "unconfirmed) sorts after `failed`, so the same rows match."
+    "`!= FAILED` made `> FAILED` (or `== FAILED` made `<=`): every other watched state "
+    "(submitted, running, unconfirmed) sorts after `failed`, so the same rows match."
 )
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
@@ -220,6 +220,12 @@ EQUIVALENT = {
         "music/services/tasks/polling.py",
         'if error is not None and row["upstream_id"] and row["state"] != TaskState.FAILED:',
         '["state"] > TaskState.FAILED',
+        None,
+    ): _FAILED_ORDER,
+    (
+        "music/services/tasks/polling.py",
+        'if row["state"] == TaskState.FAILED:',
+        '["state"] <= TaskState.FAILED',
         None,
     ): _FAILED_ORDER,
     (
