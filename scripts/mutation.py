@@ -345,6 +345,12 @@ EQUIVALENT = {
         None,
     ): _LOG_ONLY,
     (
+        "music/services/actions.py",
+        "if account is DEFAULT:",
+        None,
+        frozenset({"core/ReplaceComparisonOperator_Is_Eq"}),
+    ): _SENTINEL_EQ,
+    (
         "music/services/tasks/starting.py",
         "if account is DEFAULT:",
         None,

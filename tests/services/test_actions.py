@@ -50,8 +50,8 @@ def test_a_sample_ending_half_a_second_past_the_song_is_refused(membership, song
 
 
 def test_a_sample_may_end_exactly_at_the_songs_end(membership, song):
-    task = actions.sample(membership, song, start=1, end=7.26)
-    assert (task.params["samples_start"], task.params["samples_end"]) == (1, 7.26)
+    task = actions.sample(membership, song, start=1.23456, end=7.26)
+    assert (task.params["samples_start"], task.params["samples_end"]) == (1.235, 7.26)
 
 
 @pytest.mark.parametrize("second", [0, -1])
@@ -144,3 +144,13 @@ def test_an_upload_to_continue_needs_an_account_that_also_extends(membership, up
         actions.upload(membership, "http://example.com/a.mp3", account=upload_only, then=then)
     assert "does not offer “Extend”" in refused.value.message
     assert not Task.objects.exists()
+
+
+def test_a_sample_ending_before_it_starts_is_refused(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.sample(membership, song, start=3, end=2)
+    assert not Task.objects.filter(action="samples").exists()
+
+
+def test_an_extension_may_start_half_a_second_in(membership, song):
+    assert actions.extend(membership, song, WORDS, continue_at=0.5).params["continue_at"] == 0.5
