@@ -1,6 +1,7 @@
 """`make mutation`: mutation testing (cosmic-ray) of the modules where a bug costs money or
-leaks data, each against the tests that cover it. Prints each module's score and its
-surviving mutants. Slow (a pytest run per mutant): not part of CI.
+leaks data, each against the tests that cover it. Prints per module the mutants, how many
+were run, killed, survived, not covered and equivalent, the score, the seconds per mutant,
+and the surviving mutants. Not part of CI (a pytest run per mutant).
 
     .venv/bin/python scripts/mutation.py                      # every module below
     .venv/bin/python scripts/mutation.py music/upstream/http.py ...
@@ -9,10 +10,21 @@ surviving mutants. Slow (a pytest run per mutant): not part of CI.
 Each module is mutated in its own copy of the project (under var/mutation/), never in the
 working tree: cosmic-ray edits the file on disk while a mutant's tests run. `--survivors`
 refreshes that copy from the working tree and runs only the mutants that survived its last
-run (and any it had not reached), against the (new) tests: minutes instead of the whole
-module again. `--quick` skips, at each arithmetic operator, the replacements that are
-redundant with its plain inverse (`+` made `-` is run; `+` made `**`, `<<`, `|`... are not):
-on a busy 2-core machine a module's run then fits in an hour; the report counts them apart.
+run (and any it had not reached; not those explained as equivalent), against the (new)
+tests: minutes instead of the whole module again. `--quick` skips, at each arithmetic
+operator, the replacements that are redundant with its plain inverse (`+` made `-` is run;
+`+` made `**`, `<<`, `|`... are not): the report counts them apart.
+
+Each mutant runs only the tests that execute what it changed (scripts/mutation_select.py):
+once per module, before any mutant, the module's tests run under coverage with one context
+per test (scripts/mutation_contexts.py), which gives line -> node ids; that run is also the
+baseline (a module whose tests fail unmutated is skipped). cosmic-ray's test command is then
+`scripts/mutation_select.py <module>`: it diffs the mutated module against the pristine copy,
+widens the changed lines to their statement (a `def` line or decorator to the whole function,
+module-level code and class bodies to every test: they run at import), and runs pytest on
+those node ids in the full run's order. A mutant on a line no test runs is not run at all:
+it counts as a survivor, listed as NOT COVERED. A mutant then takes seconds instead of about
+a minute, so a module's test list can be wide: a test that never reaches a line costs nothing.
 """
 
 import argparse
@@ -22,16 +34,25 @@ import sys
 import time
 from pathlib import Path
 
+try:
+    from scripts import mutation_select
+except ImportError:  # run as `python scripts/mutation.py`: scripts/ is on the path, not the root
+    import mutation_select
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "mutation"
 COSMIC_RAY = str(Path(sys.executable).parent / "cosmic-ray")
 # Each mutant's tests start from a copy of one migrated SQLite file (scripts/mutation_testdb.py).
-PYTEST = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
-PYTEST += ["-p", "scripts.mutation_testdb"]
+PYTEST_OPTIONS = ["-x", "-q", "-p", "no:randomly", "-p", "scripts.mutation_testdb"]
+PYTEST = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS]
 
 # Module -> the tests that cover it (a mutant's run stops at the first failure).
 MODULES = {
-    "music/views/decorators.py": ["tests/views/test_decorators.py"],
+    "music/views/decorators.py": [
+        "tests/views/test_decorators.py",
+        "tests/test_url_walls.py",  # editor_required and the refusal pages, on every URL
+        "tests/views/test_trash.py::test_only_owners_empty_the_trash_after_a_confirmation",
+    ],
     "music/upstream/http.py": ["tests/upstream/test_http.py"],
     "music/views/callbacks.py": ["tests/views/test_callbacks.py"],
     # The download views (songs' files) and the public ones (share links, ZIPs).
@@ -39,7 +60,15 @@ MODULES = {
     "music/views/sharing.py": ["tests/views/test_sharing.py"],
     "music/views/exports.py": ["tests/views/test_exports.py"],
     "music/services/sharing.py": ["tests/views/test_sharing.py", "tests/views/test_trash.py"],
-    "music/services/actions.py": ["tests/views/test_actions.py", "tests/views/test_create.py"],
+    "music/services/actions.py": [
+        "tests/views/test_actions.py",
+        "tests/views/test_create.py",
+        "tests/views/test_rework.py",  # remaster, change speed, sample
+        "tests/views/test_personas.py",
+        "tests/views/test_uploads.py",
+        "tests/views/test_editor.py",  # replace a section
+        "tests/services/test_actions.py",  # the song's own limits, called directly
+    ],
     "music/services/media.py": [
         "tests/services/test_media.py",
         "tests/services/test_archiving.py",
@@ -55,6 +84,7 @@ MODULES = {
         "tests/services/test_tasks.py",
         "tests/services/test_reconcile.py",  # a late or found job's confirm
         "tests/views/test_uploads.py",  # a member's file: its link sent, its token kept out
+        "tests/views/test_actions.py",  # each side action (timing, WAV, MP4...) to its endpoint
     ],
     "music/services/tasks/applying.py": [
         "tests/services/test_applying.py",
@@ -65,6 +95,8 @@ MODULES = {
         "tests/services/test_reconcile.py",
         "tests/services/test_lost_tasks.py",
         "tests/services/test_poll_leases.py",
+        "tests/services/test_lifecycle_paced.py",  # running states, back-off, deadlines
+        "tests/test_queue_tick.py",  # the poller's wait for the next due task (next_due)
     ],
     "music/services/tasks/callbacks.py": [
         "tests/views/test_callbacks.py",
@@ -110,8 +142,9 @@ _SIGNATURE = (
     "signatures accept alike."
 )
 _SENTINEL_EQ = (
-    "`is DEFAULT` made `== DEFAULT`: DEFAULT is a bare object() and the account a model or "
-    "None; neither defines equality with a foreign object, so == falls back to identity."
+    "`is` made `==` (or `is not` made `!=`) against a sentinel: it is a bare object() and "
+    "the value a model, an id or None; none defines equality with a foreign object, so == "
+    "falls back to identity."
 )
 _LOG_ONLY = (
     "Only the attempt number printed in an info log line changes; nothing is stored, sent "
@@ -125,7 +158,168 @@ _GRACE_EDGE = (
     "`>` made `>=` at the end of a finished task's grace: they differ only for a task "
     "finished exactly one grace period (to the microsecond) before the callback's `now`."
 )
+_PASS_LIMIT = (
+    "The default cap on the tasks one poll pass claims per account (500, made 499 or 501): "
+    "tasks beyond it wait for the next pass a second later; it bounds a pass's size, and "
+    "only a pass with over 499 tasks of one account due could show the change."
+)
+_LOST_EDGE = (
+    "`>=` made `>` at the minute a job must have been missing before it is lost: they differ "
+    "only when the pass's `now` is exactly one minute (to the microsecond) after the first "
+    "missing answer; the count of answers (also needed, tested at its edge) is unchanged."
+)
+_MISSING_DEFAULT = (
+    "The default count of missing answers when the update has none: that is only when the "
+    "job was in the answer, and then `missing_since` is absent too, so the job is not lost "
+    "whatever the default."
+)
+_STATE_IS = (
+    "The state read back is a plain str, never the enum member, so `is not` is always true: "
+    "the `no_trace` branch then also runs for tasks that finished in this pass (a deadline "
+    "failure or success: the first branch takes the in-flight ones), where fail() returns at "
+    "once because the task is terminal."
+)
+_DEADLINE_EDGE = (
+    "`>` made `>=` at the deadline clamp: they differ only when the deadline is exactly the "
+    "pass's `now` (to the microsecond), where the clamp gives `now` against a later look: "
+    "the task is expired in this very pass either way."
+)
+_DEADLINE_PAST = (
+    "`>` made `!=` at the deadline clamp: it differs only for a deadline already past, and "
+    "such a task in flight is failed in this very pass (expire_overdue), which sets its next "
+    "look anew; a finished one is not looked at again."
+)
+_STATE_ORDER = (
+    "`==` made `>=` or `<=` on the state after a pass's last look: in-flight states are taken "
+    "by the branch before; of the rest, `unconfirmed` still matches and the extra ones are "
+    "`succeeded` and `failed`, where fail() returns at once (terminal)."
+)
+_RELATION_ORDER = (
+    "`== UPLOADED` made `>=`: no relation's value sorts after `uploaded`, so only an "
+    "uploaded song matches either way."
+)
+_SKIP_LOCKED = (
+    "The claim runs under the account's poll lease, so no two passes ever lock the same "
+    "rows (tests/services/test_poll_leases.py); SQLite has no row locks at all. Waiting on "
+    "a lock (skip_locked False) is then never reached."
+)
+_TOLERANCE_EDGE = (
+    "`>` made `>=` against the song's end plus a microsecond of float tolerance: they differ "
+    "only for an end of exactly that sum, which no form or caller produces."
+)
+_FAILED_ORDER = (
+    "`!= FAILED` made `> FAILED` (or `== FAILED` made `<=`): every other watched state "
+    "(submitted, running, unconfirmed) sorts after `failed`, so the same rows match."
+)
+_ROW_WIDTH = (
+    "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
+    "many values."
+)
 EQUIVALENT = {
+    (
+        "music/services/tasks/polling.py",
+        'if error is not None and row["upstream_id"] and row["state"] != TaskState.FAILED:',
+        '["state"] > TaskState.FAILED',
+        None,
+    ): _FAILED_ORDER,
+    (
+        "music/services/tasks/polling.py",
+        'if row["state"] == TaskState.FAILED:',
+        '["state"] <= TaskState.FAILED',
+        None,
+    ): _FAILED_ORDER,
+    (
+        "music/services/tasks/polling.py",
+        "return [dict(zip(FIELDS, row, strict=True)) for row in rows]",
+        None,
+        frozenset({"core/ReplaceTrueWithFalse"}),
+    ): _ROW_WIDTH,
+    (
+        "music/services/tasks/polling.py",
+        "return min(when, deadline) if deadline and deadline > now else when",
+        "deadline is not now",
+        None,
+    ): _DEADLINE_PAST,
+    (
+        "music/services/actions.py",
+        "if not 0 <= start < end or (song.duration and end > song.duration + 1e-6):",
+        "end >= song.duration + 1e-6",
+        None,
+    ): _TOLERANCE_EDGE,
+    (
+        "music/services/tasks/polling.py",
+        'update.get("missing_polls", 0) >= timing.LOST_AFTER_MISSES',
+        ">= timing.LOST_AFTER_MISSES",
+        frozenset({"core/NumberReplacer"}),
+    ): _MISSING_DEFAULT,
+    (
+        "music/services/tasks/polling.py",
+        "elif state == TaskState.UNCONFIRMED:",
+        "is not TaskState.UNCONFIRMED",
+        None,
+    ): _STATE_IS,
+    (
+        "music/services/tasks/polling.py",
+        "elif state == TaskState.UNCONFIRMED:",
+        None,
+        frozenset(
+            {"core/ReplaceComparisonOperator_Eq_GtE", "core/ReplaceComparisonOperator_Eq_LtE"}
+        ),
+    ): _STATE_ORDER,
+    (
+        "music/services/tasks/polling.py",
+        'expire_overdue([r for r in rows if r["deadline_at"] and r["deadline_at"] <= now])',
+        '["deadline_at"] < now]',
+        None,
+    ): _DEADLINE_EDGE,
+    (
+        "music/services/tasks/polling.py",
+        "if account_id is not ANY:",
+        "account_id != ANY",
+        None,
+    ): _SENTINEL_EQ,
+    (
+        "music/services/actions.py",
+        "action = Action.UPLOAD_EXTEND if song.relation == Relation.UPLOADED else Action.EXTEND",
+        ">= Relation.UPLOADED",
+        None,
+    ): _RELATION_ORDER,
+    (
+        "music/services/tasks/polling.py",
+        "return min(when, deadline) if deadline and deadline > now else when",
+        "deadline >= now",
+        None,
+    ): _DEADLINE_EDGE,
+    (
+        "music/services/tasks/polling.py",
+        "return min(when, deadline) if deadline and deadline > now else when",
+        "deadline != now",
+        None,
+    ): _DEADLINE_PAST,
+    (
+        "music/services/tasks/polling.py",
+        "due.select_for_update(skip_locked=True)",
+        "skip_locked=False",
+        None,
+    ): _SKIP_LOCKED,
+    (
+        "music/services/tasks/polling.py",
+        "and now - since >= timing.LOST_AFTER",
+        "> timing.LOST_AFTER",
+        frozenset({"core/ReplaceComparisonOperator_GtE_Gt"}),
+    ): _LOST_EDGE,
+    (
+        "music/services/tasks/polling.py",
+        "def poll_due(limit=500):",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _PASS_LIMIT,
+    (
+        "music/services/tasks/polling.py",
+        "def claim_due(now, limit=500, account_id=ANY):",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _PASS_LIMIT,
     (
         "music/services/tasks/callbacks.py",
         "return bool(task.finished_at and task.finished_at > now - timing.late_grace())",
@@ -150,6 +344,12 @@ EQUIVALENT = {
         None,
         None,
     ): _LOG_ONLY,
+    (
+        "music/services/actions.py",
+        "if account is DEFAULT:",
+        None,
+        frozenset({"core/ReplaceComparisonOperator_Is_Eq"}),
+    ): _SENTINEL_EQ,
     (
         "music/services/tasks/starting.py",
         "if account is DEFAULT:",
@@ -186,6 +386,14 @@ def mutated_line(diff):
 
 def equivalent(module, line_text, diff, operator):
     """Why a surviving mutant changes nothing, or None."""
+    if (
+        operator == "core/ReplaceBinaryOperator_Mul_Div"
+        and line_text.lstrip().startswith("def ")
+        and ", /," in mutated_line(diff)
+    ):
+        # Any function's keyword-only marker made positional-only: a caller passing one of
+        # the first parameters by name, or a later one by position, would have failed.
+        return _SIGNATURE
     for (where, text, still, operators), why in EQUIVALENT.items():
         if where != module or text not in line_text:
             continue
@@ -217,8 +425,9 @@ KEPT = "Add_Sub|Sub_Add|Mul_Div|Div_Mul|Pow_Mul|BitOr_BitAnd|BitAnd_BitOr"
 QUICK_SKIP = rf"core/ReplaceBinaryOperator_(?!({KEPT})$)"
 
 
-def config(module, tests, timeout):
-    command = [*PYTEST, *tests]
+def config(module, timeout):
+    # Each mutant runs only the tests that execute its lines (scripts/mutation_select.py).
+    command = [sys.executable, "scripts/mutation_select.py", module, *PYTEST_OPTIONS]
     return "\n".join(
         [
             "[cosmic-ray]",
@@ -249,19 +458,37 @@ def make_test_database(copy):
         subprocess.run(command, cwd=copy, check=True, capture_output=True)
 
 
-def forget_survivors(session):
-    """Drop the results of the mutants that survived, so that `exec` runs them again."""
+def forget_survivors(session, module):
+    """Drop the results of the mutants that survived, so that `exec` runs them again; those
+    explained as equivalent are kept (running them again would show nothing new). Those
+    whose test command could not even start (INCOMPETENT: the interpreter missing, say) are
+    run again too: that says nothing about the mutant."""
     import sqlite3
 
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
+    source = (ROOT / module).read_text().splitlines()
     # SQLAlchemy keeps an Enum column as the member's name.
     with sqlite3.connect(session) as db:
-        gone = db.execute(
-            "DELETE FROM work_results WHERE test_outcome = ? AND worker_outcome = ?",
+        rows = db.execute(
+            "SELECT r.job_id, r.diff, r.output, s.start_pos_row, s.operator_name "
+            "FROM work_results r "
+            "JOIN mutation_specs s ON s.job_id = r.job_id "
+            "WHERE r.test_outcome = ? AND r.worker_outcome = ?",
             (TestOutcome.SURVIVED.name, WorkerOutcome.NORMAL.name),
+        ).fetchall()
+        gone = [
+            (job,)
+            for job, diff, output, line, operator in rows
+            if line > len(source)
+            or not equivalent(module, source[line - 1], diff, operator)
+            or mutation_select.NOT_COVERED in (output or "")
+        ]
+        db.executemany("DELETE FROM work_results WHERE job_id = ?", gone)
+        unrun = db.execute(
+            "DELETE FROM work_results WHERE test_outcome = ?", (TestOutcome.INCOMPETENT.name,)
         ).rowcount
-    return gone
+    return len(gone) + unrun
 
 
 def run_module(module, tests, timeout, survivors=False, quick=False):
@@ -271,7 +498,7 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
         print(f"== {module}: no earlier run to take the survivors of; running every mutant")
         survivors = False
     copy_project(copy, keep=session if survivors else None)
-    (copy / "cosmic-ray.toml").write_text(config(module, tests, timeout))
+    (copy / "cosmic-ray.toml").write_text(config(module, timeout))
     where = subprocess.run(
         [sys.executable, "-c", "import music; print(music.__file__)"],
         cwd=copy,
@@ -281,43 +508,64 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
     ).stdout.strip()
     assert where.startswith(f"{copy}/"), f"the tests would import {where}, not the copy"
     make_test_database(copy)
-    baseline = subprocess.run(
-        [*PYTEST, *tests],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-    )
+    # The baseline run, under coverage: which tests run which line of the module.
+    mapped = time.monotonic()
+    baseline = mutation_select.build_map(copy, module, PYTEST_OPTIONS, tests)
     if baseline.returncode != 0:
         print(f"== {module}: the tests fail unmutated; skipped\n{baseline.stdout[-2000:]}")
         return None
+    print(f"== {module}: line -> tests map in {time.monotonic() - mapped:.0f} s")
     started = time.monotonic()
     if survivors:
-        print(f"== {module}: running its {forget_survivors(session)} survivors again")
+        print(f"== {module}: running its {forget_survivors(session, module)} survivors again")
         steps = ("exec",)
     else:
         steps = ("init", "exec")
+    before = finished_count(session)
     for step in steps:
         if step == "exec" and quick:
             filters = str(Path(sys.executable).parent / "cr-filter-operators")
             subprocess.run([filters, str(session), "cosmic-ray.toml"], cwd=copy, check=True)
         subprocess.run([COSMIC_RAY, step, "cosmic-ray.toml", str(session)], cwd=copy, check=True)
-    minutes = (time.monotonic() - started) / 60
-    return report(module, session, minutes)
+    ran = finished_count(session) - before
+    per_mutant = (time.monotonic() - started) / ran if ran else 0.0
+    return report(module, session, per_mutant)
 
 
-def report(module, session, minutes):
+def finished_count(session):
+    """Mutants with a result, skipped ones (--quick) apart: they cost no test run."""
+    import sqlite3
+
+    if not session.exists():
+        return 0
+    with sqlite3.connect(session) as db:
+        try:
+            (count,) = db.execute(
+                "SELECT count(*) FROM work_results WHERE worker_outcome != 'SKIPPED'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # before `init` made the tables
+            return 0
+    return count
+
+
+def report(module, session, per_mutant):
     """Print a module's score and its survivors from a finished session."""
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
     source = (ROOT / module).read_text().splitlines()
-    killed, survivors, explained, incompetent, skipped = 0, [], [], 0, 0
+    killed, survivors, explained, incompetent, skipped, mutants = 0, [], [], 0, 0, 0
     with use_db(str(session), WorkDB.Mode.open) as db:
+        unreached = db.num_work_items - db.num_results  # a run stopped before its end
         for item, result in db.completed_work_items:
+            mutants += 1
             mutation = item.mutations[0]
             line = mutation.start_pos[0]
-            key = (module, line, mutation.operator_name)
+            uncovered = mutation_select.NOT_COVERED in (result.output or "")
+            key = (module, line, mutation.operator_name, uncovered)
             why = equivalent(module, source[line - 1], result.diff, mutation.operator_name)
+            if uncovered:
+                why = None  # an equivalence is only claimed for a mutant its tests ran
             if result.worker_outcome == WorkerOutcome.SKIPPED:
                 skipped += 1  # left out by --quick
             elif result.worker_outcome != WorkerOutcome.NORMAL:
@@ -330,18 +578,22 @@ def report(module, session, minutes):
                 incompetent += 1
             else:
                 killed += 1
+    uncovered = sum(1 for key, _diff in survivors if key[3])
+    run = killed + len(survivors) + len(explained) - uncovered
     scored = killed + len(survivors) + len(explained)
     score = 100 * (killed + len(explained)) / scored if scored else 100.0
     print(
-        f"\n== {module}: {score:.1f}% killed ({killed} killed, {len(survivors)} survived, "
-        f"{len(explained)} equivalent, {incompetent} not runnable, {skipped} skipped by --quick) "
-        f"in {minutes:.1f} min"
+        f"\n== {module}: {score:.1f}% killed ({mutants} mutants, {run} run: {killed} killed, "
+        f"{len(survivors) - uncovered} survived, {uncovered} not covered, "
+        f"{len(explained)} equivalent, {incompetent} not runnable, {skipped} skipped by "
+        f"--quick) at {per_mutant:.1f} s per mutant"
+        + (f"; {unreached} not reached yet (--survivors runs them)" if unreached else "")
     )
     for why in dict.fromkeys(why for _key, why in explained):
         which = ", ".join(f"{k[1]} {k[2].removeprefix('core/')}" for k, w in explained if w == why)
         print(f"   equivalent ({which}): {why}")
     for key, diff in survivors:
-        print(f"   SURVIVED {key[0]}:{key[1]} {key[2]}")
+        print(f"   {'NOT COVERED' if key[3] else 'SURVIVED'} {key[0]}:{key[1]} {key[2]}")
         lines = [x for x in (diff or "").splitlines() if x and not x.startswith(("---", "+++"))]
         print("      " + "\n      ".join(lines))
     return score, survivors

@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from music.models import ProviderAccount, SongState, Task, TaskState
 from music.services import tasks
+from music.services.tasks import timing
 from music.services.tasks.applying import sentence
 from tests.helpers import finish_all_tasks
 
@@ -51,12 +52,40 @@ def test_a_lost_job_fails_after_a_few_answers_over_a_minute_and_lands_if_it_turn
     assert task.error_message.startswith("The provider says it has no such job.")
     assert "Check with the provider before trying again" in task.error_message
     assert task.late_until is not None  # still watched: a late appearance lands
+    before = timezone.now()
+    look()  # still missing: from now on it is looked at slowly, not at every pass
+    after = timezone.now()
+    task.refresh_from_db()
+    assert before + timing.late_poll() <= task.next_poll_at <= after + timing.late_poll()
 
     Task.objects.filter(pk=task.pk).update(upstream_id=real_id)
     look()
     task.refresh_from_db()
     assert task.state == TaskState.SUCCEEDED
     assert task.songs.filter(state=SongState.SUCCEEDED).count() == 2
+
+
+def test_the_third_missing_answer_over_a_minute_is_the_one_that_fails_it(lost):
+    task, _ = lost
+    look(2)
+    Task.objects.filter(pk=task.pk).update(missing_since=timezone.now() - timedelta(minutes=2))
+    look()  # the third answer without the job, two minutes after the first
+    task.refresh_from_db()
+    assert (task.state, task.error_code, task.missing_polls) == (TaskState.FAILED, "lost", 3)
+
+
+def test_a_failed_check_of_a_failed_task_keeps_why_it_failed(lost, simulator):
+    task, _ = lost
+    look(3)
+    Task.objects.filter(pk=task.pk).update(missing_since=timezone.now() - timedelta(minutes=2))
+    look()
+    task.refresh_from_db()
+    assert task.error_code == "lost"
+    reason = task.error_message
+    simulator.faults.next_errors.append((500, "api_error", "Database is down"))
+    look()  # the slow watch's check fails: the failure's reason is still what the user reads
+    task.refresh_from_db()
+    assert (task.state, task.error_message) == (TaskState.FAILED, reason)
 
 
 def test_an_answer_with_the_job_starts_the_count_again(lost):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
-from music.models import PollLease, Task, TaskState
+from music.models import PollLease, ProviderAccount, Task, TaskState
 from music.services import tasks
 from music.services.tasks import leases
 from music.upstream.simulator.app import Simulator
@@ -146,3 +146,70 @@ def test_a_callbacks_refresh_waits_for_the_pass_holding_the_account(gated_provid
     assert out == {"value": 1}
     assert tasks.poll_due() == 1  # the next pass takes the refreshed task
     assert Task.objects.get(pk=second.pk).state == TaskState.SUCCEEDED
+
+
+@pytest.mark.parametrize("held", [0, 1])
+def test_an_account_another_pass_holds_does_not_hold_up_the_others(
+    team, member, run_on_commit, held
+):
+    """Each account in its turn: whichever order the pass meets them in, the one held by
+    another poller is left to it and the next is still polled."""
+    accounts = [
+        ProviderAccount.objects.create(
+            team=team, name=name, format="relay", base_url="http://simulator.local"
+        )
+        for name in ("first", "second")
+    ]
+    started = [
+        run_on_commit(
+            tasks.start_task,
+            team=team,
+            user=member,
+            action="generate",
+            params=GENERATE,
+            account=account,
+        )
+        for account in accounts
+    ]
+    PollLease.objects.create(
+        key=leases.key_of(accounts[held].pk),
+        holder="another-host:1:busy",
+        until=timezone.now() + timezone.timedelta(minutes=1),
+    )
+    Task.objects.update(next_poll_at=timezone.now())
+
+    assert tasks.poll_due() == 1
+    free = Task.objects.get(pk=started[1 - held].pk)
+    assert (free.polls, free.state) == (1, TaskState.SUCCEEDED)
+    assert Task.objects.get(pk=started[held].pk).polls == 0  # left to the other pass
+
+
+def test_one_accounts_trouble_does_not_stop_the_pass_for_the_others(team, member, run_on_commit):
+    """An account whose stored address no longer parses fails its own look, not the pass:
+    every other account's tasks are still followed."""
+    broken, working = (
+        ProviderAccount.objects.create(
+            team=team, name=name, format="relay", base_url="http://simulator.local"
+        )
+        for name in ("broken", "working")
+    )
+    started = {
+        account.name: run_on_commit(
+            tasks.start_task,
+            team=team,
+            user=member,
+            action="generate",
+            params=GENERATE,
+            account=account,
+        )
+        for account in (broken, working)
+    }
+    ProviderAccount.objects.filter(pk=broken.pk).update(base_url="http://[::1")
+    Task.objects.update(next_poll_at=timezone.now())
+
+    assert tasks.poll_due() == 2  # both claimed; the broken one's look failed on its own
+    assert Task.objects.get(pk=started["working"].pk).state == TaskState.SUCCEEDED
+    broken_task = Task.objects.get(pk=started["broken"].pk)
+    assert broken_task.state == TaskState.SUBMITTED
+    # Its claim holds it back for a while: not asked about again at every pass.
+    assert broken_task.next_poll_at > timezone.now()

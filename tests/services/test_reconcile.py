@@ -142,6 +142,8 @@ def test_a_request_the_provider_never_got_fails_at_the_deadline_with_advice(
     assert task.state == TaskState.FAILED
     assert task.error_code == "no_trace"
     assert "Check with the provider before trying again" in task.error_message
+    # Still watched for the grace period, as the message promises: a made song still lands.
+    assert task.late_until is not None and task.is_watched_late
     assert len(audio_posts(simulator)) == 1
 
 

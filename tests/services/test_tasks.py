@@ -307,3 +307,34 @@ def test_a_failing_poll_schedules_the_next_look_on_the_back_off_curve(started, s
         assert before + wait <= task.next_poll_at <= after + wait
         looks.append(wait)
     assert looks[0] < looks[1] < looks[2] < timing.POLL_LEASE
+
+
+def test_a_callback_for_a_finished_task_asks_the_provider_nothing(started, simulator):
+    Task.objects.filter(pk=started.pk).update(next_poll_at=timezone.now())
+    tasks.poll_due()
+    assert Task.objects.get(pk=started.pk).state == TaskState.SUCCEEDED
+    asked = simulator.requests.count(("POST", "/suno/tasks"))
+    tasks.refresh(started.pk)  # a replayed callback's refresh
+    assert simulator.requests.count(("POST", "/suno/tasks")) == asked
+
+
+def test_a_callbacks_refresh_the_provider_fails_leaves_the_task_to_polling(started, simulator):
+    simulator.faults.next_errors.append((500, "api_error", "Database is down"))
+    tasks.refresh(started.pk)  # the callback's fetch fails: no crash, nothing changed
+    assert Task.objects.get(pk=started.pk).state == TaskState.SUBMITTED
+    Task.objects.filter(pk=started.pk).update(next_poll_at=timezone.now())
+    tasks.poll_due()
+    assert Task.objects.get(pk=started.pk).state == TaskState.SUCCEEDED
+
+
+def test_the_next_look_is_never_later_than_the_deadline(started, simulator):
+    """A back-off that would look after the deadline looks at the deadline instead: the
+    last look, which decides whether the task is late, happens on time."""
+    simulator.faults.next_errors.append((500, "api_error", "Database is down"))
+    deadline = timezone.now() + timedelta(milliseconds=900)  # sooner than the first back-off
+    Task.objects.filter(pk=started.pk).update(next_poll_at=timezone.now(), deadline_at=deadline)
+    assert tasks.poll_interval(1) > timedelta(seconds=1)
+    assert tasks.poll_due() == 1
+    task = Task.objects.get(pk=started.pk)
+    assert task.state == TaskState.SUBMITTED
+    assert task.next_poll_at == deadline

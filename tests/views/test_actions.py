@@ -143,6 +143,11 @@ def test_posting_the_same_form_twice_pays_once(member_client, song, simulator):
     assert Task.objects.filter(action="extend").count() == 1
 
 
+def said(response):
+    """The messages a followed response shows, with their kind (news or error)."""
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
 # --- concat ------------------------------------------------------------------------------
 def test_get_whole_song_joins_a_fragment(member_client, song, team, member):
     member_client.post(reverse("music:extend", args=[song.pk]), extend_data())
@@ -152,11 +157,20 @@ def test_get_whole_song_joins_a_fragment(member_client, song, team, member):
     assert response.status_code == 302
     run_queued()
     whole = Song.objects.get(relation=Relation.CONCATENATED)
+    # An extension is joined after its song; only a replaced section is an infill.
+    assert Task.objects.get(action="concat").params["is_infill"] is False
     assert not whole.is_fragment
     assert whole.parent == fragment and whole.root == song
     assert [part["id"] for part in whole.parts] == [song.upstream_id, fragment.upstream_id]
     page = member_client.get(reverse("music:song", args=[whole.pk])).content.decode()
     assert "This whole song joins, in order:" in page
+    # Asking again on the joined fragment sends nothing, and says so as news, not an error:
+    # the whole song is already here.
+    again = member_client.post(
+        reverse("music:quick_action", args=[fragment.pk, "concat"]), follow=True
+    )
+    assert said(again) == [("success", "Already joined: the whole song is in the family tree.")]
+    assert Task.objects.filter(action="concat").count() == 1
 
 
 def test_a_whole_song_cannot_be_concatenated(member_client, song):
@@ -243,6 +257,7 @@ def test_timing_is_fetched_and_stored_once(member_client, team, member, simulato
         reverse("music:quick_action", args=[song.pk, "timing"]), follow=True
     )
     assert "already here" in response.content.decode()
+    assert said(response)[-1] == ("success", "The lyric timing is already here.")
     assert simulator.requests.count(("POST", "/suno/timing")) == calls
 
 
@@ -255,6 +270,11 @@ def test_wav_export_is_archived_and_downloadable(member_client, pro_song):
     body = b"".join(response.streaming_content)
     assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
     assert "attachment" in response["Content-Disposition"]
+    again = member_client.post(
+        reverse("music:quick_action", args=[pro_song.pk, "wav"]), follow=True
+    )
+    assert said(again)[-1] == ("success", "The WAV is already here.")
+    assert Task.objects.filter(action="wav").count() == 1
 
 
 def test_wav_needs_the_pro_pool(member_client, song):
@@ -270,6 +290,9 @@ def test_mp4_export_is_a_real_video(member_client, song):
     assert data[4:8] == b"ftyp"
     page = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
     assert reverse("music:song_video", args=[song.pk]) in page
+    again = member_client.post(reverse("music:quick_action", args=[song.pk, "mp4"]), follow=True)
+    assert said(again)[-1] == ("success", "The video is already here.")
+    assert Task.objects.filter(action="mp4").count() == 1
 
 
 def test_unknown_quick_action_is_404(member_client, song):

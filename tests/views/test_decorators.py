@@ -64,13 +64,17 @@ def test_the_decorators_keep_the_views_name_and_marks():
     view behind it is treated."""
     from django.views.decorators.csrf import csrf_exempt
 
-    from music.views.decorators import spender_required, team_required
+    from music.views.decorators import editor_required, spender_required, team_required
 
     @csrf_exempt
     def marked_view(request):
         """A view with a mark."""
 
-    for decorated in (team_required(marked_view), spender_required(marked_view)):
+    for decorated in (
+        team_required(marked_view),
+        spender_required(marked_view),
+        editor_required(marked_view),
+    ):
         assert decorated.csrf_exempt is True
         assert decorated.__name__ == "marked_view"
         assert decorated.__doc__ == "A view with a mark."

@@ -1,0 +1,156 @@
+"""The song's own limits that `services.actions` enforces whatever calls it (a form, a
+script): the seconds an extension or a sample may start and end at, and what the refusal
+tells the musician."""
+
+import pytest
+
+from music.models import Membership, ProviderAccount, Song, Task
+from music.services import actions
+from music.services.lyric_editor import Replacement
+from tests.helpers import make_song
+
+
+@pytest.fixture
+def song(team, member, simulator):
+    simulator.max_duration = 8
+    made = make_song(team, member, is_pro=True)
+    # A length with two decimals: the refusal shows it to one, as the form does.
+    Song.objects.filter(pk=made.pk).update(duration=7.26)
+    made.refresh_from_db()
+    return made
+
+
+@pytest.fixture
+def membership(team, member):
+    return Membership.objects.get(team=team, user=member)
+
+
+WORDS = {"lyric": "[Verse]\nOnce more", "style": "pop", "model": "chirp-v4"}
+
+
+def test_an_extension_cannot_start_at_the_very_beginning(membership, song):
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.extend(membership, song, WORDS, continue_at=0)
+    assert refused.value.message == ("Continue from a second between 0 and the song's end (7.3 s).")
+    assert not Task.objects.filter(action="extend").exists()
+
+
+def test_an_extension_may_start_at_the_songs_last_second(membership, song):
+    task = actions.extend(membership, song, WORDS, continue_at=7.26)
+    assert task.params["continue_at"] == 7.26
+
+
+def test_a_sample_ending_half_a_second_past_the_song_is_refused(membership, song):
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.sample(membership, song, start=1, end=7.76)
+    assert refused.value.message == (
+        "Pick a range inside the song (0 to 7.3 s), its end after its start."
+    )
+    assert not Task.objects.filter(action="samples").exists()
+
+
+def test_a_sample_may_end_exactly_at_the_songs_end(membership, song):
+    task = actions.sample(membership, song, start=1.23456, end=7.26)
+    assert (task.params["samples_start"], task.params["samples_end"]) == (1.235, 7.26)
+
+
+@pytest.mark.parametrize("second", [0, -1])
+def test_an_extension_cannot_start_at_or_before_the_beginning(membership, song, second):
+    with pytest.raises(actions.ActionRefused):
+        actions.extend(membership, song, WORDS, continue_at=second)
+    assert not Task.objects.filter(action="extend").exists()
+
+
+def test_a_sample_cannot_start_before_the_song(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.sample(membership, song, start=-0.5, end=2)
+    assert not Task.objects.filter(action="samples").exists()
+
+
+@pytest.mark.parametrize("speed", [0.2, 4.5])
+def test_a_speed_outside_a_quarter_to_four_times_is_refused(membership, song, speed):
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.adjust_speed(membership, song, speed_multiplier=speed, keep_pitch=True)
+    assert refused.value.message == "The speed can be 0.25 to 4 times the original."
+    assert not Task.objects.filter(action="adjust_speed").exists()
+
+
+@pytest.mark.parametrize("speed", [0.25, 4.0])
+def test_a_quarter_and_four_times_are_both_allowed(membership, song, speed):
+    task = actions.adjust_speed(membership, song, speed_multiplier=speed, keep_pitch=True)
+    assert task.params["speed_multiplier"] == speed
+
+
+def test_a_replaced_window_is_sent_to_the_millisecond(song):
+    window = Replacement(1.23456, 4.56789, "New words", "", [])
+    params = actions.replace_section_params(song, window, model="chirp-v4", is_pro=True)
+    assert (params["replace_section_start"], params["replace_section_end"]) == (1.235, 4.568)
+
+
+def test_an_extension_cannot_start_past_the_songs_end(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.extend(membership, song, WORDS, continue_at=8.5)
+    assert not Task.objects.filter(action="extend").exists()
+
+
+def test_a_sample_may_start_at_the_very_beginning_and_is_cut_to_the_millisecond(membership, song):
+    task = actions.sample(membership, song, start=0, end=5.12345)
+    assert (task.params["samples_start"], task.params["samples_end"]) == (0, 5.123)
+
+
+def test_a_replacement_is_sent_as_new_words_over_the_songs_own_music(song):
+    window = Replacement(1, 3, "New words", "", [])
+    params = actions.replace_section_params(song, window, model="chirp-v4", is_pro=True)
+    assert (params["custom"], params["instrumental"], params["auto_concat"]) == (
+        False,
+        False,
+        False,
+    )
+
+
+def test_an_extension_names_the_job_that_made_the_song(membership, song):
+    """A relay continues a song from the job that made it (its `task_id`)."""
+    task = actions.extend(membership, song, WORDS, continue_at=3)
+    assert song.task.upstream_id
+    assert task.params["source_task_id"] == song.task.upstream_id
+
+
+def test_a_sample_of_no_length_is_refused(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.sample(membership, song, start=2, end=2)
+    assert not Task.objects.filter(action="samples").exists()
+
+
+@pytest.fixture
+def upload_only(team):
+    """An account whose owner offers uploads but not extensions."""
+    return ProviderAccount.objects.create(
+        team=team,
+        name="uploads only",
+        format="sunohub",
+        base_url="http://simulator.local",
+        capabilities=["upload"],
+    )
+
+
+def test_an_account_offering_uploads_takes_a_plain_upload(membership, upload_only):
+    task = actions.upload(membership, "http://example.com/a.mp3", account=upload_only)
+    assert (task.action, task.account) == ("upload", upload_only)
+
+
+def test_an_upload_to_continue_needs_an_account_that_also_extends(membership, upload_only):
+    then = {"continue_at": 10, "lyric": "More", "style": "pop", "model": "chirp-v4"}
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.upload(membership, "http://example.com/a.mp3", account=upload_only, then=then)
+    assert "does not offer “Extend”" in refused.value.message
+    assert not Task.objects.exists()
+
+
+def test_a_sample_ending_before_it_starts_is_refused(membership, song):
+    with pytest.raises(actions.ActionRefused):
+        actions.sample(membership, song, start=3, end=2)
+    assert not Task.objects.filter(action="samples").exists()
+
+
+def test_an_extension_may_start_half_a_second_in(membership, song):
+    assert actions.extend(membership, song, WORDS, continue_at=0.5).params["continue_at"] == 0.5

@@ -1,0 +1,150 @@
+"""`make mutation`'s per-mutant test selection (scripts/mutation_select.py), on a tiny sample.
+
+No cosmic-ray run: the line -> tests map from a real coverage run of a sample module with a
+context per test, the diff -> lines step, and which tests a mutant on each line gets.
+"""
+
+import textwrap
+
+import coverage
+import pytest
+
+from scripts import mutation_select as select
+
+SAMPLE = textwrap.dedent(
+    """\
+    LIMIT = 3
+
+
+    def price(units, *, discount=0):
+        total = units * 10
+        if (
+            total > 100
+        ):
+            total -= discount
+        return total
+
+
+    def never_called(x):
+        return x + 1
+
+
+    class Plan:
+        name = "basic"
+
+        def label(self):
+            return self.name.upper()
+    """
+)
+
+
+@pytest.fixture
+def sample(tmp_path):
+    """The sample as an importable module, with a line map from a coverage run in which two
+    "tests" call it under their own contexts (as the pytest plugin names them)."""
+    path = tmp_path / "sample_mod.py"
+    path.write_text(SAMPLE)
+    cov = coverage.Coverage(data_file=None, include=[str(path)])
+    cov.start()
+    try:
+        sample_mod = {}  # its namespace, imported afresh for each test
+        exec(compile(SAMPLE, str(path), "exec"), sample_mod)
+        cov.switch_context("t.py::test_cheap")
+        sample_mod["price"](2)
+        cov.switch_context("t.py::test_dear")
+        sample_mod["price"](20, discount=5)
+        cov.switch_context("t.py::test_label")
+        sample_mod["Plan"]().label()
+        cov.switch_context("")
+    finally:
+        cov.stop()
+    by_line = select.line_map(cov.get_data(), path.resolve())
+    order = ["t.py::test_cheap", "t.py::test_dear", "t.py::test_label"]
+    return path, by_line, order
+
+
+def line_of(text):
+    return next(i for i, line in enumerate(SAMPLE.splitlines(), 1) if text in line)
+
+
+def test_the_map_names_the_tests_that_ran_each_line(sample):
+    _path, by_line, _order = sample
+    assert by_line[line_of("total = units")] == {"t.py::test_cheap", "t.py::test_dear"}
+    assert by_line[line_of("total -= discount")] == {"t.py::test_dear"}
+    assert by_line[line_of("return self.name")] == {"t.py::test_label"}
+    # Run at import, outside any test: stands for every test.
+    assert by_line[line_of("LIMIT = 3")] == {select.EVERY_TEST}
+    assert line_of("return x + 1") not in by_line
+
+
+def test_the_map_survives_its_json_file(sample, tmp_path):
+    _path, by_line, order = sample
+    select.save_map(tmp_path / "map.json", by_line, order)
+    assert select.load_map(tmp_path / "map.json") == (by_line, order)
+
+
+def test_the_changed_lines_are_those_the_mutant_rewrote():
+    mutated = SAMPLE.replace("total > 100", "total >= 100").replace("* 10", "/ 10")
+    assert select.changed_lines(SAMPLE, mutated) == [line_of("* 10"), line_of("total > 100")]
+    assert select.changed_lines(SAMPLE, SAMPLE) == []
+    # A removed line (cosmic-ray's RemoveDecorator) counts as the line it was.
+    assert select.changed_lines(SAMPLE, SAMPLE.replace('    name = "basic"\n', "")) == [
+        line_of('name = "basic"')
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mutated_text", "expected"),
+    [
+        # A plain line: the tests that ran it, in run order.
+        ("total -= discount", ["t.py::test_dear"]),
+        ("total = units * 10", ["t.py::test_cheap", "t.py::test_dear"]),
+        # Inside a multi-line `if` header: the header's lines, whichever one was traced.
+        ("total > 100", ["t.py::test_cheap", "t.py::test_dear"]),
+        # No test runs it: nothing to run, a "not covered" survivor.
+        ("return x + 1", []),
+        # The def line (a signature mutant): run at import, so every test.
+        (
+            "def price(units, *, discount=0):",
+            ["t.py::test_cheap", "t.py::test_dear", "t.py::test_label"],
+        ),
+        # A class attribute, a module constant: run at import, every test.
+        ('name = "basic"', ["t.py::test_cheap", "t.py::test_dear", "t.py::test_label"]),
+        ("LIMIT = 3", ["t.py::test_cheap", "t.py::test_dear", "t.py::test_label"]),
+        # A method's body line inside a class: only the test that called it.
+        ("return self.name.upper()", ["t.py::test_label"]),
+    ],
+)
+def test_a_mutant_runs_only_the_tests_that_execute_its_statement(sample, mutated_text, expected):
+    _path, by_line, order = sample
+    assert select.tests_for(by_line, order, SAMPLE, [line_of(mutated_text)]) == expected
+
+
+def test_a_nested_function_s_decorator_counts_where_the_outer_one_runs():
+    source = textwrap.dedent(
+        """\
+        def outer(view):
+            @wrap
+            def inner():
+                return view()
+            return inner
+        """
+    )
+    by_line = {2: {"t::a"}, 3: {"t::a"}, 4: {"t::b"}, 5: {"t::a"}}
+    # Removing `@wrap` is seen both where outer() runs and where inner() is called.
+    assert select.tests_for(by_line, ["t::a", "t::b", "t::c"], source, [2]) == ["t::a", "t::b"]
+
+
+def test_the_test_command_runs_nothing_for_a_line_no_test_runs(
+    sample, tmp_path, capsys, monkeypatch
+):
+    path, by_line, order = sample
+    copy = tmp_path / "copy"
+    (copy / select.PRISTINE).mkdir(parents=True)
+    (copy / "pkg").mkdir()
+    select.save_map(select.map_path(copy), by_line, order)
+    select.pristine_path(copy, "pkg/sample_mod.py").write_text(SAMPLE)
+    (copy / "pkg" / "sample_mod.py").write_text(SAMPLE.replace("x + 1", "x - 1"))
+    monkeypatch.chdir(copy)
+    assert select.main(["pkg/sample_mod.py", "-q"]) == 0
+    assert select.NOT_COVERED in capsys.readouterr().out
