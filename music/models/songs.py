@@ -137,6 +137,7 @@ class Song(models.Model):
         blank=True,
         related_name="other_children",
         verbose_name=_("also made from"),
+        db_index=False,  # song_mashup_second: only mashups are in it
     )
     # The first song of the family: one query loads a whole family tree.
     root = models.ForeignKey(
@@ -208,6 +209,13 @@ class Song(models.Model):
                 fields=["archive_due_at"],
                 condition=Q(state="saving"),
                 name="song_archive_due",
+            ),
+            # A family's mashups by their second song. Partial: an index of every song's
+            # NULL told SQLite's planner a lookup meets the whole table, and it scanned.
+            models.Index(
+                fields=["other_parent"],
+                condition=Q(other_parent__isnull=False),
+                name="song_mashup_second",
             ),
         ]
         constraints = [

@@ -400,10 +400,16 @@ def song_family(song):
     """The song's whole family (same root) in one query, as a tree."""
     root_id = song.family_root_id
     # Mashups whose second song is of this family hang under it too (their root is their
-    # first song's): still one query.
-    family = Q(pk=root_id) | Q(root_id=root_id)
-    family |= Q(other_parent_id=root_id) | Q(other_parent__root_id=root_id)
-    members = list(Song.objects.filter(family).only(*FAMILY_FIELDS).order_by("created_at", "id"))
+    # first song's): still one query, a UNION, so each half reads its own index (an OR
+    # across the join read every song of the database).
+    own = Song.objects.filter(Q(pk=root_id) | Q(root_id=root_id))
+    mashups = Song.objects.filter(other_parent_id__in=own.values("pk"))
+    members = list(
+        own.only(*FAMILY_FIELDS)
+        .order_by()
+        .union(mashups.only(*FAMILY_FIELDS).order_by())
+        .order_by("created_at", "id")
+    )
     by_id = {m.pk: m for m in members}
     by_id.setdefault(song.pk, song)
     nodes = {pk: FamilyNode(member, current=pk == song.pk) for pk, member in by_id.items()}

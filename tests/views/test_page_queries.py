@@ -160,3 +160,38 @@ def test_a_second_look_remembers_the_cards_but_asks_for_the_readers_stars(
     html = member_client.get(url).content.decode()
     cards = [html.split(f'id="song-{song.pk}"')[1].split("</article>")[0] for song in songs]
     assert not any('aria-pressed="true"' in card for card in cards)
+
+
+def test_the_family_query_reads_indexes_only(team):
+    """A song's family (with the mashups of its songs) never scans the songs table: once a
+    database's statistics said every song's `other_parent` was NULL, SQLite scanned it for
+    the mashups' half (5 ms at 10,000 songs, 57 ms at 100,000)."""
+    from music.services import library
+
+    root = SongFactory(team=team)
+    for _ in range(60):
+        SongFactory(team=team)
+    SongFactory(team=team, parent=root, root=root, other_parent=SongFactory(team=team))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    seen = []
+
+    def keep(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        family = library.song_family(root)
+    assert family.size == 2
+    (sql, params), *_ = [q for q in seen if "UNION" in q[0]]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "SCAN music_song" not in plan, plan
+            assert "song_mashup_second" in plan
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on music_song" not in plan, plan
