@@ -58,6 +58,9 @@ def drop(page, data, name):
 def test_pick_a_file_upload_it_continue_it_and_see_it_in_the_tree(page, member, screenshot):
     sign_in(page, member)
     page.click("nav >> text=Upload")
+    # The link swaps the page in (htmx): pick the file once the page's script has bound the
+    # form, as a person could not be faster than that.
+    page.wait_for_selector("#upload-form[data-upload-ready]", state="attached")
     page.set_input_files(
         "#id_audio_file",
         files=[{"name": "Rainy tuesday.wav", "mimeType": "audio/wav", "buffer": audio("wav", 3)}],
