@@ -4,13 +4,13 @@ say, and the audio takes after its sources, measured on the clips' own PCM."""
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import numpy as np
 import pytest
 
 from music import upstream
 from music.upstream.base import UpstreamError
 from music.upstream.simulator import media
+from tests.upstream.sunohub_sim import client
 
 RED = "[Verse]\nRed lights on the water\nRed sails in the bay\n[Chorus]\nRed sky tonight"
 BLUE = "[Verse]\nBlue birds on the wire\nBlue rain on the road\n[Chorus]\nBlue moon tonight"
@@ -18,11 +18,8 @@ BLUE = "[Verse]\nBlue birds on the wire\nBlue rain on the road\n[Chorus]\nBlue m
 
 @pytest.fixture
 def api(simulator):
-    simulator.max_duration = 8
-    with httpx.Client(
-        transport=httpx.WSGITransport(app=simulator), base_url=upstream.SIMULATOR_BASE_URL
-    ) as client:
-        yield client
+    with client(simulator, max_duration=8) as api:
+        yield api
 
 
 def post(api, path, status=200, **body):

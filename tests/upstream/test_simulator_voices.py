@@ -4,25 +4,18 @@ clips' own notes and PCM."""
 
 import io
 
-import httpx
 import numpy as np
 import pytest
 
-from music import upstream
-from music.upstream.simulator import audio, media
+from music.upstream.simulator import media
 from music.upstream.simulator.engine.rendering import render_plan
-
-SR = audio.SAMPLE_RATE
-LYRIC = "[Verse]\nFirst line here\nSecond line here\n[Chorus]\nSing it loud\nSing it proud"
+from tests.upstream.sunohub_sim import LYRIC, SR, client
 
 
 @pytest.fixture
 def api(simulator):
-    simulator.max_duration = 30
-    with httpx.Client(
-        transport=httpx.WSGITransport(app=simulator), base_url=upstream.SIMULATOR_BASE_URL
-    ) as client:
-        yield client
+    with client(simulator, max_duration=30) as api:
+        yield api
 
 
 def post(api, path, status=200, **body):
