@@ -143,9 +143,11 @@ def sample(membership, song, *, start, end, request_key=""):
     """A new song of exactly the seconds `start` to `end` of this one."""
     require(song, capabilities.SAMPLES)
     if not 0 <= start < end or (song.duration and end > song.duration + 1e-6):
+        if not song.duration:
+            raise ActionRefused(_("Pick a range of the song, its end after its start."))
         raise ActionRefused(
             _("Pick a range inside the song (0 to %(end)s s), its end after its start.")
-            % {"end": round(song.duration or 0, 1)}
+            % {"end": round(song.duration, 1)}
         )
     params = {
         "action": Action.SAMPLES,

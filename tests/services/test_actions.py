@@ -4,10 +4,10 @@ tells the musician."""
 
 import pytest
 
-from music.models import Membership, ProviderAccount, Song, Task
+from music.models import Membership, ProviderAccount, Relation, Song, SongState, Task, TaskState
 from music.services import actions
 from music.services.lyric_editor import Replacement
-from tests.helpers import make_song
+from tests.helpers import make_song, run_queued
 
 
 @pytest.fixture
@@ -154,3 +154,80 @@ def test_a_sample_ending_before_it_starts_is_refused(membership, song):
 
 def test_an_extension_may_start_half_a_second_in(membership, song):
     assert actions.extend(membership, song, WORDS, continue_at=0.5).params["continue_at"] == 0.5
+
+
+# --- joining fragments: a relay is told which kind it joins ---------------------------------
+@pytest.fixture
+def relay_song(team, member, simulator):
+    ProviderAccount.objects.create(
+        team=team, name="Relay", format="relay", base_url="http://simulator.local", is_default=True
+    )
+    simulator.max_duration = 12
+    made = make_song(team, member, lyric="[Verse]\nOne line\nTwo lines\nThree", model="chirp-v4-5")
+    assert made.provider == "relay"
+    return made
+
+
+def _finish(task):
+    run_queued()
+    task.refresh_from_db()
+    return task
+
+
+def test_a_relay_joins_a_replaced_section_as_an_infill(membership, relay_song):
+    window = Replacement(2, 5, "One line\nNew words here", "New words here", [])
+    replaced = _finish(
+        actions.replace_section(
+            membership, relay_song, window, model="chirp-v4-5", is_pro=True, auto_concat=False
+        )
+    )
+    section = Song.objects.filter(task=replaced).first()
+    assert section.relation == Relation.REPLACED
+    joined = _finish(actions.concat(membership, section))
+    # The relay refuses a join that calls an infill section a plain fragment (or the reverse).
+    assert joined.state == TaskState.SUCCEEDED, joined.error
+    assert joined.params["is_infill"] is True
+
+
+def test_a_relay_joins_an_extension_as_no_infill(membership, relay_song):
+    extended = _finish(actions.extend(membership, relay_song, WORDS, continue_at=4))
+    part = Song.objects.filter(task=extended).first()
+    assert part.relation == Relation.EXTENDED
+    joined = _finish(actions.concat(membership, part))
+    assert joined.state == TaskState.SUCCEEDED, joined.error
+    assert joined.params["is_infill"] is False
+
+
+# --- stems: once per song -----------------------------------------------------------------
+def test_a_song_is_split_once_then_asking_again_starts_nothing(membership, song):
+    split = _finish(actions.stems(membership, song))
+    assert split.state == TaskState.SUCCEEDED
+    assert song.children.filter(relation=Relation.STEM).count() == 2
+    assert actions.stems(membership, song) is None
+    assert Task.objects.filter(action="stems").count() == 1
+
+
+def test_a_song_whose_split_failed_can_be_split_again(membership, song):
+    _finish(actions.stems(membership, song))
+    song.children.filter(relation=Relation.STEM).update(state=SongState.FAILED)
+    again = actions.stems(membership, song)
+    assert again is not None and again.action == "stems"
+    assert Task.objects.filter(action="stems").count() == 2
+
+
+def test_a_fragment_already_joined_is_not_joined_again(membership, song):
+    extended = _finish(actions.extend(membership, song, WORDS, continue_at=4))
+    part = Song.objects.filter(task=extended).first()
+    assert _finish(actions.concat(membership, part)).state == TaskState.SUCCEEDED
+    assert actions.concat(membership, part) is None
+    assert Task.objects.filter(action="concat").count() == 1
+
+
+def test_a_sample_of_a_song_of_unknown_length_asks_for_a_range_without_inventing_one(
+    membership, song
+):
+    Song.objects.filter(pk=song.pk).update(duration=None)
+    song.refresh_from_db()
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.sample(membership, song, start=3, end=2)
+    assert refused.value.message == "Pick a range of the song, its end after its start."
