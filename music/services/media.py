@@ -263,7 +263,8 @@ def serve_file(request, field_file, *, filename, kinds=mediatypes.ANY, as_attach
         else:
             length = int(last)
             start, end = max(size - length, 0), size - 1
-        if start >= size or end < start:
+        # `end` is at most the last byte, so a start past it (or a backwards range) is here.
+        if end < start:
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return media_headers(response)

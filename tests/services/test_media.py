@@ -154,3 +154,19 @@ def test_the_providers_own_private_host_is_not_exempt_on_other_ports(live_simula
         result = media.fetch_clip_media(clip_of(internal.url("/secret")), account)
         assert not result.ok and "not allowed" in result.error
         assert internal.hits == []
+
+
+def test_a_redirect_to_a_host_the_provider_does_not_use_is_refused_by_name(cdn):
+    cdn.routes["/moved.mp3"] = Route(
+        status=302, headers={"Location": "http://files.elsewhere.example/song.mp3"}
+    )
+    result = media.fetch_clip_media(clip_of(cdn.url("/moved.mp3")))
+    assert not result.ok and not result.retry
+    assert result.error == "Media host files.elsewhere.example is not allowed for this provider."
+
+
+def test_a_clip_without_a_file_link_yet_is_tried_again():
+    """A provider may list a clip before its file link: the archive waits, it does not give up."""
+    result = media.fetch_clip_media(clip_of(""))
+    assert not result.ok and result.retry
+    assert result.error == "The provider gave no file link."

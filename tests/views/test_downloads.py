@@ -105,3 +105,52 @@ def test_a_viewer_downloads_too(client, team, stored_song):
     response = client.get(reverse("music:song_wav", args=[stored_song.pk]))
     assert response.status_code == 200
     assert body(response) == AUDIO
+
+
+def audio_range(client, song, header, **query):
+    return client.get(reverse("music:song_audio", args=[song.pk]), query, HTTP_RANGE=header)
+
+
+def test_a_suffix_range_longer_than_the_file_is_the_whole_file(member_client, stored_song):
+    size = len(AUDIO)
+    response = audio_range(member_client, stored_song, f"bytes=-{size * 3}")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 0-{size - 1}/{size}"
+    assert body(response) == AUDIO
+
+
+def test_a_suffix_range_is_the_files_last_bytes(member_client, stored_song):
+    size = len(AUDIO)
+    response = audio_range(member_client, stored_song, "bytes=-100")
+    assert response["Content-Range"] == f"bytes {size - 100}-{size - 1}/{size}"
+    assert body(response) == AUDIO[-100:]
+
+
+@pytest.mark.parametrize("header", ["bytes=-", "bytes=0-1,5-9", "pages=1-2", "bytes=x-"])
+def test_a_range_the_studio_does_not_take_gets_the_whole_file(member_client, stored_song, header):
+    response = audio_range(member_client, stored_song, header)
+    assert response.status_code == 200
+    assert body(response) == AUDIO
+
+
+@pytest.mark.parametrize("header", ["bytes=200-100", "bytes={size}-", "bytes={past}-{more}"])
+def test_a_range_outside_the_file_or_backwards_is_416(member_client, stored_song, header):
+    size = len(AUDIO)
+    header = header.format(size=size, past=size + 10, more=size + 20)
+    response = audio_range(member_client, stored_song, header)
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{size}"
+
+
+def test_a_listened_range_is_not_a_download_and_a_downloaded_one_is(member_client, stored_song):
+    listened = audio_range(member_client, stored_song, "bytes=0-99")
+    assert listened.status_code == 206
+    assert "Content-Disposition" not in listened
+    downloaded = audio_range(member_client, stored_song, "bytes=0-99", download="1")
+    assert downloaded.status_code == 206
+    assert downloaded["Content-Disposition"].startswith("attachment")
+    assert 'filename="rainy-night-ballad-abcdef12.mp3"' in downloaded["Content-Disposition"]
+
+
+def test_an_empty_suffix_is_416(member_client, stored_song):
+    assert audio_range(member_client, stored_song, "bytes=-0").status_code == 416
