@@ -154,3 +154,12 @@ def test_a_listened_range_is_not_a_download_and_a_downloaded_one_is(member_clien
 
 def test_an_empty_suffix_is_416(member_client, stored_song):
     assert audio_range(member_client, stored_song, "bytes=-0").status_code == 416
+
+
+def test_a_one_byte_range_is_served(member_client, stored_song):
+    """Safari asks for `bytes=0-1` and then single bytes before it plays."""
+    size = len(AUDIO)
+    response = audio_range(member_client, stored_song, "bytes=7-7")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 7-7/{size}"
+    assert body(response) == AUDIO[7:8]
