@@ -109,7 +109,6 @@ MODULES = {
         "tests/services/test_stems.py",
         "tests/services/test_uploads.py",
         "tests/services/test_archiving.py",
-        "tests/views/test_actions.py",  # side results: timing, WAV, MP4, MIDI...
         "tests/views/test_stems.py",
         "tests/views/test_editor.py",  # a replaced section joined
         "tests/views/test_layers.py",
@@ -118,6 +117,19 @@ MODULES = {
         "tests/views/test_uploads.py",
         "tests/views/test_rework.py",
         "tests/views/test_blend.py",
+    ],
+    # A synchronous answer: an export, the lyric timing, a persona, an upload, a voice.
+    "music/services/tasks/side_results.py": [
+        "tests/views/test_actions.py",
+        "tests/services/test_sending.py",
+        "tests/services/test_reconcile.py",  # a side answer found after a lost one
+        "tests/services/test_uploads.py",
+        "tests/services/test_relay_upload_retry.py",
+        "tests/views/test_uploads.py",
+        "tests/views/test_personas.py",
+        "tests/views/test_voices.py",
+        "tests/views/test_song_karaoke.py",
+        "tests/services/test_lyric_editor.py",
     ],
     "music/services/tasks/polling.py": [
         "tests/services/test_tasks.py",

@@ -18,12 +18,13 @@ The rules that keep money and songs safe:
   seconds of work falling due by `manage.py run_poller` (`poller`).
 """
 
-from music.services.tasks.applying import apply_result, apply_side_result, fail
+from music.services.tasks.applying import apply_result, fail
 from music.services.tasks.archiving import archive, dispatch_due
 from music.services.tasks.callbacks import accept_callback, hash_token
 from music.services.tasks.housekeeping import sweep
 from music.services.tasks.polling import claim_due, poll_due, poll_interval, refresh
 from music.services.tasks.sending import callback_url, redact, submit
+from music.services.tasks.side_results import apply_side_result
 from music.services.tasks.starting import DEFAULT, default_account, enqueue_submit, start_task
 
 __all__ = [

@@ -11,8 +11,9 @@ slowly, for the grace period.
 import logging
 
 from music.models import Task
-from music.services.tasks.applying import apply_result, apply_side_result
+from music.services.tasks.applying import apply_result
 from music.services.tasks.sending import confirm
+from music.services.tasks.side_results import apply_side_result
 from music.upstream.base import SentRequest, UpstreamError
 
 log = logging.getLogger(__name__)

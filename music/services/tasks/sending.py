@@ -16,8 +16,9 @@ from music.models import SIDE_ACTIONS, Action, Task, TaskState
 from music.reasons import Reason
 from music.services import references, uploads
 from music.services.tasks import events, timing
-from music.services.tasks.applying import apply_result, apply_side_result, fail
+from music.services.tasks.applying import apply_result, fail
 from music.services.tasks.callbacks import hash_token
+from music.services.tasks.side_results import apply_side_result
 from music.upstream.base import SECRET_MARK, SongRequest, UpstreamError
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """Storing what the voice and side-file calls of issue #15 answered (MIDI, vox, persona v2,
-voices), inside `applying.apply_side_result`'s transaction, and what follows them."""
+voices), inside `side_results.apply_side_result`'s transaction, and what follows them."""
 
 from django.core.files.base import ContentFile
 
