@@ -1,6 +1,8 @@
 """Applying a provider's result: states never go back, another team's songs are never touched."""
 
+import pytest
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from music import upstream
@@ -72,3 +74,55 @@ def test_a_clip_that_is_another_teams_song_is_never_overwritten(team, member, si
     assert Song.objects.filter(pk=theirs.pk).values().get() == before
     assert not Song.objects.filter(team=team).exists()
     assert not Song.objects.filter(task=ours).exists()
+
+
+def submitted_task(team, member, job, **params):
+    return TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.SUBMITTED,
+        upstream_id=job,
+        params={**GENERATE, **params},
+    )
+
+
+def test_a_providers_over_long_values_are_cut_to_their_columns(team, member):
+    """PostgreSQL refuses a value longer than its column: the song would never be stored."""
+    task = submitted_task(team, member, "job-long")
+    clip = Clip(
+        id="clip-long",
+        state=ClipState.RUNNING,
+        title="T" * 300,
+        style="s" * 1200,
+        model="m" * 60,
+        concat_history=[{"id": "p" * 150, "continue_at": 3.5}, "not a part"],
+    )
+    tasks.apply_result(task.pk, JobResult("job-long", JobState.RUNNING, clips=[clip]))
+    song = Song.objects.get(task=task)
+    assert (song.title, song.style, song.model_name) == ("T" * 200, "s" * 1000, "m" * 40)
+    assert song.parts == [{"id": "p" * 100, "continue_at": 3.5}]
+
+    failed = JobResult("job-long", JobState.FAILED, clips=[clip], error_code="E" * 80)
+    tasks.apply_result(task.pk, failed)
+    task.refresh_from_db()
+    assert (task.state, task.error_code) == (TaskState.FAILED, "E" * 50)
+
+
+def test_a_failure_of_our_own_keeps_its_code_to_the_column(team, member):
+    task = submitted_task(team, member, "job-own")
+    tasks.fail(task.pk, "The studio gave up.", code="c" * 80)
+    task.refresh_from_db()
+    assert (task.state, task.error_code) == (TaskState.FAILED, "c" * 50)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_results_are_never_applied_inside_a_callers_transaction(team, member):
+    """Archive jobs are queued once the songs are committed: inside another transaction they
+    would look for rows not there yet, so applying refuses to run nested."""
+    task = submitted_task(team, member, "job-nested")
+    running = JobResult("job-nested", JobState.RUNNING, progress=10)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tasks.apply_result(task.pk, running)
+    tasks.apply_result(task.pk, running)
+    task.refresh_from_db()
+    assert task.state == TaskState.RUNNING
