@@ -579,7 +579,12 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
         if step == "exec" and quick:
             filters = str(Path(sys.executable).parent / "cr-filter-operators")
             subprocess.run([filters, str(session), "cosmic-ray.toml"], cwd=copy, check=True)
-        subprocess.run([COSMIC_RAY, step, "cosmic-ray.toml", str(session)], cwd=copy, check=True)
+        subprocess.run(
+            [COSMIC_RAY, step, "cosmic-ray.toml", str(session)],
+            cwd=copy,
+            check=True,
+            env=mutation_select.mutant_env(),
+        )
     ran = finished_count(session) - before
     per_mutant = (time.monotonic() - started) / ran if ran else 0.0
     return report(module, session, per_mutant)

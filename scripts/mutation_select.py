@@ -178,8 +178,12 @@ def build_map(copy, module, pytest_args, tests):
     command = [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}"]
     command += [f"--include={module}", "-m", "pytest", *pytest_args]
     command += ["-p", "scripts.mutation_contexts", *tests]
+    # This run also leaves the bytecode of everything it imports (pytest's rewritten tests
+    # too) for the mutants' runs to read, but for the mutated module, which they recompile.
     env = {**os.environ, "MUTATION_ORDER": str(order_file)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+    forget_bytecode(copy, module)
     if done.returncode != 0:
         return done
     data = CoverageData(basename=str(data_file))
@@ -187,6 +191,20 @@ def build_map(copy, module, pytest_args, tests):
     order = [n for n in dict.fromkeys(order_file.read_text().splitlines()) if n]
     save_map(map_path(copy), line_map(data, (copy / module).resolve()), order)
     return done
+
+
+def forget_bytecode(copy, module):
+    """Remove the module's cached bytecode: a mutant's run must compile its mutated source.
+    (A cached file is trusted by the source's mtime and size, which a mutation made within
+    the same second and of the same length would both keep.)"""
+    path = Path(copy) / module
+    for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        cached.unlink()
+
+
+def mutant_env():
+    """The environment of a mutant's run: no bytecode written (see forget_bytecode)."""
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def main(argv):
@@ -201,7 +219,7 @@ def main(argv):
         return 0
     print(f"mutation-select: lines {lines}: {len(selected)} of {len(order)} tests", flush=True)
     command = [sys.executable, "-m", "pytest", *pytest_args, *selected]
-    return subprocess.run(command, check=False).returncode
+    return subprocess.run(command, check=False, env=mutant_env()).returncode
 
 
 if __name__ == "__main__":

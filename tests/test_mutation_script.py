@@ -148,3 +148,19 @@ def test_the_test_command_runs_nothing_for_a_line_no_test_runs(
     monkeypatch.chdir(copy)
     assert select.main(["pkg/sample_mod.py", "-q"]) == 0
     assert select.NOT_COVERED in capsys.readouterr().out
+
+
+def test_the_mutated_modules_bytecode_is_forgotten_and_the_rest_kept(tmp_path):
+    """Mutants' runs read the map run's bytecode, but must compile the module they mutate:
+    a mutant of the same length made within the same second would pass a cached file's check."""
+    import compileall
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    for name in ("target", "other"):
+        (package / f"{name}.py").write_text("VALUE = 1\n")
+    assert compileall.compile_dir(package, quiet=1)
+    select.forget_bytecode(tmp_path, "pkg/target.py")
+    cached = {p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc")}
+    assert cached == {"other"}
+    assert select.mutant_env()["PYTHONDONTWRITEBYTECODE"] == "1"
