@@ -258,11 +258,16 @@ _STEMS_POOL = (
     "`action` and `audio_id`); the flag rides along for a gateway that routes by it. The "
     "simulator, like the documented API, ignores it, and the stems inherit the song's pool."
 )
+_CHUNK = (
+    "The size of the pieces a range is streamed in (256 KiB, made 255): the same bytes go "
+    "out, in pieces a little smaller; only memory per listener could show it."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    ("music/services/media.py", "RANGE_CHUNK = 256 * 1024", None, None): _CHUNK,
     (
         "music/services/actions.py",
         'params = {"action": Action.STEMS, "audio_id": song.upstream_id, "is_pro": True}',

@@ -143,7 +143,7 @@ def download(client, url, limit, account=None):
     return fetched.content, fetched.content_type
 
 
-def fetch_one(client, url, stem, kinds=mediatypes.ANY, account=None):
+def fetch_one(client, url, stem, kinds, account=None):
     """Download one file into a Download, or an ArchivedMedia that says what went wrong."""
     if not url:
         return ArchivedMedia(ok=False, error=_("The provider gave no file link."), retry=True)
@@ -174,13 +174,10 @@ def fetch_one(client, url, stem, kinds=mediatypes.ANY, account=None):
 
 
 def _refused_type_message(kinds):
-    if tuple(kinds) == (mediatypes.IMAGE,):
+    # A cover is fetched alone (and best effort); audio and exports may be audio or video.
+    if mediatypes.IMAGE in kinds:
         return _("The provider's file is not an image the studio can keep, so it was not saved.")
-    if mediatypes.IMAGE not in kinds:
-        return _(
-            "The provider's file is not audio or video the studio can keep, so it was not saved."
-        )
-    return _("The provider's file is not a media file the studio can keep, so it was not saved.")
+    return _("The provider's file is not audio or video the studio can keep, so it was not saved.")
 
 
 def fetch_clip_media(clip, account=None):

@@ -170,3 +170,20 @@ def test_a_clip_without_a_file_link_yet_is_tried_again():
     result = media.fetch_clip_media(clip_of(""))
     assert not result.ok and result.retry
     assert result.error == "The provider gave no file link."
+
+
+def test_a_file_over_the_limit_says_the_limit_in_megabytes(cdn, settings):
+    settings.SUNO_MAX_MEDIA_BYTES = 2 << 20
+    result = media.fetch_clip_media(clip_of(serve(cdn, "/huge.mp3", MP3 * 20000, "audio/mpeg")))
+    assert len(MP3 * 20000) > 2 << 20
+    assert not result.ok and not result.retry
+    assert result.error == "The file is larger than 2 MB."
+
+
+def test_a_cover_that_is_not_an_image_is_refused_as_an_image(cdn):
+    with upstream.media_client(None) as client:
+        refused = media.fetch_one(client, serve(cdn, "/c.png", MP3), "cover", ("image",))
+    assert not refused.ok and not refused.retry
+    assert refused.error == (
+        "The provider's file is not an image the studio can keep, so it was not saved."
+    )
