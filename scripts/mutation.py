@@ -22,7 +22,7 @@ baseline (a module whose tests fail unmutated is skipped). cosmic-ray's test com
 `scripts/mutation_select.py <module>`: it diffs the mutated module against the pristine copy,
 widens the changed lines to their statement (a `def` line or decorator to the whole function,
 module-level code and class bodies to every test: they run at import), and runs pytest on
-those node ids in the full run's order. A mutant on a line no test runs is not run at all:
+those node ids, the quickest first. A mutant on a line no test runs is not run at all:
 it counts as a survivor, listed as NOT COVERED. A mutant then takes seconds instead of about
 a minute, so a module's test list can be wide: a test that never reaches a line costs nothing.
 """

@@ -164,3 +164,8 @@ def test_the_mutated_modules_bytecode_is_forgotten_and_the_rest_kept(tmp_path):
     cached = {p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc")}
     assert cached == {"other"}
     assert select.mutant_env()["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
+def test_a_mutants_tests_run_the_quickest_first():
+    timings = "t.py::slow\t2.5\nt.py::quick\t0.01\nt.py::mid\t0.3\nt.py::tie\t0.3\n"
+    assert select.fastest_first(timings) == ["t.py::quick", "t.py::mid", "t.py::tie", "t.py::slow"]
