@@ -1,15 +1,18 @@
 """Applying a provider's result: states never go back, another team's songs are never touched."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from music import upstream
-from music.models import Song, SongState, Task, TaskState
-from music.services import tasks
+from music.models import Relation, Song, SongState, Task, TaskState
+from music.services import actions, tasks
 from music.upstream.base import Clip, ClipState, JobResult, JobState, SongRequest
-from tests.factories import MembershipFactory, SongFactory, TaskFactory
+from tests.factories import MembershipFactory, SongFactory, TaskFactory, TeamFactory
+from tests.helpers import make_song, run_queued
 from tests.mediafiles import mp3_frames
 
 GENERATE = {"action": "generate", "prompt": "a slow one", "model": "chirp-v4"}
@@ -126,3 +129,100 @@ def test_results_are_never_applied_inside_a_callers_transaction(team, member):
     tasks.apply_result(task.pk, running)
     task.refresh_from_db()
     assert task.state == TaskState.RUNNING
+
+
+# --- an upload the member asked to continue -------------------------------------------------
+THEN = {"continue_at": 2, "lyric": "[Verse]\nRain again", "style": "folk", "model": "chirp-v4"}
+
+
+def test_an_upload_asked_to_continue_is_continued_once_it_is_made(team, member, simulator):
+    source = make_song(team, member)
+    membership = member.memberships.get(team=team)
+    url = f"{simulator.base_url}/media/{source.upstream_id}.mp3"
+    upload = actions.upload(membership, url, title="Rainy tuesday", then={**THEN, "title": ""})
+    run_queued()
+    uploaded = Song.objects.get(task=upload)
+    assert uploaded.relation == Relation.UPLOADED
+    continued = Task.objects.get(action="upload_extend")
+    assert continued.source_song == uploaded
+    # The words asked for, from the uploaded song, under its name (an empty title is no title).
+    assert {k: continued.params[k] for k in (*THEN, "title", "audio_id", "custom")} == {
+        **THEN,
+        "title": "Rainy tuesday",
+        "audio_id": uploaded.upstream_id,
+        "custom": True,
+    }
+    run_queued()
+    continued.refresh_from_db()
+    assert continued.state == TaskState.SUCCEEDED
+    assert Song.objects.filter(task=continued, parent=uploaded, root=uploaded).count() == 2
+
+
+def test_an_upload_still_being_made_is_not_continued_yet(team, member):
+    task = TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.SUBMITTED,
+        upstream_id="job-upload",
+        action="upload",
+        params={"action": "upload", "audio_url": "https://example.com/a.mp3", "then": THEN},
+    )
+    clip = Clip(id="up-clip", state=ClipState.RUNNING)
+    tasks.apply_result(task.pk, JobResult("job-upload", JobState.RUNNING, clips=[clip]))
+    assert Song.objects.filter(task=task).exists()
+    assert not Task.objects.filter(action="upload_extend").exists()
+
+
+# --- polls that only move the progress, a late failure, a team past id 256 -------------------
+def test_a_poll_that_only_moves_the_progress_moves_it(team, member):
+    task = submitted_task(team, member, "job-progress")
+    clip = Clip(id="p-clip", state=ClipState.RUNNING)
+    for progress in (10, 40):
+        result = JobResult("job-progress", JobState.RUNNING, clips=[clip], progress=progress)
+        tasks.apply_result(task.pk, result)
+        task.refresh_from_db()
+        assert (task.state, task.progress) == (TaskState.RUNNING, progress)
+    # Never backwards: an older answer's lower figure.
+    tasks.apply_result(task.pk, JobResult("job-progress", JobState.RUNNING, [clip], progress=20))
+    task.refresh_from_db()
+    assert task.progress == 40
+
+
+def test_a_task_failed_for_want_of_an_answer_is_looked_at_after_the_late_pause(
+    team, member, settings
+):
+    settings.SUNO_LATE_POLL_SECONDS = 300
+    task = submitted_task(team, member, "job-quiet")
+    before = timezone.now()
+    tasks.fail(task.pk, "No answer in time.", code="deadline", late=True)
+    task.refresh_from_db()
+    assert (
+        before + timedelta(seconds=300)
+        <= task.next_poll_at
+        <= timezone.now() + timedelta(seconds=300)
+    )
+    assert task.is_watched_late
+
+
+def test_a_late_failure_ends_the_watch_with_the_providers_reason(team, member):
+    task = submitted_task(team, member, "job-late")
+    tasks.fail(task.pk, "No answer in time.", code="deadline", late=True)
+    failed = JobResult("job-late", JobState.FAILED, error="content policy", error_code="X" * 80)
+    tasks.apply_result(task.pk, failed)
+    task.refresh_from_db()
+    assert (task.state, task.error_code, task.late_until) == (TaskState.FAILED, "X" * 50, None)
+    assert "content policy" in task.error_message
+    assert not task.is_watched_late
+
+
+def test_a_team_with_a_large_id_gets_its_songs_updated(member, simulator):
+    """Ids past 256 are distinct int objects: the team check must compare values."""
+    team = TeamFactory(pk=4000)
+    own = MembershipFactory(team=team, role="member").user
+    task = submitted_task(team, own, "job-big-team")
+    running = Clip(id="big-clip", state=ClipState.RUNNING, title="First")
+    tasks.apply_result(task.pk, JobResult("job-big-team", JobState.RUNNING, [running], progress=5))
+    done = Clip(id="big-clip", state=ClipState.SUCCEEDED, title="Final title")
+    tasks.apply_result(task.pk, JobResult("job-big-team", JobState.SUCCEEDED, [done]))
+    song = Song.objects.get(task=task)
+    assert (song.title, song.state) == ("Final title", SongState.SAVING)
