@@ -120,6 +120,7 @@ MODULES = {
     ],
     # A synchronous answer: an export, the lyric timing, a persona, an upload, a voice.
     "music/services/tasks/side_results.py": [
+        "tests/services/test_side_results.py",
         "tests/views/test_actions.py",
         "tests/services/test_sending.py",
         "tests/services/test_reconcile.py",  # a side answer found after a lost one
