@@ -556,7 +556,16 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
     if survivors and not session.exists():
         print(f"== {module}: no earlier run to take the survivors of; running every mutant")
         survivors = False
+    # cosmic-ray finds a mutant again by its operator's occurrence in the module: once the
+    # module itself has changed, the earlier run's mutants are not the module's any more.
+    mutated_source = copy / "mutated-source.py"
+    if survivors and (
+        not mutated_source.exists() or mutated_source.read_bytes() != (ROOT / module).read_bytes()
+    ):
+        print(f"== {module}: changed since its last run; running every mutant")
+        survivors = False
     copy_project(copy, keep=session if survivors else None)
+    shutil.copyfile(ROOT / module, mutated_source)
     (copy / "cosmic-ray.toml").write_text(config(module, timeout))
     where = subprocess.run(
         [sys.executable, "-c", "import music; print(music.__file__)"],
