@@ -263,11 +263,22 @@ _CHUNK = (
     "The size of the pieces a range is streamed in (256 KiB, made 255): the same bytes go "
     "out, in pieces a little smaller; only memory per listener could show it."
 )
+_MEMBER_IS = (
+    "`==` made `is` against an enum member: the value compared is always a member itself "
+    "(a mapping's value or the member just assigned), never a string read back, so "
+    "identity and equality agree."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/applying.py",
+        "late_made = song.state == SongState.FAILED and target == SongState.SAVING",
+        "target is SongState.SAVING",
+        None,
+    ): _MEMBER_IS,
     ("music/services/media.py", "RANGE_CHUNK = 256 * 1024", None, None): _CHUNK,
     (
         "music/services/actions.py",

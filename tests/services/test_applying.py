@@ -226,3 +226,19 @@ def test_a_team_with_a_large_id_gets_its_songs_updated(member, simulator):
     tasks.apply_result(task.pk, JobResult("job-big-team", JobState.SUCCEEDED, [done]))
     song = Song.objects.get(task=task)
     assert (song.title, song.state) == ("Final title", SongState.SAVING)
+
+
+def test_a_clips_links_are_kept_when_a_later_answer_leaves_them_out(team, member):
+    task = submitted_task(team, member, "job-links")
+    links = {
+        "audio_url": "https://cdn1.suno.ai/a.mp3",
+        "image_url": "https://cdn1.suno.ai/a.jpeg",
+        "video_url": "https://cdn1.suno.ai/a.mp4",
+    }
+    first = Clip(id="links-clip", state=ClipState.RUNNING, duration=12.5, **links)
+    tasks.apply_result(task.pk, JobResult("job-links", JobState.RUNNING, [first], progress=50))
+    bare = Clip(id="links-clip", state=ClipState.RUNNING)
+    tasks.apply_result(task.pk, JobResult("job-links", JobState.RUNNING, [bare], progress=60))
+    song = Song.objects.get(task=task)
+    assert {name: getattr(song, name) for name in links} == links
+    assert song.duration == 12.5

@@ -187,3 +187,20 @@ def test_a_cover_that_is_not_an_image_is_refused_as_an_image(cdn):
     assert refused.error == (
         "The provider's file is not an image the studio can keep, so it was not saved."
     )
+
+
+@pytest.mark.parametrize("odd", [" ", "\t", "\n", "\x00", "\x1f", "\x7f"])
+def test_a_link_with_a_space_or_a_control_character_is_never_shown_nor_fetched(odd):
+    """Browsers and Python parse such URLs differently: refused rather than guessed at."""
+    good = f"{upstream.SIMULATOR_BASE_URL}/media/abc.mp3"
+    assert media.safe_media_url(good) == good
+    bad = good.replace("abc", f"a{odd}bc")
+    assert media.safe_media_url(bad) == ""
+    with pytest.raises(media.MediaRefused):
+        media.check_url(bad)
+
+
+def test_a_link_with_a_user_name_is_never_shown():
+    host = upstream.SIMULATOR_BASE_URL.split("://", 1)[1]
+    assert media.safe_media_url(f"http://someone@{host}/media/abc.mp3") == ""
+    assert media.safe_media_url(f"http://{host}/media/abc.mp3")
