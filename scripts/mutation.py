@@ -155,13 +155,21 @@ MODULES = {
             )
         ),
     ],
-    "music/services/tasks/archiving.py": ["tests/services/test_archiving.py"],
+    "music/services/tasks/archiving.py": [
+        "tests/services/test_archiving.py",
+        "tests/services/test_archiving_fresh_links.py",  # an expired link asked for anew
+    ],
     "music/services/tasks/housekeeping.py": [
         "tests/services/test_tasks.py",
         "tests/services/test_archiving.py",
     ],
     "music/services/tasks/leases.py": ["tests/services/test_poll_leases.py"],
-    "music/services/tasks/reconciling.py": ["tests/services/test_reconcile.py"],
+    "music/services/tasks/reconciling.py": [
+        "tests/services/test_reconcile.py",
+        "tests/services/test_lost_tasks.py",
+        "tests/services/test_relay_upload_retry.py",
+        "tests/services/test_sending.py",
+    ],
     "music/services/tasks/timing.py": [
         "tests/services/test_tasks.py",
         "tests/services/test_reconcile.py",
