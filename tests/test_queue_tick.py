@@ -3,13 +3,14 @@ as work falls due."""
 
 from datetime import timedelta
 
+from django.db import OperationalError
 from django.utils import timezone
 from django_q.models import Schedule
 
 from music import tasks as queue
 from music.models import Task, TaskState
 from music.services import tasks
-from music.services.tasks.poller import Poller
+from music.services.tasks.poller import MIN_PAUSE, Poller
 from tests.factories import TaskFactory
 
 GENERATE = {"action": "generate", "prompt": "x", "model": "chirp-v4"}
@@ -113,3 +114,45 @@ def test_a_poller_cycle_polls_a_submitted_task_to_its_archived_songs(team, membe
     task = Task.objects.get(pk=sent.pk)
     assert task.state == TaskState.SUCCEEDED
     assert [bool(s.audio_file) for s in task.songs.all()] == [True, True]
+
+
+class ScriptedPoller(Poller):
+    """A poller whose cycles return (or raise) what the test says, in turn."""
+
+    def __init__(self, outcomes, sleep):
+        super().__init__(check=1.0, sleep=sleep)
+        self.outcomes = list(outcomes)
+
+    def seconds_until_due(self):
+        return 0  # work always due: each pause is the one `run` asks for
+
+    def cycle(self):
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def stop_when_empty(poller):
+    return lambda: not poller.outcomes
+
+
+def test_a_failed_cycle_is_logged_and_the_poller_goes_on(db, caplog):
+    """The database restarting must not end the poller: it logs and looks again later."""
+    sleeps = Sleeps(limit=10)
+    poller = ScriptedPoller([OperationalError("server closed the connection"), 0], sleeps)
+    poller.run(stop_when_empty(poller))
+    assert poller.outcomes == []  # the cycle after the failure ran
+    assert sleeps.pauses == [1.0]  # after a failure, the check interval
+    assert "poll cycle failed" in caplog.text
+
+
+def test_after_a_cycle_that_did_work_the_poller_looks_again_sooner(db):
+    """Work done: another cycle after a short pause; nothing done: after the check interval
+    (work still due then is another poller's, under its lease)."""
+    busy, idle = Sleeps(limit=10), Sleeps(limit=10)
+    for sleeps, outcome in ((busy, 3), (idle, 0)):
+        poller = ScriptedPoller([outcome, 0], sleeps)
+        poller.run(stop_when_empty(poller))
+    assert busy.pauses[0] == MIN_PAUSE
+    assert idle.pauses[0] == 1.0
