@@ -503,9 +503,10 @@ KEPT = "Add_Sub|Sub_Add|Mul_Div|Div_Mul|Pow_Mul|BitOr_BitAnd|BitAnd_BitOr"
 QUICK_SKIP = rf"core/ReplaceBinaryOperator_(?!({KEPT})$)"
 
 
-def config(module, timeout):
+def config(module, timeout, max_tests=None):
     # Each mutant runs only the tests that execute its lines (scripts/mutation_select.py).
-    command = [sys.executable, "scripts/mutation_select.py", module, *PYTEST_OPTIONS]
+    cap = ["--max-tests", str(max_tests)] if max_tests else []
+    command = [sys.executable, "scripts/mutation_select.py", module, *cap, *PYTEST_OPTIONS]
     return "\n".join(
         [
             "[cosmic-ray]",
@@ -569,7 +570,7 @@ def forget_survivors(session, module):
     return len(gone) + unrun
 
 
-def run_module(module, tests, timeout, survivors=False, quick=False):
+def run_module(module, tests, timeout, survivors=False, quick=False, max_tests=None):
     copy = WORK / module.replace("/", ".").removesuffix(".py")
     session = copy / "session.sqlite"
     if survivors and not session.exists():
@@ -585,7 +586,7 @@ def run_module(module, tests, timeout, survivors=False, quick=False):
         survivors = False
     copy_project(copy, keep=session if survivors else None)
     shutil.copyfile(ROOT / module, mutated_source)
-    (copy / "cosmic-ray.toml").write_text(config(module, timeout))
+    (copy / "cosmic-ray.toml").write_text(config(module, timeout, max_tests))
     where = subprocess.run(
         [sys.executable, "-c", "import music; print(music.__file__)"],
         cwd=copy,
@@ -647,6 +648,7 @@ def report(module, session, per_mutant):
 
     source = (ROOT / module).read_text().splitlines()
     killed, survivors, explained, incompetent, skipped, mutants = 0, [], [], 0, 0, 0
+    capped_keys = set()
     with use_db(str(session), WorkDB.Mode.open) as db:
         unreached = db.num_work_items - db.num_results  # a run stopped before its end
         for item, result in db.completed_work_items:
@@ -666,6 +668,8 @@ def report(module, session, per_mutant):
                 explained.append((key, why))
             elif result.test_outcome == TestOutcome.SURVIVED:
                 survivors.append((key, result.diff))
+                if mutation_select.CAPPED in (result.output or ""):
+                    capped_keys.add(key)
             elif result.test_outcome == TestOutcome.INCOMPETENT:
                 incompetent += 1
             else:
@@ -685,7 +689,8 @@ def report(module, session, per_mutant):
         which = ", ".join(f"{k[1]} {k[2].removeprefix('core/')}" for k, w in explained if w == why)
         print(f"   equivalent ({which}): {why}")
     for key, diff in survivors:
-        print(f"   {'NOT COVERED' if key[3] else 'SURVIVED'} {key[0]}:{key[1]} {key[2]}")
+        capped = " (its first tests only: --max-tests)" if key in capped_keys else ""
+        print(f"   {'NOT COVERED' if key[3] else 'SURVIVED'} {key[0]}:{key[1]} {key[2]}{capped}")
         lines = [x for x in (diff or "").splitlines() if x and not x.startswith(("---", "+++"))]
         print("      " + "\n      ".join(lines))
     return score, survivors
@@ -701,6 +706,12 @@ def main():
         help="skip arithmetic replacements redundant with the plain inverse (see QUICK_SKIP)",
     )
     parser.add_argument(
+        "--max-tests",
+        type=int,
+        help="run each mutant against at most its N first tests (known killers, then the "
+        "quickest); a survivor is then marked as having survived only those",
+    )
+    parser.add_argument(
         "--survivors",
         action="store_true",
         help="run only the mutants that survived the module's last run, against today's tests",
@@ -712,7 +723,7 @@ def main():
     results = {}
     for module in args.modules or MODULES:
         results[module] = run_module(
-            module, MODULES[module], args.timeout, args.survivors, args.quick
+            module, MODULES[module], args.timeout, args.survivors, args.quick, args.max_tests
         )
     print("\n== Mutation scores")
     for module, outcome in results.items():

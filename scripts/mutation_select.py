@@ -27,6 +27,8 @@ import sys
 from pathlib import Path
 
 NOT_COVERED = "mutation-select: NOT_COVERED (no test runs the mutated lines)"
+# `--max-tests N`: a mutant runs at most its N first tests; a survivor then only survived those.
+CAPPED = "mutation-select: CAPPED to its first tests:"
 MAP_NAME = "line-tests.json"
 PRISTINE = Path("var/mutation-select")
 # Executed outside any test (imports, collection, session fixtures): stands for "every test".
@@ -219,8 +221,46 @@ def mutant_env():
     return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
+def killers_path(copy):
+    return Path(copy) / PRISTINE / "killers.json"
+
+
+def load_killers(copy):
+    path = killers_path(copy)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def first_failure(output, nodeids):
+    """Which of `nodeids` failed (or erred) first in pytest's summary, or None. Summary lines
+    read "FAILED <node id> - <message>"; a node id may itself hold " - " (a parameter)."""
+    for line in output.splitlines():
+        for mark in ("FAILED ", "ERROR "):
+            if line.startswith(mark):
+                rest = line[len(mark) :]
+                named = [n for n in nodeids if rest == n or rest.startswith(f"{n} - ")]
+                if named:
+                    return max(named, key=len)
+    return None
+
+
+def note_killer(copy, nodeid):
+    killers = load_killers(copy)
+    killers[nodeid] = killers.get(nodeid, 0) + 1
+    killers_path(copy).write_text(json.dumps(killers))
+
+
+def killers_first(selected, killers):
+    """The tests that killed this module's earlier mutants first (most kills first), then
+    the rest as they were (quickest first): a mutant is usually killed by the same few."""
+    rank = {nodeid: i for i, nodeid in enumerate(selected)}
+    return sorted(selected, key=lambda n: (-killers.get(n, 0), rank[n]))
+
+
 def main(argv):
     module, pytest_args = argv[0], argv[1:]
+    max_tests = None
+    if pytest_args[:1] == ["--max-tests"]:
+        max_tests, pytest_args = int(pytest_args[1]), pytest_args[2:]
     copy = Path.cwd()
     pristine = pristine_path(copy, module).read_text()
     by_line, order = load_map(map_path(copy))
@@ -229,9 +269,19 @@ def main(argv):
     if not selected:
         print(NOT_COVERED, "lines", lines)
         return 0
+    selected = killers_first(selected, load_killers(copy))
     print(f"mutation-select: lines {lines}: {len(selected)} of {len(order)} tests", flush=True)
+    if max_tests is not None and len(selected) > max_tests:
+        selected = selected[:max_tests]
+        print(f"{CAPPED} {max_tests}", flush=True)
     command = [sys.executable, "-m", "pytest", *pytest_args, *selected]
-    return subprocess.run(command, check=False, env=mutant_env()).returncode
+    done = subprocess.run(command, check=False, env=mutant_env(), capture_output=True, text=True)
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    killer = first_failure(done.stdout, selected) if done.returncode else None
+    if killer:
+        note_killer(copy, killer)
+    return done.returncode
 
 
 if __name__ == "__main__":

@@ -169,3 +169,26 @@ def test_the_mutated_modules_bytecode_is_forgotten_and_the_rest_kept(tmp_path):
 def test_a_mutants_tests_run_the_quickest_first():
     timings = "t.py::slow\t2.5\nt.py::quick\t0.01\nt.py::mid\t0.3\nt.py::tie\t0.3\n"
     assert select.fastest_first(timings) == ["t.py::quick", "t.py::mid", "t.py::tie", "t.py::slow"]
+
+
+def test_the_first_failing_test_is_read_from_pytests_summary():
+    ran = ["tests/a.py::test_one[x - y]", "tests/a.py::test_one[x]", "tests/b.py::test_two"]
+    output = (
+        "..F\n=== short test summary info ===\n"
+        "FAILED tests/a.py::test_one[x - y] - AssertionError: assert 1 == 2\n"
+        "ERROR tests/b.py::test_two - RuntimeError\n1 failed, 2 passed\n"
+    )
+    assert select.first_failure(output, ran) == "tests/a.py::test_one[x - y]"
+    assert select.first_failure("ERROR tests/b.py::test_two - boom\n", ran) == ran[2]
+    assert select.first_failure("FAILED tests/a.py::test_one[x]\n", ran) == ran[1]
+    assert select.first_failure("3 passed\n", ran) is None
+
+
+def test_the_tests_that_killed_earlier_mutants_run_first(tmp_path):
+    (tmp_path / select.PRISTINE).mkdir(parents=True)
+    for killer in ("t.py::b", "t.py::c", "t.py::c"):
+        select.note_killer(tmp_path, killer)
+    killers = select.load_killers(tmp_path)
+    assert killers == {"t.py::b": 1, "t.py::c": 2}
+    order = ["t.py::a", "t.py::b", "t.py::d", "t.py::c"]
+    assert select.killers_first(order, killers) == ["t.py::c", "t.py::b", "t.py::a", "t.py::d"]
