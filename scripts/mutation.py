@@ -276,11 +276,31 @@ _MEMBER_IS = (
     "(a mapping's value or the member just assigned), never a string read back, so "
     "identity and equality agree."
 )
+_FINAL_STATUS = (
+    "`!= 200` made `> 200`: no final HTTP answer has a status under 200 (a 1xx is an interim "
+    "answer the client reads past), so the same answers are refused."
+)
+_LEAST_GROUPS = (
+    '`== ("", "")` made `<=` (or `is` on equal tuples): a match\'s two groups are strings, '
+    "and no pair of strings sorts before two empty ones."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/media.py",
+        "if fetched.status_code != 200:",
+        "fetched.status_code > 200",
+        None,
+    ): _FINAL_STATUS,
+    (
+        "music/services/media.py",
+        'if header and (not match or match.groups() == ("", "")):',
+        'match.groups() <= ("", "")',
+        None,
+    ): _LEAST_GROUPS,
     (
         "music/services/tasks/applying.py",
         "late_made = song.state == SongState.FAILED and target == SongState.SAVING",

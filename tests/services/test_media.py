@@ -204,3 +204,16 @@ def test_a_link_with_a_user_name_is_never_shown():
     host = upstream.SIMULATOR_BASE_URL.split("://", 1)[1]
     assert media.safe_media_url(f"http://someone@{host}/media/abc.mp3") == ""
     assert media.safe_media_url(f"http://{host}/media/abc.mp3")
+
+
+def test_a_download_is_bounded_by_its_own_limit_whatever_the_clients(cdn):
+    """`download` holds its limit even given a client allowed more (a caller's own)."""
+    from music.upstream import netguard
+
+    cdn.routes["/a.mp3"] = Route(MP3, headers={"Content-Type": "audio/mpeg"})
+    policy = netguard.Policy.from_settings(max_bytes=len(MP3) * 2)
+    with upstream.media_client(None, policy=policy) as client:
+        data, _type = media.download(client, cdn.url("/a.mp3"), len(MP3))
+        assert data == MP3  # exactly the limit is allowed
+        with pytest.raises(media.MediaRefused, match="larger than"):
+            media.download(client, cdn.url("/a.mp3"), len(MP3) - 1)
