@@ -281,8 +281,8 @@ _FINAL_STATUS = (
     "answer the client reads past), so the same answers are refused."
 )
 _LEAST_GROUPS = (
-    '`== ("", "")` made `<=` (or `is` on equal tuples): a match\'s two groups are strings, '
-    "and no pair of strings sorts before two empty ones."
+    '`== ("", "")` made `<=`: a match\'s two groups are strings, and no pair of '
+    "strings sorts before two empty ones."
 )
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
