@@ -508,3 +508,56 @@ def test_a_burst_of_callbacks_for_a_running_task_queues_one_refresh(
     for _ in range(5):
         client.post(url, body, content_type="application/json")
     assert len(queued) == 1
+
+
+# --- looking for a lost answer: each task on its own ---------------------------------------
+def test_a_failed_lookup_leaves_the_task_unconfirmed_and_it_is_looked_for_again(
+    team, member, run_on_commit, simulator
+):
+    simulator.faults.after_errors.append((500, "api_error", "Internal error."))
+    task = start(team, member, run_on_commit)
+    assert task.state == TaskState.UNCONFIRMED
+    simulator.faults.next_errors.append((503, "unavailable", "Try later."))  # the lookup
+
+    look_now()
+    task.refresh_from_db()
+    assert (task.state, task.upstream_id) == (TaskState.UNCONFIRMED, "")
+
+    look_now()
+    task.refresh_from_db()
+    assert task.upstream_id == jobs(simulator)[0]["id"]
+    assert len(audio_posts(simulator)) == 1  # looked for, never sent again
+
+
+def test_a_found_job_that_cannot_be_adopted_does_not_stop_the_others(
+    team, member, run_on_commit, simulator, monkeypatch
+):
+    from music.services.tasks import reconciling
+
+    simulator.faults.after_errors.extend([(500, "api_error", "Internal error.")] * 2)
+    first = start(team, member, run_on_commit)
+    second = start(team, member, run_on_commit, params={**GENERATE, "prompt": "another"})
+    assert {first.state, second.state} == {TaskState.UNCONFIRMED}
+    real = reconciling.confirm
+
+    def confirm_but_the_first(task_id, upstream_id, **kwargs):
+        if task_id == first.pk:
+            raise RuntimeError("the database went away")
+        return real(task_id, upstream_id, **kwargs)
+
+    monkeypatch.setattr(reconciling, "confirm", confirm_but_the_first)
+    provider = upstream.get_provider()
+    assert reconciling.reconcile(provider, [first.pk, second.pk]) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.upstream_id == "" and first.state == TaskState.UNCONFIRMED
+    assert second.upstream_id and second.state == TaskState.SUCCEEDED
+
+
+def test_only_tasks_sent_without_a_known_job_are_looked_for(team, member, simulator):
+    from music.services.tasks import reconciling
+
+    known = TaskFactory(team=team, created_by=member, state="submitted", upstream_id="job-9")
+    never_sent = TaskFactory(team=team, created_by=member, state="queued", request_payload=None)
+    assert reconciling.reconcile(upstream.get_provider(), [known.pk, never_sent.pk]) == 0
+    assert simulator.requests == []  # nothing to ask about: no call
