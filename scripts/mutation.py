@@ -284,11 +284,17 @@ _LEAST_GROUPS = (
     '`== ("", "")` made `<=`: a match\'s two groups are strings, and no pair of '
     "strings sorts before two empty ones."
 )
+_LAST_READ = (
+    "The read loop's `length > 0` made `>= 0` (or `> -1`): with nothing left to send it reads "
+    'zero bytes more, gets b"" and ends there: the same bytes go out.'
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    ("music/services/media.py", "while length > 0:", "length >= 0", None): _LAST_READ,
+    ("music/services/media.py", "while length > 0:", "length > -1", None): _LAST_READ,
     (
         "music/services/media.py",
         "if fetched.status_code != 200:",
