@@ -242,3 +242,39 @@ def test_a_clips_links_are_kept_when_a_later_answer_leaves_them_out(team, member
     song = Song.objects.get(task=task)
     assert {name: getattr(song, name) for name in links} == links
     assert song.duration == 12.5
+
+
+def test_a_poll_that_repeats_what_is_known_writes_nothing(team, member, django_assert_num_queries):
+    """Most polls of a running job say nothing new: no lock, no write, for every task of a pass."""
+    task = submitted_task(team, member, "job-same")
+    clip = Clip(id="same-clip", state=ClipState.RUNNING)
+    running = JobResult("job-same", JobState.RUNNING, clips=[clip], progress=30)
+    tasks.apply_result(task.pk, running)
+    task = Task.objects.select_related("source_song").get(pk=task.pk)
+    known = {s.upstream_id: s for s in Song.objects.filter(task=task)}
+    with django_assert_num_queries(0):
+        tasks.apply_result(task.pk, running, task=task, known=known)
+
+
+def test_a_clip_whose_file_was_refused_is_not_sent_to_the_archive_again(team, member):
+    """A finished clip kept without its file (refused: not media) stays as it is when the
+    job's later polls name it again."""
+    task = submitted_task(team, member, "job-refused")
+    done = Clip(id="refused-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")
+    other = Clip(id="other-clip", state=ClipState.RUNNING)
+    Song.objects.create(
+        team=team,
+        task=task,
+        author=member,
+        provider=task.provider,
+        upstream_id="refused-clip",
+        state=SongState.SUCCEEDED,
+        archive_error="The provider's file is not audio or video the studio can keep.",
+    )
+    tasks.apply_result(task.pk, JobResult("job-refused", JobState.RUNNING, [done, other], progress=60))
+    song = Song.objects.get(upstream_id="refused-clip")
+    assert (song.state, song.archive_due_at, bool(song.archive_error)) == (
+        SongState.SUCCEEDED,
+        None,
+        True,
+    )
