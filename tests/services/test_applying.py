@@ -271,7 +271,8 @@ def test_a_clip_whose_file_was_refused_is_not_sent_to_the_archive_again(team, me
         state=SongState.SUCCEEDED,
         archive_error="The provider's file is not audio or video the studio can keep.",
     )
-    tasks.apply_result(task.pk, JobResult("job-refused", JobState.RUNNING, [done, other], progress=60))
+    running = JobResult("job-refused", JobState.RUNNING, [done, other], progress=60)
+    tasks.apply_result(task.pk, running)
     song = Song.objects.get(upstream_id="refused-clip")
     assert (song.state, song.archive_due_at, bool(song.archive_error)) == (
         SongState.SUCCEEDED,
