@@ -481,6 +481,20 @@ EQUIVALENT = {
 }
 
 
+def original_line(diff, source, line):
+    """(line number, text) of the line the mutant changed, read from its diff (the code as
+    it was when the mutant ran), else from the source at `line`."""
+    number = None
+    for row in (diff or "").splitlines():
+        if row.startswith("@@"):
+            number = int(row.split()[1].lstrip("-").split(",")[0])
+        elif number is not None and row.startswith("-") and not row.startswith("---"):
+            return number, row[1:]
+        elif number is not None and not row.startswith("+"):
+            number += 1
+    return line, source[line - 1] if 0 < line <= len(source) else ""
+
+
 def mutated_line(diff):
     return next(
         (x[1:] for x in (diff or "").splitlines() if x.startswith("+") and not x.startswith("++")),
@@ -585,8 +599,7 @@ def forget_survivors(session, module):
         gone = [
             (job,)
             for job, diff, output, line, operator in rows
-            if line > len(source)
-            or not equivalent(module, source[line - 1], diff, operator)
+            if not equivalent(module, original_line(diff, source, line)[1], diff, operator)
             or mutation_select.NOT_COVERED in (output or "")
         ]
         db.executemany("DELETE FROM work_results WHERE job_id = ?", gone)
@@ -680,10 +693,10 @@ def report(module, session, per_mutant):
         for item, result in db.completed_work_items:
             mutants += 1
             mutation = item.mutations[0]
-            line = mutation.start_pos[0]
+            line, text = original_line(result.diff, source, mutation.start_pos[0])
             uncovered = mutation_select.NOT_COVERED in (result.output or "")
             key = (module, line, mutation.operator_name, uncovered)
-            why = equivalent(module, source[line - 1], result.diff, mutation.operator_name)
+            why = equivalent(module, text, result.diff, mutation.operator_name)
             if uncovered:
                 why = None  # an equivalence is only claimed for a mutant its tests ran
             if result.worker_outcome == WorkerOutcome.SKIPPED:

@@ -192,3 +192,16 @@ def test_the_tests_that_killed_earlier_mutants_run_first(tmp_path):
     assert killers == {"t.py::b": 1, "t.py::c": 2}
     order = ["t.py::a", "t.py::b", "t.py::d", "t.py::c"]
     assert select.killers_first(order, killers) == ["t.py::c", "t.py::b", "t.py::a", "t.py::d"]
+
+
+def test_a_mutants_line_is_read_from_its_diff():
+    """The report names the line the mutant changed as the code was then (the module may
+    have moved on since): from the hunk header and the removed line."""
+    from scripts import mutation
+
+    diff = (
+        "--- mutation diff ---\n--- a/m.py\n+++ b/m.py\n@@ -73,4 +73,4 @@\n"
+        " # one\n # two\n-    return x > 0\n+    return x >= 0\n \n"
+    )
+    assert mutation.original_line(diff, [], 1) == (75, "    return x > 0")
+    assert mutation.original_line("", ["a", "b"], 2) == (2, "b")

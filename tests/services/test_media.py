@@ -217,3 +217,10 @@ def test_a_download_is_bounded_by_its_own_limit_whatever_the_clients(cdn):
         assert data == MP3  # exactly the limit is allowed
         with pytest.raises(media.MediaRefused, match="larger than"):
             media.download(client, cdn.url("/a.mp3"), len(MP3) - 1)
+
+
+def test_a_link_with_non_ascii_letters_or_punctuation_is_kept():
+    """A provider's file named in Chinese, or with a "!", is a plain link."""
+    url = f"{upstream.SIMULATOR_BASE_URL}/media/春节-快乐!.mp3"
+    assert media.safe_media_url(url) == url
+    media.check_url(url)
