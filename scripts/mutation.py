@@ -288,11 +288,22 @@ _LAST_READ = (
     "The read loop's `length > 0` made `>= 0` (or `> -1`): with nothing left to send it reads "
     'zero bytes more, gets b"" and ends there: the same bytes go out.'
 )
+_AFTER_RANK = (
+    "`== SUCCEEDED` made `>=` after the rank step: the only state sorting after `succeeded` is "
+    "`unconfirmed`, and any result moves an unconfirmed task on (a pending one to "
+    "`submitted`, of the same rank), so the same tasks match."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/applying.py",
+        "    if task.state == TaskState.SUCCEEDED:",
+        "task.state >= TaskState.SUCCEEDED",
+        None,
+    ): _AFTER_RANK,
     ("music/services/media.py", "while length > 0:", "length >= 0", None): _LAST_READ,
     ("music/services/media.py", "while length > 0:", "length > -1", None): _LAST_READ,
     (

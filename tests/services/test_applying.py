@@ -279,3 +279,45 @@ def test_a_clip_whose_file_was_refused_is_not_sent_to_the_archive_again(team, me
         None,
         True,
     )
+
+
+def test_a_clip_that_failed_alone_says_so_and_its_finished_sibling_does_not(team, member):
+    task = submitted_task(team, member, "job-split")
+    clips = [
+        Clip(id="ok-clip", state=ClipState.SUCCEEDED, audio_url="https://cdn1.suno.ai/ok.mp3"),
+        Clip(id="bad-clip", state=ClipState.FAILED, error="silence detected"),
+    ]
+    tasks.apply_result(task.pk, JobResult("job-split", JobState.RUNNING, clips, progress=80))
+    ok, bad = Song.objects.get(upstream_id="ok-clip"), Song.objects.get(upstream_id="bad-clip")
+    assert (ok.state, ok.error_message) == (SongState.SAVING, "")
+    assert bad.state == SongState.FAILED
+    assert bad.error_message.startswith("The provider could not make this clip.")
+    assert "silence detected" in bad.error_message
+
+
+def test_a_failed_clip_never_comes_back_on_a_stale_answer(team, member):
+    task = submitted_task(team, member, "job-stale")
+    failed = Clip(id="stale-clip", state=ClipState.FAILED, error="boom")
+    tasks.apply_result(task.pk, JobResult("job-stale", JobState.RUNNING, [failed], progress=50))
+    for state in (ClipState.RUNNING, ClipState.PENDING):
+        stale = Clip(id="stale-clip", state=state)
+        tasks.apply_result(task.pk, JobResult("job-stale", JobState.RUNNING, [stale], progress=60))
+    assert Song.objects.get(upstream_id="stale-clip").state == SongState.FAILED
+
+
+def test_a_song_without_words_of_its_own_keeps_the_prompt_it_was_asked_with(team, member):
+    task = submitted_task(team, member, "job-prompt")
+    clip = Clip(id="prompt-clip", state=ClipState.RUNNING)
+    tasks.apply_result(task.pk, JobResult("job-prompt", JobState.RUNNING, [clip], progress=5))
+    assert Song.objects.get(upstream_id="prompt-clip").prompt == GENERATE["prompt"]
+
+
+def test_an_extension_is_joined_only_when_the_team_asked_for_it(team, member, simulator):
+    """A join is a paid job: never started unless asked (`auto_concat`)."""
+    song = make_song(team, member)
+    membership = member.memberships.get(team=team)
+    words = {"lyric": "[Verse]\nOn and on", "style": "pop", "model": "chirp-v4"}
+    actions.extend(membership, song, words, continue_at=2)
+    run_queued()
+    assert Song.objects.filter(relation=Relation.EXTENDED, state=SongState.SUCCEEDED).exists()
+    assert not Task.objects.filter(action="concat").exists()

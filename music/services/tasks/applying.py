@@ -319,7 +319,7 @@ def other_parent(task):
     return Song.objects.filter(pk=other, team=task.team_id).first() if other else None
 
 
-def upsert_song(task, clip, index, saving, takes=1):
+def upsert_song(task, clip, index, saving, takes):
     """Create or update a clip's song; a finished clip not stored yet becomes `saving`, and
     its id goes into `saving` for an archive job (once: repeats find it saving already).
     `index` is the clip's place in the provider's list of the job's `takes` clips."""
