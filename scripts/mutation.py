@@ -293,11 +293,40 @@ _AFTER_RANK = (
     "`unconfirmed`, and any result moves an unconfirmed task on (a pending one to "
     "`submitted`, of the same rank), so the same tasks match."
 )
+_LATE_STATES = (
+    "`== FAILED` made `<=` in apply_late: it is only given a finished job (a late `pending` "
+    "or `running` answer is turned away before), and `succeeded` does not sort before "
+    "`failed`."
+)
+_JUST_ASSIGNED = (
+    "`== FAILED` made `is`: a task in flight is failed here only by the assignment just made, "
+    "of the enum member itself (a task failed before is applied by apply_late), so identity "
+    "holds whenever equality does."
+)
+_TAKES = "`takes > 1` made `!= 1`: `takes` is the number of clips being looped over, never 0."
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/applying.py",
+        "    if result.state == JobState.FAILED:",
+        "result.state <= JobState.FAILED",
+        None,
+    ): _LATE_STATES,
+    (
+        "music/services/tasks/applying.py",
+        "elif task.state == TaskState.FAILED:",
+        "task.state is TaskState.FAILED",
+        None,
+    ): _JUST_ASSIGNED,
+    (
+        "music/services/tasks/applying.py",
+        "song.take = index + 1 if takes > 1 else 0",
+        "takes != 1",
+        None,
+    ): _TAKES,
     (
         "music/services/tasks/applying.py",
         "    if task.state == TaskState.SUCCEEDED:",

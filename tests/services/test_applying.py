@@ -321,3 +321,12 @@ def test_an_extension_is_joined_only_when_the_team_asked_for_it(team, member, si
     run_queued()
     assert Song.objects.filter(relation=Relation.EXTENDED, state=SongState.SUCCEEDED).exists()
     assert not Task.objects.filter(action="concat").exists()
+
+
+def test_a_clip_still_being_made_is_not_sent_to_the_archive(team, member):
+    task = submitted_task(team, member, "job-early")
+    for state in (ClipState.PENDING, ClipState.RUNNING):
+        clip = Clip(id="early-clip", state=state, audio_url="https://cdn1.suno.ai/early.mp3")
+        tasks.apply_result(task.pk, JobResult("job-early", JobState.RUNNING, [clip], progress=9))
+        song = Song.objects.get(upstream_id="early-clip")
+        assert (song.state, song.archive_due_at) == (state.value, None)
