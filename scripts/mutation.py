@@ -304,11 +304,21 @@ _JUST_ASSIGNED = (
     "holds whenever equality does."
 )
 _TAKES = "`takes > 1` made `!= 1`: `takes` is the number of clips being looped over, never 0."
+_SMALL_INT_IS = (
+    "`!=` made `is not` between two progress figures: they are 0 to 100, and CPython keeps "
+    "one object per small integer, so identity and equality agree."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/applying.py",
+        "if result.progress is not None and result.progress != task.progress:",
+        "result.progress is not task.progress",
+        None,
+    ): _SMALL_INT_IS,
     (
         "music/services/tasks/applying.py",
         "    if result.state == JobState.FAILED:",

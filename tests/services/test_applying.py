@@ -330,3 +330,44 @@ def test_a_clip_still_being_made_is_not_sent_to_the_archive(team, member):
         tasks.apply_result(task.pk, JobResult("job-early", JobState.RUNNING, [clip], progress=9))
         song = Song.objects.get(upstream_id="early-clip")
         assert (song.state, song.archive_due_at) == (state.value, None)
+
+
+def test_a_relay_song_counts_as_pro_made(team, member):
+    """A relay has no pools: its songs may take what needs the Pro pool (WAV, stems)."""
+    task = submitted_task(team, member, "job-relay")
+    Task.objects.filter(pk=task.pk).update(provider="relay")
+    clip = Clip(id="relay-clip", state=ClipState.RUNNING)
+    tasks.apply_result(task.pk, JobResult("job-relay", JobState.RUNNING, [clip], progress=5))
+    assert Song.objects.get(upstream_id="relay-clip").is_pro
+
+
+def test_a_clip_id_another_provider_already_uses_still_makes_this_tasks_song(team, member):
+    """Songs are told apart by provider and clip id: another provider's song of the same id
+    is not this task's song, and does not make the answer look already applied."""
+    SongFactory(team=team, provider="sunohub", upstream_id="shared-id", state=SongState.RUNNING)
+    task = submitted_task(team, member, "job-shared")
+    Task.objects.filter(pk=task.pk).update(state=TaskState.RUNNING, provider="relay")
+    task.refresh_from_db()
+    clip = Clip(id="shared-id", state=ClipState.RUNNING, title="Ours")
+    running = JobResult("job-shared", JobState.RUNNING, [clip], progress=task.progress)
+    tasks.apply_result(task.pk, running)
+    ours = Song.objects.get(task=task)
+    assert (ours.provider, ours.upstream_id, ours.title) == (task.provider, "shared-id", "Ours")
+
+
+def test_a_song_takes_the_providers_title_and_an_upload_its_files_name(team, member):
+    asked = submitted_task(team, member, "job-title", title="Asked title")
+    clip = Clip(id="title-clip", state=ClipState.RUNNING, title="The provider's title")
+    tasks.apply_result(asked.pk, JobResult("job-title", JobState.RUNNING, [clip], progress=5))
+    assert Song.objects.get(upstream_id="title-clip").title == "The provider's title"
+    upload = TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.SUBMITTED,
+        upstream_id="job-up-title",
+        action="upload",
+        params={"action": "upload", "audio_url": "https://x.example/a.mp3", "title": "Demo 3"},
+    )
+    made = Clip(id="up-title-clip", state=ClipState.RUNNING, title="up-4f1c")
+    tasks.apply_result(upload.pk, JobResult("job-up-title", JobState.RUNNING, [made], progress=5))
+    assert Song.objects.get(upstream_id="up-title-clip").title == "Demo 3"
