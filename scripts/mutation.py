@@ -308,11 +308,27 @@ _SMALL_INT_IS = (
     "`!=` made `is not` between two progress figures: they are 0 to 100, and CPython keeps "
     "one object per small integer, so identity and equality agree."
 )
+_RETRY_DEFAULT = (
+    "ArchivedMedia's `retry` default made True: every failed result names its own `retry`, "
+    "and a successful one is never asked (its files are stored first)."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/media.py",
+        "retry: bool = False  # a transient failure: try again later",
+        None,
+        frozenset({"core/ReplaceFalseWithTrue"}),
+    ): _RETRY_DEFAULT,
+    (
+        "music/services/tasks/applying.py",
+        "if target == SongState.SUCCEEDED and not song.audio_file:",
+        "target is SongState.SUCCEEDED",
+        None,
+    ): _MEMBER_IS,
     (
         "music/services/tasks/applying.py",
         "if result.progress is not None and result.progress != task.progress:",

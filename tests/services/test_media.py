@@ -224,3 +224,19 @@ def test_a_link_with_non_ascii_letters_or_punctuation_is_kept():
     url = f"{upstream.SIMULATOR_BASE_URL}/media/春节-快乐!.mp3"
     assert media.safe_media_url(url) == url
     media.check_url(url)
+
+
+@pytest.mark.parametrize("status", [403, 404, 410])
+def test_a_link_the_file_server_says_is_gone_is_marked_expired(cdn, status):
+    """Provider links expire (403 from a signed URL, 404, 410): the archive then asks the
+    provider for a fresh link instead of retrying the dead one."""
+    cdn.routes["/old.mp3"] = Route(b"gone", status=status)
+    result = media.fetch_clip_media(clip_of(cdn.url("/old.mp3")))
+    assert not result.ok and result.retry and result.expired
+
+
+@pytest.mark.parametrize("status", [409, 411, 500, 503])
+def test_other_error_answers_are_retried_as_they_are(cdn, status):
+    cdn.routes["/busy.mp3"] = Route(b"busy", status=status)
+    result = media.fetch_clip_media(clip_of(cdn.url("/busy.mp3")))
+    assert not result.ok and result.retry and not result.expired
