@@ -318,6 +318,12 @@ _ROW_WIDTH = (
 )
 EQUIVALENT = {
     (
+        "music/services/tasks/applying.py",
+        'if task.state == TaskState.SUCCEEDED and task.params.get("then"):',
+        "task.state >= TaskState.SUCCEEDED",
+        None,
+    ): _AFTER_RANK,
+    (
         "music/services/media.py",
         "retry: bool = False  # a transient failure: try again later",
         None,

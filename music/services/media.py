@@ -212,7 +212,7 @@ def fetch_file(url, stem, default_ext="", account=None):
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def served_type(field_file, kinds=mediatypes.ANY):
+def served_type(field_file, kinds):
     """The MediaType a stored file is served as, decided from its content, never the name
     a provider gave it.
 
@@ -230,7 +230,7 @@ def served_type(field_file, kinds=mediatypes.ANY):
     return media_type if media_type is not None and media_type.kind in kinds else None
 
 
-def serve_file(request, field_file, *, filename, kinds=mediatypes.ANY, as_attachment=False):
+def serve_file(request, field_file, *, filename, kinds, as_attachment):
     """Serve a stored file, answering single-range requests with 206 so players can seek.
 
     `filename` is the download name without an extension: the extension, like the

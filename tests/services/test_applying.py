@@ -186,6 +186,8 @@ def test_a_poll_that_only_moves_the_progress_moves_it(team, member):
     tasks.apply_result(task.pk, JobResult("job-progress", JobState.RUNNING, [clip], progress=20))
     task.refresh_from_db()
     assert task.progress == 40
+    # The figure is no event: one for running, whatever the progress did.
+    assert list(task.events.values_list("state", flat=True)) == [TaskState.RUNNING]
 
 
 def test_a_task_failed_for_want_of_an_answer_is_looked_at_after_the_late_pause(
@@ -371,3 +373,57 @@ def test_a_song_takes_the_providers_title_and_an_upload_its_files_name(team, mem
     made = Clip(id="up-title-clip", state=ClipState.RUNNING, title="up-4f1c")
     tasks.apply_result(upload.pk, JobResult("job-up-title", JobState.RUNNING, [made], progress=5))
     assert Song.objects.get(upstream_id="up-title-clip").title == "Demo 3"
+
+
+def test_a_replacement_is_joined_only_once_it_succeeded(team, member):
+    """`auto_concat` joins the new section when the job is done, not while a take is saving,
+    and never after the job failed (a join is paid)."""
+    source = SongFactory(team=team, upstream_id="source-clip", state=SongState.SUCCEEDED)
+    params = {
+        "action": "replace_section",
+        "audio_id": "source-clip",
+        "auto_concat": True,
+        "replace_section_result_mode": "candidates",
+    }
+    for job, ending in (("job-rs-run", JobState.RUNNING), ("job-rs-fail", JobState.FAILED)):
+        task = TaskFactory(
+            team=team,
+            created_by=member,
+            source_song=source,
+            state=TaskState.SUBMITTED,
+            upstream_id=job,
+            action="replace_section",
+            params=params,
+        )
+        saving = Clip(id=f"{job}-a", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")
+        tasks.apply_result(task.pk, JobResult(job, ending, [saving], progress=70, error="x"))
+        # A made take is there to join (saving, or kept without its refused file).
+        made = Song.objects.get(upstream_id=f"{job}-a").state
+        assert made in (SongState.SAVING, SongState.SUCCEEDED)
+    assert not Task.objects.filter(action="concat").exists()
+
+
+def test_a_rework_is_pro_made_only_when_its_source_was_or_it_was_asked(team, member):
+    pro, plain = (
+        SongFactory(team=team, upstream_id=f"{name}-src", is_pro=flag, state=SongState.SUCCEEDED)
+        for name, flag in (("pro", True), ("plain", False))
+    )
+    cases = [
+        ("concat", plain, {}, False),  # the same audio, joined: as its source
+        ("concat", pro, {}, True),
+        ("cover", pro, {"is_pro": False}, False),  # new audio: as it was asked
+        ("cover", plain, {"is_pro": True}, True),
+    ]
+    for n, (action, parent, extra, expected) in enumerate(cases):
+        task = TaskFactory(
+            team=team,
+            created_by=member,
+            source_song=parent,
+            state=TaskState.SUBMITTED,
+            upstream_id=f"job-pro-{n}",
+            action=action,
+            params={"action": action, "audio_id": parent.upstream_id, **extra},
+        )
+        clip = Clip(id=f"pro-clip-{n}", state=ClipState.RUNNING)
+        tasks.apply_result(task.pk, JobResult(f"job-pro-{n}", JobState.RUNNING, [clip], progress=5))
+        assert Song.objects.get(upstream_id=f"pro-clip-{n}").is_pro is expected, (action, extra)
