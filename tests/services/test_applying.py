@@ -44,9 +44,16 @@ def test_a_stale_pending_result_never_moves_a_running_task_back(team, member, si
     assert list(task.events.values_list("state", flat=True)).count(TaskState.SUBMITTED) == 1
 
 
-def test_a_clip_that_is_another_teams_song_is_never_overwritten(team, member, simulator):
-    """A provider answer naming a clip id another team already owns (a bug or a forgery)."""
-    other_team = MembershipFactory(role="owner").team
+@pytest.mark.parametrize("theirs_first", [False, True])
+def test_a_clip_that_is_another_teams_song_is_never_overwritten(db, simulator, theirs_first):
+    """A provider answer naming a clip id another team already owns (a bug or a forgery),
+    whichever team came first."""
+    if theirs_first:
+        other_team = MembershipFactory(role="owner").team
+    membership = MembershipFactory(role="member")
+    team, member = membership.team, membership.user
+    if not theirs_first:
+        other_team = MembershipFactory(role="owner").team
     theirs = SongFactory(team=other_team, title="Their song", lyric="their words")
     theirs.audio_file.save("audio.mp3", ContentFile(mp3_frames(0.3)))
     before = Song.objects.filter(pk=theirs.pk).values().get()
@@ -427,3 +434,23 @@ def test_a_rework_is_pro_made_only_when_its_source_was_or_it_was_asked(team, mem
         clip = Clip(id=f"pro-clip-{n}", state=ClipState.RUNNING)
         tasks.apply_result(task.pk, JobResult(f"job-pro-{n}", JobState.RUNNING, [clip], progress=5))
         assert Song.objects.get(upstream_id=f"pro-clip-{n}").is_pro is expected, (action, extra)
+
+
+def test_a_made_clips_archive_job_is_due_again_only_after_its_lease(team, member, monkeypatch):
+    """The job is queued with the row: re-sent by the sweep only if it has not run by then.
+    (The queue is held here, as a busy one would be: the job has not run yet.)"""
+    from music.services.tasks import archiving, timing
+
+    queued = []
+    monkeypatch.setattr(archiving, "enqueue", queued.extend)
+    task = submitted_task(team, member, "job-lease")
+    done = Clip(id="lease-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")
+    before = timezone.now()
+    tasks.apply_result(task.pk, JobResult("job-lease", JobState.RUNNING, [done], progress=90))
+    song = Song.objects.get(upstream_id="lease-clip")
+    assert song.state == SongState.SAVING
+    assert before + timing.ARCHIVE_QUEUE_LEASE <= song.archive_due_at
+    assert song.archive_due_at <= timezone.now() + timing.ARCHIVE_QUEUE_LEASE
+    assert queued == [song.pk]
+    assert archiving.dispatch_due() == 0  # not sent twice
+    assert queued == [song.pk]

@@ -240,3 +240,7 @@ def test_other_error_answers_are_retried_as_they_are(cdn, status):
     cdn.routes["/busy.mp3"] = Route(b"busy", status=status)
     result = media.fetch_clip_media(clip_of(cdn.url("/busy.mp3")))
     assert not result.ok and result.retry and not result.expired
+
+
+def test_a_link_python_cannot_parse_is_never_shown():
+    assert media.safe_media_url("http://[::1/media/a.mp3") == ""
