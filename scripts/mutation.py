@@ -367,6 +367,7 @@ EQUIVALENT = {
     ): _AFTER_RANK,
     ("music/services/media.py", "while length > 0:", "length >= 0", None): _LAST_READ,
     ("music/services/media.py", "while length > 0:", "length > -1", None): _LAST_READ,
+    ("music/services/media.py", "while length > 0:", "length != 0", None): _LAST_READ,
     (
         "music/services/media.py",
         "if fetched.status_code != 200:",

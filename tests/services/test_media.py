@@ -242,5 +242,7 @@ def test_other_error_answers_are_retried_as_they_are(cdn, status):
     assert not result.ok and result.retry and not result.expired
 
 
-def test_a_link_python_cannot_parse_is_never_shown():
+def test_a_link_python_cannot_parse_is_never_shown_nor_fetched():
     assert media.safe_media_url("http://[::1/media/a.mp3") == ""
+    with pytest.raises(media.MediaRefused, match="Only http"):
+        media.check_url("http://[::1/media/a.mp3")
