@@ -285,8 +285,9 @@ _LEAST_GROUPS = (
     "strings sorts before two empty ones."
 )
 _LAST_READ = (
-    "The read loop's `length > 0` made `>= 0` (or `> -1`): with nothing left to send it reads "
-    'zero bytes more, gets b"" and ends there: the same bytes go out.'
+    "The read loop's `length > 0` made `>= 0`, `> -1` or `!= 0`: what is left never goes "
+    "below zero (each read is at most what is left), and with nothing left a read gets "
+    "nothing and ends the loop: the same bytes go out."
 )
 _AFTER_RANK = (
     "`== SUCCEEDED` made `>=` after the rank step: the only state sorting after `succeeded` is "
