@@ -454,3 +454,13 @@ def test_a_made_clips_archive_job_is_due_again_only_after_its_lease(team, member
     assert queued == [song.pk]
     assert archiving.dispatch_due() == 0  # not sent twice
     assert queued == [song.pk]
+
+
+def test_a_failure_keeps_the_providers_answer_when_it_has_one(team, member):
+    answered = submitted_task(team, member, "job-raw")
+    tasks.fail(answered.pk, "Refused.", code="bad_request", raw={"error": "lyrics refused"})
+    assert Task.objects.get(pk=answered.pk).response == {"error": "lyrics refused"}
+    quiet = submitted_task(team, member, "job-no-raw")
+    Task.objects.filter(pk=quiet.pk).update(response={"status": "running"})
+    tasks.fail(quiet.pk, "No answer in time.", code="deadline")
+    assert Task.objects.get(pk=quiet.pk).response == {"status": "running"}
