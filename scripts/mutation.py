@@ -56,7 +56,18 @@ MODULES = {
     "music/upstream/http.py": ["tests/upstream/test_http.py"],
     "music/views/callbacks.py": ["tests/views/test_callbacks.py"],
     # The download views (songs' files) and the public ones (share links, ZIPs).
-    "music/views/songs.py": ["tests/views/test_downloads.py", "tests/views/test_songs.py"],
+    "music/views/songs.py": [
+        "tests/views/test_downloads.py",
+        "tests/views/test_songs.py",
+        "tests/views/test_favourites.py",
+        "tests/views/test_song_edit.py",
+        "tests/views/test_song_names.py",
+        "tests/views/test_live.py",  # the song page's live parts
+        "tests/views/test_stems.py",  # the stem mixer's set
+        "tests/views/test_task_retry.py",
+        "tests/views/test_url_walls.py",
+        "tests/views/test_sharing.py",  # share links serve the song's files
+    ],
     "music/views/sharing.py": ["tests/views/test_sharing.py"],
     "music/views/exports.py": ["tests/views/test_exports.py"],
     "music/services/sharing.py": ["tests/views/test_sharing.py", "tests/views/test_trash.py"],
