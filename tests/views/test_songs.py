@@ -238,3 +238,13 @@ def test_the_song_page_knows_what_is_already_made_from_a_song(member_client, tea
     assert "Already joined: the whole song is in the family tree." in after
     assert "Already split: the stems are in the family tree." in after
     assert "Fetch lyric timing" not in after
+
+
+def test_the_answer_and_the_request_read_as_sent_in_chinese_and_indented(member_client, song):
+    """A musician reads the provider's JSON as written: Chinese as Chinese, two-space indents."""
+    Song.objects.filter(pk=song.pk).update(raw={"title": "春节快乐", "tags": ["民谣"]})
+    song.task.request_payload = {"prompt": "一首关于春天的歌"}
+    song.task.save(update_fields=["request_payload"])
+    html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
+    assert '{\n  &quot;title&quot;: &quot;春节快乐&quot;,\n  &quot;tags&quot;: [\n    &quot;民谣&quot;' in html
+    assert '{\n  &quot;prompt&quot;: &quot;一首关于春天的歌&quot;\n}' in html
