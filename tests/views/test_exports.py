@@ -109,3 +109,28 @@ def test_stems_in_a_bucket_are_zipped_from_the_bucket(s3_media, member_client, t
     archive = unzip(member_client.get(reverse("music:stems_zip", args=[song.pk])))
     assert archive.read("paper-boats-stems/paper-boats-vocals.mp3") == VOCALS
     assert archive.read("paper-boats-stems/paper-boats-instrumental.mp3") == BACKING
+
+
+def test_no_zip_is_offered_for_stems_that_failed_were_binned_or_are_not_stems(
+    member_client, team, member
+):
+    from django.utils import timezone
+
+    song = SongFactory(team=team, author=member, title="Lanterns")
+    offer = reverse("music:stems_zip", args=[song.pk])
+    kinds = [
+        {"relation": Relation.STEM, "state": "failed"},
+        {"relation": Relation.STEM, "state": "succeeded", "trashed_at": timezone.now()},
+        {"relation": Relation.COVERED, "state": "succeeded"},
+        {"relation": Relation.STEM, "state": "running"},
+    ]
+    for fields in kinds:
+        SongFactory(team=team, author=member, parent=song, root=song, **fields)
+        html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
+        assert offer not in html, fields
+    cover = song.children.get(relation=Relation.COVERED)
+    SongFactory(team=team, author=member, parent=cover, root=song, relation=Relation.STEM)
+    html = member_client.get(reverse("music:song", args=[song.pk])).content.decode()
+    assert offer not in html  # the cover's stem, not this song's
+    SongFactory(team=team, author=member, parent=song, root=song, relation=Relation.STEM)
+    assert offer in member_client.get(reverse("music:song", args=[song.pk])).content.decode()
