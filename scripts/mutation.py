@@ -65,7 +65,7 @@ MODULES = {
         "tests/views/test_live.py",  # the song page's live parts
         "tests/views/test_stems.py",  # the stem mixer's set
         "tests/views/test_task_retry.py",
-        "tests/views/test_url_walls.py",
+        "tests/test_url_walls.py",
         "tests/views/test_sharing.py",  # share links serve the song's files
         "tests/views/test_exports.py",  # the stems' ZIP offered or not
     ],
