@@ -205,3 +205,16 @@ def test_a_mutants_line_is_read_from_its_diff():
     )
     assert mutation.original_line(diff, [], 1) == (75, "    return x > 0")
     assert mutation.original_line("", ["a", "b"], 2) == (2, "b")
+
+
+def test_every_module_and_test_file_named_for_mutation_exists():
+    """A wrong path makes a module's baseline fail, and the module is skipped unmutated."""
+    from pathlib import Path
+
+    from scripts import mutation
+
+    for module, tests in mutation.MODULES.items():
+        assert (mutation.ROOT / module).is_file(), module
+        for test in tests:
+            assert (mutation.ROOT / test.split("::")[0]).is_file(), (module, test)
+    assert Path(mutation.ROOT / "scripts" / "mutation_select.py").is_file()
