@@ -170,6 +170,7 @@ MODULES = {
     "music/services/tasks/archiving.py": [
         "tests/services/test_archiving.py",
         "tests/services/test_archiving_fresh_links.py",  # an expired link asked for anew
+        "tests/test_queue_tick.py",  # the poller wakes for the next due archive work
     ],
     "music/services/tasks/housekeeping.py": [
         "tests/services/test_tasks.py",
@@ -325,11 +326,26 @@ _RETRY_DEFAULT = (
     "ArchivedMedia's `retry` default made True: every failed result names its own `retry`, "
     "and a successful one is never asked (its files are stored first)."
 )
+_LOG_WHEN = (
+    'Only whether an info log line ("trying again later") is written changes; nothing is '
+    "stored, sent or shown from it."
+)
+_DISPATCH_LIMIT = (
+    "The cap on the archive jobs one dispatch re-sends (200, made 201): the rest go a second "
+    "later; only a backlog of over 200 due songs at once could show it."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    ("music/services/tasks/archiving.py", 'if outcome == "retry":', None, None): _LOG_WHEN,
+    (
+        "music/services/tasks/archiving.py",
+        "def dispatch_due(now=None, limit=200):",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _DISPATCH_LIMIT,
     (
         "music/services/tasks/applying.py",
         'if task.state == TaskState.SUCCEEDED and task.params.get("then"):',

@@ -235,3 +235,28 @@ def test_a_download_failing_past_the_grace_period_ends_saving_with_the_reason(
     assert song.archive_due_at is None
     assert song.archive_error.startswith("The provider's file could not be copied")
     assert not song.audio_file
+
+
+def test_a_long_refusal_is_cut_to_its_column(team, member, simulator):
+    task = submitted(team, member)
+    tasks.poll_due()
+    song = task.songs.first()
+    host = ".".join(["a" * 60] * 5)  # a 304-character host name
+    Song.objects.filter(pk=song.pk).update(
+        state=SongState.SAVING, audio_file="", audio_url=f"https://{host}/x.mp3"
+    )
+    assert archiving.archive(song.pk) == "refused"
+    song.refresh_from_db()
+    assert song.archive_error.startswith(f"Media host {host[:40]}")
+    assert len(song.archive_error) == 300
+
+
+def test_the_earliest_saving_songs_work_is_when_the_poller_wakes(team, member):
+    from tests.factories import SongFactory
+
+    assert archiving.next_due() is None
+    soon = timezone.now() + timedelta(seconds=5)
+    SongFactory(team=team, state=SongState.SAVING, archive_due_at=soon + timedelta(seconds=9))
+    SongFactory(team=team, state=SongState.SAVING, archive_due_at=soon)
+    SongFactory(team=team, state=SongState.SUCCEEDED, archive_due_at=soon - timedelta(hours=1))
+    assert archiving.next_due() == soon
