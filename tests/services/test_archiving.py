@@ -237,6 +237,42 @@ def test_a_download_failing_past_the_grace_period_ends_saving_with_the_reason(
     assert not song.audio_file
 
 
+def test_a_download_failing_within_the_deadline_and_grace_is_still_retried(team, member, simulator):
+    """The grace counts from the task's deadline: a song made just before it is still tried."""
+    simulator.fault_plan = {"media_error": 1.0}
+    task = submitted(team, member)
+    tasks.poll_due()
+    song = task.songs.first()
+    tried = song.archive_attempts
+    recent = timezone.now() - timing.late_grace() - timing.deadline() + timedelta(minutes=1)
+    Song.objects.filter(pk=song.pk).update(created_at=recent)
+
+    assert archiving.archive(song.pk) == "retry"
+    song.refresh_from_db()
+    assert (song.state, song.archive_attempts) == (SongState.SAVING, tried + 1)
+
+
+def test_a_song_that_ended_while_its_file_was_downloading_is_left_as_it_ended(
+    team, member, simulator, monkeypatch
+):
+    """Another run (or a failure of its task) got there first: the download is dropped."""
+    task = submitted(team, member)
+    tasks.poll_due()
+    song = task.songs.first()
+    Song.objects.filter(pk=song.pk).update(state=SongState.SAVING, audio_file="")
+    real = media.fetch_clip_media
+
+    def fetch_while_it_fails(clip, account=None):
+        fetched = real(clip, account)
+        Song.objects.filter(pk=song.pk).update(state=SongState.FAILED)
+        return fetched
+
+    monkeypatch.setattr(archiving.media, "fetch_clip_media", fetch_while_it_fails)
+    assert archiving.archive(song.pk) == "done elsewhere"
+    song.refresh_from_db()
+    assert (song.state, bool(song.audio_file)) == (SongState.FAILED, False)
+
+
 def test_a_long_refusal_is_cut_to_its_column(team, member, simulator):
     task = submitted(team, member)
     tasks.poll_due()
