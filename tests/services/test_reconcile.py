@@ -561,3 +561,73 @@ def test_only_tasks_sent_without_a_known_job_are_looked_for(team, member, simula
     never_sent = TaskFactory(team=team, created_by=member, state="queued", request_payload=None)
     assert reconciling.reconcile(upstream.get_provider(), [known.pk, never_sent.pk]) == 0
     assert simulator.requests == []  # nothing to ask about: no call
+
+
+def test_a_task_sent_long_after_it_was_queued_is_found_around_its_send(
+    team, member, run_on_commit, simulator
+):
+    """The provider's records are searched around the moment the request left, not when
+    the member asked (a busy queue may sit on it for minutes)."""
+    simulator.faults.after_errors.append((500, "api_error", "Internal error."))
+    task = start(team, member, run_on_commit)
+    assert task.state == TaskState.UNCONFIRMED
+    Task.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    look_now()
+    task.refresh_from_db()
+    assert task.upstream_id == jobs(simulator)[0]["id"]
+
+
+def test_a_found_request_whose_answer_cannot_be_read_yet_is_looked_at_again(team, member):
+    """A side request found in the provider's records before its answer is there: the task
+    stays unconfirmed (looked for again), never confirmed without its answer."""
+    from music.services.tasks import reconciling
+    from music.upstream.base import Found
+
+    task = TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.UNCONFIRMED,
+        action="wav",
+        params={"action": "wav", "audio_id": "clip-1"},
+        request_payload={"audio_id": "clip-1"},
+    )
+    reconciling.adopt(task.pk, Found("job-found", side=None))
+    task.refresh_from_db()
+    assert (task.state, task.upstream_id) == (TaskState.UNCONFIRMED, "")
+
+
+def test_a_lookup_the_provider_fails_adopts_nothing_and_raises_nothing(
+    team, member, run_on_commit, simulator
+):
+    from music.services.tasks import reconciling
+
+    simulator.faults.after_errors.append((500, "api_error", "Internal error."))
+    task = start(team, member, run_on_commit)
+    simulator.faults.next_errors.append((503, "unavailable", "Try later."))
+    assert reconciling.reconcile(upstream.get_provider(), [task.pk]) == 0
+    assert Task.objects.get(pk=task.pk).state == TaskState.UNCONFIRMED
+
+
+@pytest.mark.parametrize("missing_first", [True, False])
+def test_a_task_not_in_the_providers_records_does_not_stop_the_others_being_found(
+    team, member, run_on_commit, simulator, missing_first
+):
+    from music.services.tasks import reconciling
+
+    def never_arrived():
+        return TaskFactory(
+            team=team,
+            created_by=member,
+            state=TaskState.UNCONFIRMED,
+            params=GENERATE,
+            request_payload={"prompt": "lost on the way", "callback_url": "http://x/cb/none"},
+            submitted_at=timezone.now(),
+        )
+
+    missing = never_arrived() if missing_first else None
+    simulator.faults.after_errors.append((500, "api_error", "Internal error."))
+    lost = start(team, member, run_on_commit)
+    missing = missing or never_arrived()
+    adopted = reconciling.reconcile(upstream.get_provider(), [missing.pk, lost.pk])
+    assert adopted == 1
+    assert Task.objects.get(pk=lost.pk).upstream_id == jobs(simulator)[0]["id"]
