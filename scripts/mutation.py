@@ -343,11 +343,23 @@ _RETRY_MESSAGE = (
     "our fixed sentences (no link yet, timed out, the file server did not answer), all "
     "under 100 characters, so nothing is ever cut."
 )
+_CLOSER_LOOK = (
+    "`!=` made `<` where a result is first compared with the task (it only decides whether "
+    "an answer is looked at closer). The two differ only where the answer's state sorts "
+    "after the task's: either a state ranked before the task's (found unchanged, or changing "
+    "nothing: states never go back), or a task still `queued`, which has no job to answer."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/applying.py",
+        "if JOB_TO_TASK_STATE[result.state] != task.state or result.state == JobState.SUCCEEDED:",
+        "JOB_TO_TASK_STATE[result.state] < task.state",
+        None,
+    ): _CLOSER_LOOK,
     (
         "music/services/tasks/archiving.py",
         "gave_up = now - song.created_at > timing.late_grace() + timing.deadline()",

@@ -197,11 +197,9 @@ def fetch_clip_media(clip, account=None):
     return result
 
 
-def fetch_file(url, stem, default_ext="", account=None):
-    """Download one export (WAV, MP4) as `files["file"]`.
-
-    `default_ext` is kept for callers; the stored extension is the sniffed type's.
-    """
+def fetch_file(url, stem, account=None):
+    """Download one export (WAV, MP4) as `files["file"]`, named `stem` and the extension of
+    what the bytes are (never the link's)."""
     with upstream.media_client(account) as client:
         found = fetch_one(client, url, stem, (mediatypes.AUDIO, mediatypes.VIDEO), account)
     if isinstance(found, ArchivedMedia):

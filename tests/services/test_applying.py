@@ -464,3 +464,43 @@ def test_a_failure_keeps_the_providers_answer_when_it_has_one(team, member):
     Task.objects.filter(pk=quiet.pk).update(response={"status": "running"})
     tasks.fail(quiet.pk, "No answer in time.", code="deadline")
     assert Task.objects.get(pk=quiet.pk).response == {"status": "running"}
+
+
+def test_a_replacement_asked_to_join_is_joined_once_as_an_infill(team, member):
+    source = SongFactory(team=team, upstream_id="join-src", state=SongState.SUCCEEDED)
+    task = TaskFactory(
+        team=team,
+        created_by=member,
+        source_song=source,
+        state=TaskState.SUBMITTED,
+        upstream_id="job-join",
+        action="replace_section",
+        params={"action": "replace_section", "audio_id": "join-src", "auto_concat": True},
+    )
+    takes = [
+        Clip(id=f"join-{n}", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")
+        for n in "ab"
+    ]
+    for _ in range(2):  # a repeated answer joins nothing more
+        tasks.apply_result(task.pk, JobResult("job-join", JobState.SUCCEEDED, takes))
+    (joined,) = Task.objects.filter(action="concat")
+    assert joined.params == {"action": "concat", "audio_id": "join-a", "is_infill": True}
+    assert joined.source_song.upstream_id == "join-a"
+
+
+def test_two_takes_are_lettered_and_a_single_one_is_not(team, member):
+    pair = submitted_task(team, member, "job-pair")
+    clips = [Clip(id=f"pair-{n}", state=ClipState.RUNNING) for n in "ab"]
+    tasks.apply_result(pair.pk, JobResult("job-pair", JobState.RUNNING, clips, progress=5))
+    single = submitted_task(team, member, "job-single")
+    alone = [Clip(id="single", state=ClipState.RUNNING)]
+    tasks.apply_result(single.pk, JobResult("job-single", JobState.RUNNING, alone, progress=5))
+    takes = dict(Song.objects.values_list("upstream_id", "take"))
+    assert takes == {"pair-a": 1, "pair-b": 2, "single": 0}
+
+
+def test_a_clips_own_prompt_is_kept(team, member):
+    task = submitted_task(team, member, "job-own-prompt")
+    clip = Clip(id="own-prompt", state=ClipState.RUNNING, prompt="The provider's words")
+    tasks.apply_result(task.pk, JobResult("job-own-prompt", JobState.RUNNING, [clip], progress=5))
+    assert Song.objects.get(upstream_id="own-prompt").prompt == "The provider's words"

@@ -124,7 +124,7 @@ def test_an_svg_cover_is_left_out_and_a_png_one_kept(cdn):
 
 
 def test_an_export_that_is_not_media_is_refused(cdn):
-    result = media.fetch_file(serve(cdn, "/x.wav", HTML), "wav", ".wav")
+    result = media.fetch_file(serve(cdn, "/x.wav", HTML), "wav")
     assert not result.ok and not result.retry
     assert "not audio or video" in result.error
 

@@ -115,3 +115,32 @@ def test_an_over_long_job_id_is_cut_to_its_column(cdn, song):
     task = export(song, "wav")
     tasks.apply_side_result(task.pk, SideResult(upstream_id="j" * 150, file_url=cdn.url("/a.wav")))
     assert Task.objects.get(pk=task.pk).upstream_id == "j" * 100
+
+
+def test_an_export_refused_with_a_long_reason_is_cut_to_its_column(song):
+    host = ".".join(["b" * 60] * 5)
+    task = export(song, "wav")
+    tasks.apply_side_result(task.pk, SideResult(upstream_id="w", file_url=f"https://{host}/x.wav"))
+    song.refresh_from_db()
+    assert song.archive_error.startswith(f"Media host {host[:40]}")
+    assert len(song.archive_error) == 300
+
+
+def test_a_late_upload_answer_records_its_job(team, member, simulator):
+    """An upload that failed for want of an answer, watched late, learns its job id."""
+    from music.upstream.base import Clip, ClipState
+
+    later = timezone.now() + timedelta(hours=1)
+    task = TaskFactory(
+        team=team,
+        created_by=member,
+        action="upload",
+        state=TaskState.FAILED,
+        late_until=later,
+        params={"action": "upload", "audio_url": "https://x.example/a.mp3"},
+    )
+    clip = Clip(id="up-late", state=ClipState.SUCCEEDED, title="Demo")
+    tasks.apply_side_result(task.pk, SideResult(upstream_id="up-job", clip=clip))
+    task.refresh_from_db()
+    assert task.upstream_id == "up-job"
+    assert Song.objects.filter(upstream_id="up-late", team=team).exists()

@@ -33,12 +33,7 @@ def apply_side_result(task_id, result):
         return
     archived = None
     if task.action in (Action.WAV, Action.MP4):
-        archived = media.fetch_file(
-            result.file_url,
-            task.action,
-            ".wav" if task.action == Action.WAV else ".mp4",
-            account=task.account,
-        )
+        archived = media.fetch_file(result.file_url, task.action, account=task.account)
         if not archived.ok and archived.retry:
             # The export exists upstream but its file did not come through: look it up again
             # (the provider's records keep it) rather than finishing without it.
