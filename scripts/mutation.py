@@ -349,11 +349,48 @@ _CLOSER_LOOK = (
     "after the task's: either a state ranked before the task's (found unchanged, or changing "
     "nothing: states never go back), or a task still `queued`, which has no job to answer."
 )
+_EXPORT_KIND = (
+    "An export's `== WAV` / `== MP4` made an ordering: only a WAV or an MP4 reaches that "
+    "line, and `mp4` sorts before `wav`, so the same one of the two is picked."
+)
+_SAVED_TWICE = (
+    "The export's file saved with `save=True`: the song row is written once more on the "
+    "spot, and again just after with the same values."
+)
+_STILL_WAITING = (
+    "`late = state == FAILED` made `<=`: a task reaching that line is `submitting`, "
+    "`unconfirmed` or (watched late) `failed`, and neither of the first two sorts before "
+    "`failed`."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/side_results.py",
+        "if task.action == Action.MP4:",
+        "task.action <= Action.MP4",
+        None,
+    ): _EXPORT_KIND,
+    (
+        "music/services/tasks/side_results.py",
+        'field = "wav_file" if task.action == Action.WAV else "video_file"',
+        "task.action >= Action.WAV",
+        None,
+    ): _EXPORT_KIND,
+    (
+        "music/services/tasks/side_results.py",
+        "save=False,",
+        None,
+        frozenset({"core/ReplaceFalseWithTrue"}),
+    ): _SAVED_TWICE,
+    (
+        "music/services/tasks/side_results.py",
+        "late = task.state == TaskState.FAILED",
+        "task.state <= TaskState.FAILED",
+        None,
+    ): _STILL_WAITING,
     (
         "music/services/tasks/applying.py",
         "if JOB_TO_TASK_STATE[result.state] != task.state or result.state == JobState.SUCCEEDED:",

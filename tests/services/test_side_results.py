@@ -144,3 +144,47 @@ def test_a_late_upload_answer_records_its_job(team, member, simulator):
     task.refresh_from_db()
     assert task.upstream_id == "up-job"
     assert Song.objects.filter(upstream_id="up-late", team=team).exists()
+
+
+def test_a_wav_export_leaves_the_video_link_alone_and_its_event_is_no_late_one(cdn, song):
+    Song.objects.filter(pk=song.pk).update(video_url="https://cdn1.suno.ai/v.mp4")
+    cdn.routes["/w.wav"] = Route(mp3_frames(0.3), headers={"Content-Type": "audio/mpeg"})
+    task = export(song, "wav")
+    tasks.apply_side_result(task.pk, SideResult(upstream_id="wav-6", file_url=cdn.url("/w.wav")))
+    song.refresh_from_db()
+    assert song.wav_file and not song.video_file
+    assert song.video_url == "https://cdn1.suno.ai/v.mp4"
+    assert list(task.events.values_list("state", "code")) == [(TaskState.SUCCEEDED, "")]
+
+
+def upload_task(team, member):
+    return TaskFactory(
+        team=team,
+        created_by=member,
+        action="upload",
+        state=TaskState.SUBMITTING,
+        params={"action": "upload", "audio_url": "https://x.example/a.mp3"},
+    )
+
+
+def test_an_upload_keeps_its_job_id_or_else_its_clips(team, member, simulator):
+    from music.upstream.base import Clip, ClipState
+
+    with_job = upload_task(team, member)
+    clip = Clip(id="up-clip-1", state=ClipState.SUCCEEDED)
+    tasks.apply_side_result(with_job.pk, SideResult(upstream_id="u" * 120, clip=clip))
+    assert Task.objects.get(pk=with_job.pk).upstream_id == "u" * 100
+    without = upload_task(team, member)
+    clip = Clip(id="up-clip-2", state=ClipState.SUCCEEDED)
+    tasks.apply_side_result(without.pk, SideResult(clip=clip))
+    assert Task.objects.get(pk=without.pk).upstream_id == "up-clip-2"
+
+
+def test_the_lyric_timings_waveform_is_kept_to_four_decimals(song):
+    from music.models import LyricTiming
+    from music.upstream.base import Timing
+
+    task = export(song, "timing")
+    timing_answer = Timing(words=[], waveform=[0.123456, 0.5, 0.99999])
+    tasks.apply_side_result(task.pk, SideResult(upstream_id="t-1", timing=timing_answer))
+    assert LyricTiming.objects.get(song=song).waveform == [0.1235, 0.5, 1.0]
