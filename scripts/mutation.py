@@ -313,8 +313,8 @@ _LATE_STATES = (
     "`failed`."
 )
 _JUST_ASSIGNED = (
-    "`== FAILED` made `is`: a task in flight is failed here only by the assignment just made, "
-    "of the enum member itself (a task failed before is applied by apply_late), so identity "
+    "`==` made `is` on a task's state: it is the outcome only of the assignment just made, "
+    "of the enum member itself (a task already ended is turned away before), so identity "
     "holds whenever equality does."
 )
 _TAKES = "`takes > 1` made `!= 1`: `takes` is the number of clips being looped over, never 0."
@@ -358,15 +358,27 @@ _SAVED_TWICE = (
     "spot, and again just after with the same values."
 )
 _STILL_WAITING = (
-    "`late = state == FAILED` made `<=`: a task reaching that line is `submitting`, "
-    "`unconfirmed` or (watched late) `failed`, and neither of the first two sorts before "
-    "`failed`."
+    "`late = state == FAILED` made `<=`: a task reaching that line is in flight or (watched "
+    "late) `failed`, and no state in flight (queued, submitting, unconfirmed, submitted, "
+    "running) sorts before `failed`."
 )
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/applying.py",
+        "late = task.state == TaskState.FAILED",
+        "task.state <= TaskState.FAILED",
+        None,
+    ): _STILL_WAITING,
+    (
+        "music/services/tasks/applying.py",
+        'if task.state == TaskState.SUCCEEDED and task.params.get("then"):',
+        "task.state is TaskState.SUCCEEDED",
+        None,
+    ): _JUST_ASSIGNED,
     (
         "music/services/tasks/side_results.py",
         "if task.action == Action.MP4:",

@@ -195,6 +195,17 @@ def test_a_poll_that_only_moves_the_progress_moves_it(team, member):
     assert task.progress == 40
     # The figure is no event: one for running, whatever the progress did.
     assert list(task.events.values_list("state", flat=True)) == [TaskState.RUNNING]
+    assert (task.finished_at, task.error_message, task.error_code) == (None, "", "")
+
+
+def test_a_success_ends_the_task_at_full_progress_without_a_reason(team, member):
+    task = submitted_task(team, member, "job-done")
+    Task.objects.filter(pk=task.pk).update(error_message="A slow answer.", progress=40)
+    done = Clip(id="done-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")
+    tasks.apply_result(task.pk, JobResult("job-done", JobState.SUCCEEDED, [done]))
+    task.refresh_from_db()
+    assert (task.state, task.progress, task.error_message) == (TaskState.SUCCEEDED, 100, "")
+    assert task.finished_at is not None
 
 
 def test_a_task_failed_for_want_of_an_answer_is_looked_at_after_the_late_pause(
@@ -350,12 +361,15 @@ def test_a_relay_song_counts_as_pro_made(team, member):
     assert Song.objects.get(upstream_id="relay-clip").is_pro
 
 
-def test_a_clip_id_another_provider_already_uses_still_makes_this_tasks_song(team, member):
+@pytest.mark.parametrize(("theirs", "ours"), [("sunohub", "relay"), ("relay", "sunohub")])
+def test_a_clip_id_another_provider_already_uses_still_makes_this_tasks_song(
+    team, member, theirs, ours
+):
     """Songs are told apart by provider and clip id: another provider's song of the same id
     is not this task's song, and does not make the answer look already applied."""
-    SongFactory(team=team, provider="sunohub", upstream_id="shared-id", state=SongState.RUNNING)
+    SongFactory(team=team, provider=theirs, upstream_id="shared-id", state=SongState.RUNNING)
     task = submitted_task(team, member, "job-shared")
-    Task.objects.filter(pk=task.pk).update(state=TaskState.RUNNING, provider="relay")
+    Task.objects.filter(pk=task.pk).update(state=TaskState.RUNNING, provider=ours)
     task.refresh_from_db()
     clip = Clip(id="shared-id", state=ClipState.RUNNING, title="Ours")
     running = JobResult("job-shared", JobState.RUNNING, [clip], progress=task.progress)

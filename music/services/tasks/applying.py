@@ -303,8 +303,8 @@ def continue_upload(task):
 
 def is_unchanged(task, result, known):
     """Whether a result only repeats what we already have (most polls of running jobs)."""
-    if JOB_TO_TASK_STATE[result.state] != task.state or result.state == JobState.SUCCEEDED:
-        return False
+    if JOB_TO_TASK_STATE[result.state] != task.state:
+        return False  # (a task in flight is never `succeeded`: a success always changes it)
     if result.progress is not None and result.progress != task.progress:
         return False
     return all(
