@@ -372,11 +372,38 @@ _HOLDER_CUT = (
     "The lease holder's name cut at 99 characters instead of 100: it is only ever compared "
     "with itself (taking and giving back both make it the same way), and it is far shorter."
 )
+_STATE_ENDS = (
+    "`==` made `<=` against the first state in sort order (a clip's `failed`) or `>=` "
+    "against the last (a song's `succeeded`): no other state sorts before or after it."
+)
+_MADE_EITHER_WAY = (
+    "`target == SAVING` made `>=` in late_made: the extra target, `succeeded` (a song whose "
+    "file is stored), moves a failed song on either way (the same rank), and only `saving` "
+    "queues an archive job."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/tasks/applying.py",
+        "if clip.state == ClipState.FAILED:",
+        "clip.state <= ClipState.FAILED",
+        None,
+    ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        "if target == SongState.SUCCEEDED and not song.audio_file:",
+        "target >= SongState.SUCCEEDED",
+        None,
+    ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        "late_made = song.state == SongState.FAILED and target == SongState.SAVING",
+        "target >= SongState.SAVING",
+        None,
+    ): _MADE_EITHER_WAY,
     (
         "music/services/tasks/housekeeping.py",
         '.values_list("pk", flat=True)[:200]:',

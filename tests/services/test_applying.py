@@ -511,6 +511,9 @@ def test_two_takes_are_lettered_and_a_single_one_is_not(team, member):
     tasks.apply_result(single.pk, JobResult("job-single", JobState.RUNNING, alone, progress=5))
     takes = dict(Song.objects.values_list("upstream_id", "take"))
     assert takes == {"pair-a": 1, "pair-b": 2, "single": 0}
+    # One job's takes keep the provider's order wherever songs are sorted by time.
+    in_time = Song.objects.filter(task=pair).order_by("created_at")
+    assert [s.upstream_id for s in in_time] == ["pair-a", "pair-b"]
 
 
 def test_a_clips_own_prompt_is_kept(team, member):
