@@ -381,11 +381,41 @@ _MADE_EITHER_WAY = (
     "file is stored), moves a failed song on either way (the same rank), and only `saving` "
     "queues an archive job."
 )
+_BYTE_BOUND = (
+    "`!= 0xFF` (or `!= 0xE0` of a byte masked with 0xE0) made `<`: a byte is never above "
+    "0xFF, nor a masked one above its mask, so `<` and `!=` pick the same bytes."
+)
+_SHORT_ID3 = (
+    "The ID3 check's length bound made 2: the three bytes compared cannot equal `ID3` in a "
+    "shorter buffer either way."
+)
+_PROCESS_TAG = (
+    "The process's random tag in a lease holder's name made 7 or 9 hex digits instead of 8: "
+    "still one name per process, compared only with itself."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/mediatypes.py",
+        "if len(buf) < 3 or buf[0] != 0xFF or buf[1] & 0xE0 != 0xE0:",
+        None,
+        frozenset({"core/ReplaceComparisonOperator_NotEq_Lt"}),
+    ): _BYTE_BOUND,
+    (
+        "music/services/mediatypes.py",
+        'if len(buf) >= 3 and bytes(buf[:3]) == b"ID3":',
+        "len(buf) >= 2",
+        None,
+    ): _SHORT_ID3,
+    (
+        "music/services/tasks/leases.py",
+        '_process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"',
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _PROCESS_TAG,
     (
         "music/services/tasks/applying.py",
         "if clip.state == ClipState.FAILED:",

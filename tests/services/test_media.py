@@ -246,3 +246,9 @@ def test_a_link_python_cannot_parse_is_never_shown_nor_fetched():
     assert media.safe_media_url("http://[::1/media/a.mp3") == ""
     with pytest.raises(media.MediaRefused, match="Only http"):
         media.check_url("http://[::1/media/a.mp3")
+
+
+@pytest.mark.parametrize("scheme", ["ftp", "javascript", "data"])
+def test_a_link_of_another_scheme_on_the_providers_host_is_never_shown(scheme):
+    host = upstream.SIMULATOR_BASE_URL.split("://", 1)[1]
+    assert media.safe_media_url(f"{scheme}://{host}/media/abc.mp3") == ""

@@ -86,3 +86,32 @@ def test_every_stored_extension_names_the_type_it_was_sniffed_as():
     for data in (mp3_frames(), image("PNG"), image("JPEG"), image("GIF"), image("WEBP")):
         sniffed = mediatypes.sniff(data)
         assert mediatypes.from_stored_name(f"x/file{sniffed.extension}") == sniffed
+
+
+PAD = bytes(64)
+
+
+@pytest.mark.parametrize(
+    ("header", "is_mp3"),
+    [
+        (b"\xff\xfb\x90\x44", True),  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz
+        (b"\xff\xf3\x90\x44", True),  # MPEG-2 Layer III
+        (b"\xff\xe3\x90\x44", True),  # MPEG-2.5 Layer III
+        (b"\xff\xfd\x90\x44", False),  # Layer II: not MP3
+        (b"\xff\xff\x90\x44", False),  # Layer I
+        (b"\xff\xf9\x90\x44", False),  # layer 00: reserved (and ADTS AAC's)
+        (b"\xff\xeb\x90\x44", False),  # version 01: reserved
+        (b"\xff\xfb\xf0\x44", False),  # bitrate 1111: bad
+        (b"\xff\xfb\x9c\x44", False),  # sample rate 11: reserved
+        (b"\xfe\xfb\x90\x44", False),  # no frame sync
+        (b"\xff\xdb\x90\x44", False),  # frame sync one bit short
+    ],
+)
+def test_a_bare_mp3_frame_header_is_read_bit_by_bit(header, is_mp3):
+    found = mediatypes.sniff(header + PAD)
+    assert (found is not None and found.content_type == "audio/mpeg") is is_mp3
+
+
+def test_a_file_of_two_bytes_is_nothing():
+    assert mediatypes.sniff(b"ID") is None
+    assert mediatypes.sniff(b"\xff\xfb") is None
