@@ -393,11 +393,21 @@ _PROCESS_TAG = (
     "The process's random tag in a lease holder's name made 7 or 9 hex digits instead of 8: "
     "still one name per process, compared only with itself."
 )
+_HEAD_SIZE = (
+    "How much of a file's start the matchers read (8 KiB, made a byte more or less): every "
+    "allowed type is told within its first few dozen bytes."
+)
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
     "many values."
 )
 EQUIVALENT = {
+    (
+        "music/services/mediatypes.py",
+        "HEAD_BYTES = 8192",
+        None,
+        frozenset({"core/NumberReplacer"}),
+    ): _HEAD_SIZE,
     (
         "music/services/mediatypes.py",
         "if len(buf) < 3 or buf[0] != 0xFF or buf[1] & 0xE0 != 0xE0:",

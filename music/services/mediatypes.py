@@ -12,6 +12,7 @@ to the allow-list and tried in a fixed order; MP3 has a matcher of our own becau
 `filetype` knows only three of the frame-sync headers.
 """
 
+import posixpath
 from dataclasses import dataclass
 
 import filetype
@@ -35,9 +36,9 @@ class _Mp3(Type):
         super().__init__(mime="audio/mpeg", extension="mp3")
 
     def match(self, buf):
-        if len(buf) >= 3 and bytes(buf[:3]) == b"ID3":
+        if len(buf) >= 10 and bytes(buf[:3]) == b"ID3":  # an ID3v2 header is 10 bytes
             return True
-        if len(buf) < 3 or buf[0] != 0xFF or buf[1] & 0xE0 != 0xE0:
+        if len(buf) < 4 or buf[0] != 0xFF or buf[1] & 0xE0 != 0xE0:  # a frame header, 4
             return False
         version = (buf[1] >> 3) & 0b11  # 01 is reserved
         layer = (buf[1] >> 1) & 0b11  # 01 is Layer III (00 is reserved, and ADTS AAC)
@@ -88,7 +89,4 @@ def from_stored_name(name):
     Archiving names every file by its sniffed type (music.services.media.fetch_one), so the
     name carries what the bytes were found to be without reading them again.
     """
-    dot = name.rfind(".")
-    if dot < 0 or "/" in name[dot:]:
-        return None
-    return _BY_EXTENSION.get(name[dot:].lower())
+    return _BY_EXTENSION.get(posixpath.splitext(name)[1].lower())

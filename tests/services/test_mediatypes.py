@@ -112,6 +112,9 @@ def test_a_bare_mp3_frame_header_is_read_bit_by_bit(header, is_mp3):
     assert (found is not None and found.content_type == "audio/mpeg") is is_mp3
 
 
-def test_a_file_of_two_bytes_is_nothing():
-    assert mediatypes.sniff(b"ID") is None
-    assert mediatypes.sniff(b"\xff\xfb") is None
+def test_an_mp3_needs_a_whole_id3_header_or_a_whole_frame_header():
+    tag = b"ID3\x04\x00\x00\x00\x00\x00\x00"  # ID3v2.4, no flags, no size yet
+    assert mediatypes.sniff(tag).content_type == "audio/mpeg"
+    assert mediatypes.sniff(tag[:9]) is None
+    assert mediatypes.sniff(b"\xff\xfb\x90\x44").content_type == "audio/mpeg"
+    assert mediatypes.sniff(b"\xff\xfb\x90") is None
