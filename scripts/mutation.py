@@ -395,7 +395,8 @@ _PROCESS_TAG = (
 )
 _HEAD_SIZE = (
     "How much of a file's start the matchers read (8 KiB, made a byte more or less): every "
-    "allowed type is told within its first few dozen bytes."
+    "type is told by its first bytes, Matroska's by a doctype in its EBML header, which "
+    "comes within its first hundred bytes."
 )
 _ROW_WIDTH = (
     "zip's strict check over a values_list row of exactly FIELDS: the row always has that "
