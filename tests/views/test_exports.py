@@ -55,6 +55,7 @@ def test_all_stems_come_as_one_zip_with_lyrics_beside_the_timed_one(member_clien
     response = member_client.get(reverse("music:stems_zip", args=[song.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith("attachment")
     assert 'filename="paper-boats-stems.zip"' in response["Content-Disposition"]
     archive = unzip(response)
     assert archive.testzip() is None
@@ -134,3 +135,17 @@ def test_no_zip_is_offered_for_stems_that_failed_were_binned_or_are_not_stems(
     assert offer not in html  # the cover's stem, not this song's
     SongFactory(team=team, author=member, parent=song, root=song, relation=Relation.STEM)
     assert offer in member_client.get(reverse("music:song", args=[song.pk])).content.decode()
+
+
+def test_a_chinese_title_names_the_zip_in_chinese_and_only_get_is_answered(
+    member_client, team, member
+):
+    from urllib.parse import quote
+
+    song = make_stems(team, member)
+    song.title = "纸船"
+    song.save(update_fields=["title"])
+    url = reverse("music:stems_zip", args=[song.pk])
+    response = member_client.get(url)
+    assert f"filename*=utf-8''{quote('纸船-stems.zip')}" in response["Content-Disposition"]
+    assert member_client.post(url).status_code == 405
