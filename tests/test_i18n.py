@@ -36,8 +36,11 @@ def parse_po(path):
 
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
+        # A msgid after a finished entry starts the next one, with or without a context.
         starts_entry = line.startswith(("#", "msgctxt ")) or (
-            line.startswith("msgid ") and entry is not None and entry["msgctxt"] is None
+            line.startswith("msgid ")
+            and entry is not None
+            and (entry["msgctxt"] is None or entry["msgstr"])
         )
         if entry is None or (starts_entry and entry["msgstr"]):
             flush()
