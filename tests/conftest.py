@@ -14,6 +14,7 @@ from music import upstream
 from music.management.commands.run_simulator import QuietHandler, ThreadingWSGIServer
 from music.upstream.simulator.app import Simulator
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.localserver import local_server
 
 
 @pytest.fixture(autouse=True)
@@ -298,3 +299,12 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def cdn(settings):
+    """A provider file server on localhost, allowed as a media host (listed, with port)."""
+    with local_server() as server:
+        settings.SUNO_MEDIA_HOSTS = ["127.0.0.1"]
+        settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [server.host_port]
+        yield server

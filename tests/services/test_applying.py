@@ -59,13 +59,7 @@ def test_a_clip_that_is_another_teams_song_is_never_overwritten(db, simulator, t
     before = Song.objects.filter(pk=theirs.pk).values().get()
 
     job = upstream.get_provider().submit(SongRequest(prompt="ours")).upstream_id
-    ours = TaskFactory(
-        team=team,
-        created_by=member,
-        state=TaskState.SUBMITTED,
-        upstream_id=job,
-        params=GENERATE,
-    )
+    ours = submitted_task(team, member, job)
     result = JobResult(
         job,
         JobState.SUCCEEDED,
@@ -86,13 +80,17 @@ def test_a_clip_that_is_another_teams_song_is_never_overwritten(db, simulator, t
     assert not Song.objects.filter(task=ours).exists()
 
 
-def submitted_task(team, member, job, **params):
+def submitted_task(team, member, job, *, action="generate", source_song=None, **params):
+    """A task sent upstream as `job`, waiting for its answer (a generation unless told)."""
+    base = GENERATE if action == "generate" else {"action": action}
     return TaskFactory(
         team=team,
         created_by=member,
+        source_song=source_song,
         state=TaskState.SUBMITTED,
         upstream_id=job,
-        params={**GENERATE, **params},
+        action=action,
+        params={**base, **params},
     )
 
 
@@ -166,13 +164,8 @@ def test_an_upload_asked_to_continue_is_continued_once_it_is_made(team, member, 
 
 
 def test_an_upload_still_being_made_is_not_continued_yet(team, member):
-    task = TaskFactory(
-        team=team,
-        created_by=member,
-        state=TaskState.SUBMITTED,
-        upstream_id="job-upload",
-        action="upload",
-        params={"action": "upload", "audio_url": "https://example.com/a.mp3", "then": THEN},
+    task = submitted_task(
+        team, member, "job-upload", action="upload", audio_url="https://x.example/a", then=THEN
     )
     clip = Clip(id="up-clip", state=ClipState.RUNNING)
     tasks.apply_result(task.pk, JobResult("job-upload", JobState.RUNNING, clips=[clip]))
@@ -383,13 +376,13 @@ def test_a_song_takes_the_providers_title_and_an_upload_its_files_name(team, mem
     clip = Clip(id="title-clip", state=ClipState.RUNNING, title="The provider's title")
     tasks.apply_result(asked.pk, JobResult("job-title", JobState.RUNNING, [clip], progress=5))
     assert Song.objects.get(upstream_id="title-clip").title == "The provider's title"
-    upload = TaskFactory(
-        team=team,
-        created_by=member,
-        state=TaskState.SUBMITTED,
-        upstream_id="job-up-title",
+    upload = submitted_task(
+        team,
+        member,
+        "job-up-title",
         action="upload",
-        params={"action": "upload", "audio_url": "https://x.example/a.mp3", "title": "Demo 3"},
+        audio_url="https://x.example/a",
+        title="Demo 3",
     )
     made = Clip(id="up-title-clip", state=ClipState.RUNNING, title="up-4f1c")
     tasks.apply_result(upload.pk, JobResult("job-up-title", JobState.RUNNING, [made], progress=5))
@@ -401,20 +394,13 @@ def test_a_replacement_is_joined_only_once_it_succeeded(team, member):
     and never after the job failed (a join is paid)."""
     source = SongFactory(team=team, upstream_id="source-clip", state=SongState.SUCCEEDED)
     params = {
-        "action": "replace_section",
         "audio_id": "source-clip",
         "auto_concat": True,
         "replace_section_result_mode": "candidates",
     }
     for job, ending in (("job-rs-run", JobState.RUNNING), ("job-rs-fail", JobState.FAILED)):
-        task = TaskFactory(
-            team=team,
-            created_by=member,
-            source_song=source,
-            state=TaskState.SUBMITTED,
-            upstream_id=job,
-            action="replace_section",
-            params=params,
+        task = submitted_task(
+            team, member, job, action="replace_section", source_song=source, **params
         )
         saving = Clip(id=f"{job}-a", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")
         tasks.apply_result(task.pk, JobResult(job, ending, [saving], progress=70, error="x"))
@@ -436,14 +422,14 @@ def test_a_rework_is_pro_made_only_when_its_source_was_or_it_was_asked(team, mem
         ("cover", plain, {"is_pro": True}, True),
     ]
     for n, (action, parent, extra, expected) in enumerate(cases):
-        task = TaskFactory(
-            team=team,
-            created_by=member,
-            source_song=parent,
-            state=TaskState.SUBMITTED,
-            upstream_id=f"job-pro-{n}",
+        task = submitted_task(
+            team,
+            member,
+            f"job-pro-{n}",
             action=action,
-            params={"action": action, "audio_id": parent.upstream_id, **extra},
+            source_song=parent,
+            audio_id=parent.upstream_id,
+            **extra,
         )
         clip = Clip(id=f"pro-clip-{n}", state=ClipState.RUNNING)
         tasks.apply_result(task.pk, JobResult(f"job-pro-{n}", JobState.RUNNING, [clip], progress=5))
@@ -482,14 +468,14 @@ def test_a_failure_keeps_the_providers_answer_when_it_has_one(team, member):
 
 def test_a_replacement_asked_to_join_is_joined_once_as_an_infill(team, member):
     source = SongFactory(team=team, upstream_id="join-src", state=SongState.SUCCEEDED)
-    task = TaskFactory(
-        team=team,
-        created_by=member,
-        source_song=source,
-        state=TaskState.SUBMITTED,
-        upstream_id="job-join",
+    task = submitted_task(
+        team,
+        member,
+        "job-join",
         action="replace_section",
-        params={"action": "replace_section", "audio_id": "join-src", "auto_concat": True},
+        source_song=source,
+        audio_id="join-src",
+        auto_concat=True,
     )
     takes = [
         Clip(id=f"join-{n}", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")

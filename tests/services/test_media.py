@@ -69,15 +69,6 @@ MP3 = mp3_frames()
 PNG = image("PNG")
 
 
-@pytest.fixture
-def cdn(settings):
-    """A provider file server on localhost, allowed as a media host (listed, with port)."""
-    with local_server() as server:
-        settings.SUNO_MEDIA_HOSTS = ["127.0.0.1"]
-        settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [server.host_port]
-        yield server
-
-
 def serve(server, path, body, content_type="text/html"):
     server.routes[path] = Route(body, headers={"Content-Type": content_type})
     return server.url(path)

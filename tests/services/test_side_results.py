@@ -12,19 +12,10 @@ from music.services import tasks
 from music.services.tasks import timing
 from music.upstream.base import SideResult
 from tests.factories import SongFactory, TaskFactory
-from tests.localserver import Route, local_server
+from tests.localserver import Route
 from tests.mediafiles import mp3_frames
 
 HTML = b"<!doctype html><title>not a song</title>"
-
-
-@pytest.fixture
-def cdn(settings):
-    """The provider's file server on localhost, allowed as a media host."""
-    with local_server() as server:
-        settings.SUNO_MEDIA_HOSTS = ["127.0.0.1"]
-        settings.STUDIO_ALLOWED_PRIVATE_HOSTS = [server.host_port]
-        yield server
 
 
 @pytest.fixture

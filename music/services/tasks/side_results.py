@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from music.models import Action, LyricTiming, Persona, Task, TaskState
+from music.models import Action, LyricTiming, Task, TaskState
 from music.services import media
 from music.services.tasks import events, timing, voices
 from music.services.tasks.applying import apply_result, set_reason
@@ -64,18 +64,7 @@ def apply_side_result(task_id, result):
         if task.action in voices.SIDE_ACTIONS:
             voices.apply(task, result)
         elif task.action == Action.PERSONA:
-            Persona.objects.get_or_create(
-                provider=task.provider,
-                upstream_id=result.persona_id,
-                defaults={
-                    "team": task.team,
-                    "name": task.params["name"],
-                    "description": task.params.get("description", ""),
-                    "source_song": song,
-                    "task": task,
-                    "created_by": task.created_by,
-                },
-            )
+            voices.save_persona(task, result.persona_id)
         elif task.action == Action.TIMING:
             LyricTiming.objects.update_or_create(
                 song=song,

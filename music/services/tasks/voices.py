@@ -20,21 +20,30 @@ def apply(task, result):
         # The next step sends it (services.voices.follow_up); the task keeps it.
         task.params = {**task.params, "vox_audio_id": result.vox_id}
     else:
-        Persona.objects.get_or_create(
-            provider=task.provider,
-            upstream_id=result.persona_id,
-            defaults={
-                "team": task.team,
-                "name": task.params["name"],
-                "description": task.params.get("description", ""),
-                "source_song": song,
-                "kind": PersonaKind.VOX if task.action == Action.PERSONA_VOX else PersonaKind.VOICE,
-                "source_audio_id": task.params.get("vox_audio_id", ""),
-                "account": task.account,
-                "task": task,
-                "created_by": task.created_by,
-            },
+        save_persona(
+            task,
+            result.persona_id,
+            kind=PersonaKind.VOX if task.action == Action.PERSONA_VOX else PersonaKind.VOICE,
+            source_audio_id=task.params.get("vox_audio_id", ""),
+            account=task.account,
         )
+
+
+def save_persona(task, persona_id, **fields):
+    """The persona the task made, once (a repeated answer finds it), named as asked."""
+    Persona.objects.get_or_create(
+        provider=task.provider,
+        upstream_id=persona_id,
+        defaults={
+            "team": task.team,
+            "name": task.params["name"],
+            "description": task.params.get("description", ""),
+            "source_song": task.source_song,
+            "task": task,
+            "created_by": task.created_by,
+            **fields,
+        },
+    )
 
 
 def follow_up(task):
