@@ -3,6 +3,8 @@ as work falls due."""
 
 from datetime import timedelta
 
+import pytest
+
 from django.db import OperationalError
 from django.utils import timezone
 from django_q.models import Schedule
@@ -102,6 +104,32 @@ def test_the_poller_sleeps_until_the_earliest_due_task_and_no_longer(team, membe
     assert poller.wait(lambda: next(stop_after)) is False
 
     assert sleeps.pauses == [1.0, 1.0]  # never more than a second between looks
+
+
+def test_the_poller_does_not_wake_before_the_earliest_task_is_due(team, member, simulator):
+    """A sleep that moves the clock (here: brings the due time nearer by what it slept). Due
+    in 1.5 s with a look each second: one full second, then the half left, then it wakes."""
+    task = TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.SUBMITTED,
+        upstream_id="job-3",
+        params=GENERATE,
+        next_poll_at=timezone.now() + timedelta(seconds=1.5),
+    )
+
+    def move_the_clock(seconds):
+        due = Task.objects.get(pk=task.pk).next_poll_at - timedelta(seconds=seconds)
+        Task.objects.filter(pk=task.pk).update(next_poll_at=due)
+
+    sleeps = Sleeps(limit=3)
+    poller = Poller(check=1.0, sleep=lambda s: (sleeps(s), move_the_clock(s)))
+
+    assert poller.wait(lambda: False) is True
+
+    assert len(sleeps.pauses) == 2
+    assert sleeps.pauses[0] == 1.0
+    assert sum(sleeps.pauses) == pytest.approx(1.5, abs=0.1)
 
 
 def test_a_poller_cycle_polls_a_submitted_task_to_its_archived_songs(team, member, simulator):

@@ -318,6 +318,44 @@ def test_a_failed_clip_never_comes_back_on_a_stale_answer(team, member):
     assert Song.objects.get(upstream_id="stale-clip").state == SongState.FAILED
 
 
+def test_a_stored_song_never_turns_failed_on_a_later_answer(team, member):
+    """The other take is still being made; a glitching answer calls this one failed after its
+    file was stored. The song is in the library: it stays there as made."""
+    task = submitted_task(team, member, "job-kept")
+    made = Clip(id="kept-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/k.mp3")
+    other = Clip(id="other-clip", state=ClipState.RUNNING)
+    tasks.apply_result(task.pk, JobResult("job-kept", JobState.RUNNING, [made, other], 50))
+    song = Song.objects.get(upstream_id="kept-clip")
+    song.audio_file.save("kept.mp3", ContentFile(mp3_frames(0.3)), save=False)
+    Song.objects.filter(pk=song.pk).update(state=SongState.SUCCEEDED, audio_file=song.audio_file)
+
+    glitch = Clip(id="kept-clip", state=ClipState.FAILED, error="boom")
+    tasks.apply_result(task.pk, JobResult("job-kept", JobState.RUNNING, [glitch, other], 60))
+
+    song.refresh_from_db()
+    assert (song.state, song.error_message) == (SongState.SUCCEEDED, "")
+
+
+def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
+    """The provider's own words stay on the task for the admin, whichever way it ended."""
+    made = Clip(id="late-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/l.mp3")
+    for job, result in (
+        ("job-late-ok", JobResult("job-late-ok", JobState.SUCCEEDED, [made], raw={"s": "ok"})),
+        ("job-late-no", JobResult("job-late-no", JobState.FAILED, error="x", raw={"s": "no"})),
+    ):
+        task = submitted_task(team, member, job)
+        Task.objects.filter(pk=task.pk).update(response={"status": "running"})
+        tasks.fail(task.pk, "No answer in time.", code="deadline", late=True)
+        tasks.apply_result(task.pk, result)
+        assert Task.objects.get(pk=task.pk).response == result.raw
+    # An answer without a body of its own leaves the last one in place.
+    quiet = submitted_task(team, member, "job-late-quiet")
+    Task.objects.filter(pk=quiet.pk).update(response={"status": "running"})
+    tasks.fail(quiet.pk, "No answer in time.", code="deadline", late=True)
+    tasks.apply_result(quiet.pk, JobResult("job-late-quiet", JobState.FAILED, error="x"))
+    assert Task.objects.get(pk=quiet.pk).response == {"status": "running"}
+
+
 def test_a_song_without_words_of_its_own_keeps_the_prompt_it_was_asked_with(team, member):
     task = submitted_task(team, member, "job-prompt")
     clip = Clip(id="prompt-clip", state=ClipState.RUNNING)

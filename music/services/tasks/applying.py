@@ -362,7 +362,8 @@ def upsert_song(task, clip, index, saving, takes):
         song.archive_due_at = timezone.now() + timing.ARCHIVE_QUEUE_LEASE
         song.archive_attempts = 0
         saving.append(song.pk)
-    if late_made or SONG_STATE_RANK[target] >= SONG_STATE_RANK[song.state]:
+    # Strictly forward: a stored song (ranked with a failed one) never turns failed.
+    if late_made or SONG_STATE_RANK[target] > SONG_STATE_RANK[song.state]:
         song.state = target
     # An upload keeps its file's name; the provider's is a made-up id ("up-<uuid>").
     named = task.params.get("title", "") if task.action == Action.UPLOAD else ""
@@ -381,7 +382,7 @@ def upsert_song(task, clip, index, saving, takes):
     song.audio_url = clip.audio_url or song.audio_url
     song.image_url = clip.image_url or song.image_url
     song.video_url = clip.video_url or song.video_url
-    if clip.state == ClipState.FAILED:
+    if clip.state == ClipState.FAILED and song.state == SongState.FAILED:
         set_reason(song, Reason(gettext_noop("The provider could not make this clip."), clip.error))
     elif target in (SongState.SAVING, SongState.SUCCEEDED):
         set_reason(song, None)
