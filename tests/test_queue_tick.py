@@ -4,7 +4,6 @@ as work falls due."""
 from datetime import timedelta
 
 import pytest
-
 from django.db import OperationalError
 from django.utils import timezone
 from django_q.models import Schedule
