@@ -188,6 +188,7 @@ MODULES = {
         "tests/services/test_sending.py",
     ],
     "music/services/tasks/timing.py": [
+        "tests/services/test_timing.py",
         "tests/services/test_tasks.py",
         "tests/services/test_reconcile.py",
         "tests/services/test_archiving.py",
