@@ -74,3 +74,25 @@ def test_a_late_task_is_watched_for_the_grace_at_the_late_pace(settings):
         timedelta(hours=6),
         timedelta(minutes=5),
     )
+
+
+def test_the_pacing_the_studio_promises():
+    """The numbers behind what the README and the task pages promise, each with its reason;
+    the lifecycle's tests check the behaviour relative to them."""
+    promised = {
+        "FIRST_POLL_AFTER": timedelta(seconds=2),  # a quick job shows at once
+        "POLLER_CHECK_SECONDS": 1.0,  # "looking every second"
+        # A claimed task is left to its pass for longer than a pass's requests normally take.
+        "POLL_LEASE": timedelta(seconds=45),
+        "POLL_COALESCE": timedelta(seconds=1),  # one request for tasks due a moment apart
+        # A queue message not taken within a minute is sent again by the sweep (never paid
+        # twice: the send itself is claimed).
+        "LOST_MESSAGE_AFTER": timedelta(minutes=1),
+        "ARCHIVE_QUEUE_LEASE": timedelta(minutes=2),
+        "RETRY_DELAYS": (1.0, 3.0),  # "not taken, try again": three tries within 4 s
+        "CALLBACK_DEBOUNCE": timedelta(seconds=5),  # a burst of callbacks: one refresh
+        # "Not found" three times over at least a minute: a lagging replica never fails a job.
+        "LOST_AFTER_MISSES": 3,
+        "LOST_AFTER": timedelta(minutes=1),
+    }
+    assert {name: getattr(timing, name) for name in promised} == promised
