@@ -182,13 +182,20 @@ _HOLDER_CUT = (
     "with itself (taking and giving back both make it the same way), and it is far shorter."
 )
 _STATE_ENDS = (
-    "`==` made `<=` against the first state in sort order (a clip's `failed`) or `>=` "
-    "against the last (a song's `succeeded`): no other state sorts before or after it."
+    "`==` made `<=` against the first state in sort order (`failed`, of clips, songs and "
+    "tasks alike) or `>=` against the last (a song's `succeeded`): no other state sorts "
+    "before or after it."
 )
-_MADE_EITHER_WAY = (
-    "`target == SAVING` made `>=` in late_made: the extra target, `succeeded` (a song whose "
-    "file is stored), moves a failed song on either way (the same rank), and only `saving` "
-    "queues an archive job."
+_RESULT_MEMBER = (
+    "`==` made `is` on a JobResult's state: every reader in music/upstream sets it to a "
+    "JobState member (enum lookups return the members themselves), so identity holds "
+    "whenever equality does."
+)
+_LOWER_PROGRESS = (
+    "The repeat check's `progress !=` made `>`: an answer whose progress is below the task's "
+    "(and nothing else new) is then taken as a repeat. Applied, it would change nothing the "
+    "repeat check looks at: progress only rises (`max`), and a state or clip change is "
+    "caught by the check's other tests."
 )
 _BYTE_BOUND = (
     "`!= 0xFF` (or `!= 0xE0` of a byte masked with 0xE0) made `<`: a byte is never above "
@@ -238,22 +245,46 @@ EQUIVALENT = {
     ): _PROCESS_TAG,
     (
         "music/services/tasks/applying.py",
-        "if clip.state == ClipState.FAILED:",
+        "if clip.state == ClipState.FAILED and song.state == SongState.FAILED:",
         "clip.state <= ClipState.FAILED",
         None,
     ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        "if clip.state == ClipState.FAILED and song.state == SongState.FAILED:",
+        "song.state <= SongState.FAILED",
+        None,
+    ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        "late_made = song.state == SongState.FAILED and target in MADE",
+        "song.state <= SongState.FAILED",
+        None,
+    ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        "elif task.state == TaskState.FAILED:",
+        "task.state <= TaskState.FAILED",
+        None,
+    ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        "    if result.state == JobState.FAILED:",
+        "result.state is JobState.FAILED",
+        None,
+    ): _RESULT_MEMBER,
+    (
+        "music/services/tasks/applying.py",
+        "if result.progress is not None and result.progress != task.progress:",
+        "result.progress > task.progress",
+        None,
+    ): _LOWER_PROGRESS,
     (
         "music/services/tasks/applying.py",
         "if target == SongState.SUCCEEDED and not song.audio_file:",
         "target >= SongState.SUCCEEDED",
         None,
     ): _STATE_ENDS,
-    (
-        "music/services/tasks/applying.py",
-        "late_made = song.state == SongState.FAILED and target == SongState.SAVING",
-        "target >= SongState.SAVING",
-        None,
-    ): _MADE_EITHER_WAY,
     (
         "music/services/tasks/housekeeping.py",
         '.values_list("pk", flat=True)[:200]:',
@@ -390,12 +421,6 @@ EQUIVALENT = {
         'match.groups() <= ("", "")',
         None,
     ): _LEAST_GROUPS,
-    (
-        "music/services/tasks/applying.py",
-        "late_made = song.state == SongState.FAILED and target == SongState.SAVING",
-        "target is SongState.SAVING",
-        None,
-    ): _MEMBER_IS,
     ("music/services/media.py", "RANGE_CHUNK = 256 * 1024", None, None): _CHUNK,
     (
         "music/services/actions.py",

@@ -308,6 +308,17 @@ def test_a_clip_that_failed_alone_says_so_and_its_finished_sibling_does_not(team
     assert "silence detected" in bad.error_message
 
 
+def test_a_take_failing_while_nothing_else_moved_still_fails_its_song(team, member):
+    """Same job state, same progress: still news when one take failed."""
+    task = submitted_task(team, member, "job-one-fails")
+    running = [Clip(id=f"take-{n}", state=ClipState.RUNNING) for n in "ab"]
+    tasks.apply_result(task.pk, JobResult("job-one-fails", JobState.RUNNING, running, 50))
+    failed = [Clip(id="take-a", state=ClipState.FAILED, error="silence"), running[1]]
+    tasks.apply_result(task.pk, JobResult("job-one-fails", JobState.RUNNING, failed, 50))
+    states = dict(Song.objects.filter(task=task).values_list("upstream_id", "state"))
+    assert states == {"take-a": SongState.FAILED, "take-b": SongState.RUNNING}
+
+
 def test_a_failed_clip_never_comes_back_on_a_stale_answer(team, member):
     task = submitted_task(team, member, "job-stale")
     failed = Clip(id="stale-clip", state=ClipState.FAILED, error="boom")
@@ -336,6 +347,19 @@ def test_a_stored_song_never_turns_failed_on_a_later_answer(team, member):
     assert (song.state, song.error_message) == (SongState.SUCCEEDED, "")
 
 
+def test_a_failed_song_whose_file_is_stored_is_made_after_all(team, member):
+    """A song failed with its task (no answer in time) though its file was already stored:
+    a late answer saying it was made brings it back as it is, without a second download."""
+    task = submitted_task(team, member, "job-back")
+    song = SongFactory(team=team, task=task, upstream_id="back-clip", state=SongState.FAILED)
+    song.audio_file.save("back.mp3", ContentFile(mp3_frames(0.3)))
+    tasks.fail(task.pk, "No answer in time.", code="deadline", late=True)
+    made = Clip(id="back-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/b.mp3")
+    tasks.apply_result(task.pk, JobResult("job-back", JobState.SUCCEEDED, [made]))
+    song.refresh_from_db()
+    assert (song.state, song.archive_due_at) == (SongState.SUCCEEDED, None)
+
+
 def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
     """The provider's own words stay on the task for the admin, whichever way it ended."""
     made = Clip(id="late-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/l.mp3")
@@ -347,7 +371,9 @@ def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
         Task.objects.filter(pk=task.pk).update(response={"status": "running"})
         tasks.fail(task.pk, "No answer in time.", code="deadline", late=True)
         tasks.apply_result(task.pk, result)
-        assert Task.objects.get(pk=task.pk).response == result.raw
+        task.refresh_from_db()
+        assert task.response == result.raw
+        assert task.progress == (100 if result.state == JobState.SUCCEEDED else 0)
     # An answer without a body of its own leaves the last one in place.
     quiet = submitted_task(team, member, "job-late-quiet")
     Task.objects.filter(pk=quiet.pk).update(response={"status": "running"})

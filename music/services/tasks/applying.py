@@ -96,6 +96,8 @@ def is_fragment_of(task):
 
 # Column sizes of Song: a provider's over-long value is cut, never a database error.
 LIMITS = {"title": 200, "style": 1000, "model_name": 40}
+# A clip the provider made: its song is saving, or succeeded once its file is stored.
+MADE = (SongState.SAVING, SongState.SUCCEEDED)
 
 
 def fail(task_id, message, code="", raw=None, not_charged=False, late=False):
@@ -355,7 +357,7 @@ def upsert_song(task, clip, index, saving, takes):
     if target == SongState.SUCCEEDED and not song.audio_file:
         target = SongState.SAVING
     # Forward only; a song failed with its task for want of an answer is made after all.
-    late_made = song.state == SongState.FAILED and target == SongState.SAVING
+    late_made = song.state == SongState.FAILED and target in MADE
     if target == SongState.SAVING and (
         late_made or SONG_STATE_RANK[song.state] < SONG_STATE_RANK[target]
     ):
