@@ -201,9 +201,9 @@ _BYTE_BOUND = (
     "`!= 0xFF` (or `!= 0xE0` of a byte masked with 0xE0) made `<`: a byte is never above "
     "0xFF, nor a masked one above its mask, so `<` and `!=` pick the same bytes."
 )
-_SHORT_ID3 = (
-    "The ID3 check's length bound made 2: the three bytes compared cannot equal `ID3` in a "
-    "shorter buffer either way."
+_FIELD_BOUND = (
+    "A frame header's bitrate `!= 0xF` or sample rate `!= 0b11` made `<`: the bitrate is "
+    "four bits and the rate two, never above those values, so `<` and `!=` agree."
 )
 _PROCESS_TAG = (
     "The process's random tag in a lease holder's name made 7 or 9 hex digits instead of 8: "
@@ -227,16 +227,16 @@ EQUIVALENT = {
     ): _HEAD_SIZE,
     (
         "music/services/mediatypes.py",
-        "if len(buf) < 3 or buf[0] != 0xFF or buf[1] & 0xE0 != 0xE0:",
+        "buf[0] != 0xFF or buf[1] & 0xE0 != 0xE0:  # a frame header",
         None,
         frozenset({"core/ReplaceComparisonOperator_NotEq_Lt"}),
     ): _BYTE_BOUND,
     (
         "music/services/mediatypes.py",
-        'if len(buf) >= 3 and bytes(buf[:3]) == b"ID3":',
-        "len(buf) >= 2",
+        "and bitrate != 0xF and rate != 0b11",
         None,
-    ): _SHORT_ID3,
+        frozenset({"core/ReplaceComparisonOperator_NotEq_Lt"}),
+    ): _FIELD_BOUND,
     (
         "music/services/tasks/leases.py",
         '_process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"',

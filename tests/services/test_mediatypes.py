@@ -1,5 +1,7 @@
 """Media types are decided from the bytes: a short allow-list, everything else refused."""
 
+import dataclasses
+
 import pytest
 
 from music.services import mediatypes
@@ -103,6 +105,8 @@ PAD = bytes(64)
         (b"\xff\xeb\x90\x44", False),  # version 01: reserved
         (b"\xff\xfb\xf0\x44", False),  # bitrate 1111: bad
         (b"\xff\xfb\x9c\x44", False),  # sample rate 11: reserved
+        (b"\xff\xfb\x8c\x44", False),  # the same at 112 kbit/s (its last bit 0)
+        (b"\xff\xfb\x98\x44", True),  # 32 kHz, the rate beside the reserved one
         (b"\xfe\xfb\x90\x44", False),  # no frame sync
         (b"\xff\xdb\x90\x44", False),  # frame sync one bit short
     ],
@@ -118,3 +122,10 @@ def test_an_mp3_needs_a_whole_id3_header_or_a_whole_frame_header():
     assert mediatypes.sniff(tag[:9]) is None
     assert mediatypes.sniff(b"\xff\xfb\x90\x44").content_type == "audio/mpeg"
     assert mediatypes.sniff(b"\xff\xfb\x90") is None
+
+
+def test_a_sniffed_type_is_a_shared_value_no_request_can_change():
+    found = mediatypes.sniff(mp3_frames())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.extension = ".exe"
+    assert mediatypes.sniff(mp3_frames()).extension == ".mp3"
