@@ -73,7 +73,11 @@ MODULES = {
     ],
     "music/views/sharing.py": ["tests/views/test_sharing.py"],
     "music/views/exports.py": ["tests/views/test_exports.py"],
-    "music/services/sharing.py": ["tests/views/test_sharing.py", "tests/views/test_trash.py"],
+    "music/services/sharing.py": [
+        "tests/services/test_sharing.py",
+        "tests/views/test_sharing.py",
+        "tests/views/test_trash.py",
+    ],
     "music/services/actions.py": [
         "tests/views/test_actions.py",
         "tests/views/test_create.py",

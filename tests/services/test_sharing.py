@@ -1,0 +1,41 @@
+"""Opening a share link: its token and the songs it reaches."""
+
+import uuid
+
+from django.core.files.base import ContentFile
+
+from music.models import ShareLink
+from music.services import playlists, sharing
+from tests.factories import SongFactory
+from tests.mediafiles import mp3_frames
+
+
+def playable(team, pk):
+    song = SongFactory(team=team, id=uuid.UUID(int=pk), title=f"Song {pk}")
+    song.audio_file.save(f"{pk}.mp3", ContentFile(mp3_frames(0.2)), save=True)
+    return song
+
+
+def test_a_token_longer_than_any_link_is_refused_without_asking_the_database(
+    team, member, django_assert_num_queries
+):
+    link = sharing.create_link(playable(team, 1), member)
+    longest = "t" * 64  # the column's size: a token that long may exist
+    ShareLink.objects.filter(pk=link.pk).update(token=longest)
+    assert sharing.open_link(longest).pk == link.pk
+    for token in ("", "t" * 65, "t" * 5000):
+        with django_assert_num_queries(0):
+            assert sharing.open_link(token) is None
+
+
+def test_a_playlist_link_reaches_each_of_its_songs_by_its_own_id_only(team, member):
+    """Ids sorting before, between and after the playlist's songs reach nothing."""
+    playlist = playlists.create(team, member, "Set")
+    later, earlier = playable(team, 20), playable(team, 10)  # played in that order
+    playlists.add(playlist, [later, earlier], member)
+    link = sharing.create_link(playlist, member)
+
+    assert sharing.shared_song(link, earlier.pk) == earlier
+    assert sharing.shared_song(link, later.pk) == later
+    for outside in (5, 15, 25):
+        assert sharing.shared_song(link, uuid.UUID(int=outside)) is None
