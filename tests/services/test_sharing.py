@@ -1,9 +1,12 @@
 """Opening a share link: its token and the songs it reaches."""
 
 import uuid
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
+from music.forms.library import ShareLinkForm
 from music.models import ShareLink
 from music.services import playlists, sharing
 from tests.factories import SongFactory
@@ -39,3 +42,18 @@ def test_a_playlist_link_reaches_each_of_its_songs_by_its_own_id_only(team, memb
     assert sharing.shared_song(link, later.pk) == later
     for outside in (5, 15, 25):
         assert sharing.shared_song(link, uuid.UUID(int=outside)) is None
+
+
+def test_every_expiry_the_form_offers_makes_a_link_that_lasts_that_long(team, member):
+    song = playable(team, 2)
+    offered = [value for value, _label in ShareLinkForm.base_fields["expires"].choices]
+    assert offered == ["", "1", "7", "30"]
+    for value in offered:
+        days = int(value) if value else None
+        before = timezone.now()
+        link = sharing.create_link(song, member, days)
+        if days is None:
+            assert link.expires_at is None
+        else:
+            assert before + timedelta(days=days) <= link.expires_at
+            assert link.expires_at <= timezone.now() + timedelta(days=days)
