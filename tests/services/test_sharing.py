@@ -3,6 +3,7 @@
 import uuid
 from datetime import timedelta
 
+import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -57,3 +58,23 @@ def test_every_expiry_the_form_offers_makes_a_link_that_lasts_that_long(team, me
         else:
             assert before + timedelta(days=days) <= link.expires_at
             assert link.expires_at <= timezone.now() + timedelta(days=days)
+
+
+def test_a_link_is_made_or_turned_off_together_with_its_history_line_or_not_at_all(
+    team, member, monkeypatch
+):
+    """The song's history says who shared it and who stopped it: never one without the other."""
+    song = playable(team, 3)
+    live = sharing.create_link(song, member)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the history could not be written")
+
+    monkeypatch.setattr(sharing.song_edits, "record", broken)
+    with pytest.raises(RuntimeError):
+        sharing.create_link(song, member)
+    assert list(ShareLink.objects.filter(song=song)) == [live]
+    with pytest.raises(RuntimeError):
+        sharing.revoke(live, member)
+    live.refresh_from_db()
+    assert (live.revoked_at, live.revoked_by) == (None, None)
