@@ -186,6 +186,10 @@ _STATE_ENDS = (
     "tasks alike) or `>=` against the last (a song's `succeeded`): no other state sorts "
     "before or after it."
 )
+_LAST_KIND = (
+    "`kind == VOX` made `>=`: `vox` sorts last of the persona kinds (persona, voice, vox), "
+    "so only a v2 persona passes either way."
+)
 _RESULT_MEMBER = (
     "`==` made `is` on a JobResult's state: every reader in music/upstream sets it to a "
     "JobState member (enum lookups return the members themselves), so identity holds "
@@ -261,6 +265,12 @@ EQUIVALENT = {
         "song.state <= SongState.FAILED",
         None,
     ): _STATE_ENDS,
+    (
+        "music/services/actions.py",
+        "vox = persona.kind == PersonaKind.VOX",
+        "persona.kind >= PersonaKind.VOX",
+        None,
+    ): _LAST_KIND,
     (
         "music/services/tasks/applying.py",
         "elif task.state == TaskState.FAILED:",

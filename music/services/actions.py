@@ -22,14 +22,10 @@ class ActionRefused(Exception):
 
 
 def require_ready(song):
-    if song.is_active:
-        raise ActionRefused(
-            _("“%(title)s” is still being made. Wait until it is ready.") % {"title": song}
-        )
-    if song.state == SongState.FAILED:
-        raise ActionRefused(
-            _("“%(title)s” failed, so there is nothing to work from.") % {"title": song}
-        )
+    """Refuse work from a song still being made or failed (what every action checks first)."""
+    refusal = capabilities.readiness_refusal(song)
+    if refusal:
+        raise ActionRefused(refusal)
 
 
 def require(song, action):

@@ -225,6 +225,15 @@ class SongFacts:
         )
 
 
+def readiness_refusal(song):
+    """Why no work can start from `song` yet (still being made, or failed), or ""."""
+    if song.is_active:
+        return _("“%(title)s” is still being made. Wait until it is ready.") % {"title": song}
+    if song.state == SongState.FAILED:
+        return _("“%(title)s” failed, so there is nothing to work from.") % {"title": song}
+    return ""
+
+
 def check(song, action, facts=None):
     """The Offer for one action on one song (every rule, in the user's language)."""
     facts = facts or SongFacts(song)
@@ -233,10 +242,9 @@ def check(song, action, facts=None):
     def no(reason, quiet=False):
         return Offer(action, False, reason, quiet)
 
-    if song.is_active:
-        return no(_("“%(title)s” is still being made. Wait until it is ready.") % {"title": song})
-    if song.state == SongState.FAILED:
-        return no(_("“%(title)s” failed, so there is nothing to work from.") % {"title": song})
+    refusal = readiness_refusal(song)
+    if refusal:
+        return no(refusal)
     # What applies to this kind of song, or is done already.
     if action == CONCAT:
         if not song.is_fragment:

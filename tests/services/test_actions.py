@@ -5,7 +5,7 @@ tells the musician."""
 import pytest
 
 from music.models import Membership, ProviderAccount, Relation, Song, SongState, Task, TaskState
-from music.services import actions
+from music.services import actions, voices
 from music.services.lyric_editor import Replacement
 from tests.helpers import make_song, run_queued
 
@@ -231,3 +231,68 @@ def test_a_sample_of_a_song_of_unknown_length_asks_for_a_range_without_inventing
     with pytest.raises(actions.ActionRefused) as refused:
         actions.sample(membership, song, start=3, end=2)
     assert refused.value.message == "Pick a range of the song, its end after its start."
+
+
+def test_a_failed_song_is_refused_with_the_reason_and_nothing_is_paid(membership, song):
+    Song.objects.filter(pk=song.pk).update(state=SongState.FAILED)
+    failed = Song.objects.get(pk=song.pk)  # as a view reads it: its state a plain string
+    before = Task.objects.count()
+    for attempt in (
+        lambda: actions.extend(membership, failed, WORDS, continue_at=3),
+        lambda: actions.cover(membership, failed, WORDS),
+        lambda: actions.stems(membership, failed),
+    ):
+        with pytest.raises(actions.ActionRefused) as refused:
+            attempt()
+        assert refused.value.message == (f"“{failed}” failed, so there is nothing to work from.")
+    assert Task.objects.count() == before
+
+
+def test_an_uploaded_song_is_covered_with_upload_cover_and_a_made_one_with_cover(membership, song):
+    assert actions.cover(membership, song, WORDS).action == "cover"
+    Song.objects.filter(pk=song.pk).update(relation=Relation.UPLOADED)
+    uploaded = Song.objects.get(pk=song.pk)
+    assert actions.cover(membership, uploaded, WORDS).action == "upload_cover"
+
+
+def test_whole_songs_with_a_section_replaced_are_asked_of_sunohub_but_not_of_a_relay(
+    membership, song, relay_song
+):
+    window = Replacement(2, 5, "Once more\nNew words", "New words", [])
+    task = actions.replace_section(
+        membership,
+        song,
+        window,
+        model="chirp-v4-5",
+        is_pro=True,
+        auto_concat=False,
+        result_mode="full_song",
+    )
+    assert task.params["replace_section_result_mode"] == "full_song"
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.replace_section(
+            membership,
+            relay_song,
+            window,
+            model="chirp-v4-5",
+            is_pro=True,
+            auto_concat=False,
+            result_mode="full_song",
+        )
+    assert "choose “Only the new section”" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        (SongState.FAILED, "failed, so there is nothing to work from."),
+        (SongState.SAVING, "is still being made. Wait until it is ready."),
+    ],
+)
+def test_a_voice_is_never_made_from_a_song_that_is_not_ready(membership, song, state, reason):
+    Song.objects.filter(pk=song.pk).update(state=state)
+    unready = Song.objects.get(pk=song.pk)
+    with pytest.raises(actions.ActionRefused) as refused:
+        voices.make_voice(membership, name="Mine", description="", song=unready)
+    assert refused.value.message == f"“{unready}” {reason}"
+    assert not Task.objects.filter(action="voice").exists()
