@@ -312,9 +312,9 @@ def test_a_take_failing_while_nothing_else_moved_still_fails_its_song(team, memb
     """Same job state, same progress: still news when one take failed."""
     task = submitted_task(team, member, "job-one-fails")
     running = [Clip(id=f"take-{n}", state=ClipState.RUNNING) for n in "ab"]
-    tasks.apply_result(task.pk, JobResult("job-one-fails", JobState.RUNNING, running, 50))
+    tasks.apply_result(task.pk, JobResult("job-one-fails", JobState.RUNNING, running, progress=50))
     failed = [Clip(id="take-a", state=ClipState.FAILED, error="silence"), running[1]]
-    tasks.apply_result(task.pk, JobResult("job-one-fails", JobState.RUNNING, failed, 50))
+    tasks.apply_result(task.pk, JobResult("job-one-fails", JobState.RUNNING, failed, progress=50))
     states = dict(Song.objects.filter(task=task).values_list("upstream_id", "state"))
     assert states == {"take-a": SongState.FAILED, "take-b": SongState.RUNNING}
 
@@ -335,13 +335,15 @@ def test_a_stored_song_never_turns_failed_on_a_later_answer(team, member):
     task = submitted_task(team, member, "job-kept")
     made = Clip(id="kept-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/k.mp3")
     other = Clip(id="other-clip", state=ClipState.RUNNING)
-    tasks.apply_result(task.pk, JobResult("job-kept", JobState.RUNNING, [made, other], 50))
+    tasks.apply_result(task.pk, JobResult("job-kept", JobState.RUNNING, [made, other], progress=50))
     song = Song.objects.get(upstream_id="kept-clip")
     song.audio_file.save("kept.mp3", ContentFile(mp3_frames(0.3)), save=False)
     Song.objects.filter(pk=song.pk).update(state=SongState.SUCCEEDED, audio_file=song.audio_file)
 
     glitch = Clip(id="kept-clip", state=ClipState.FAILED, error="boom")
-    tasks.apply_result(task.pk, JobResult("job-kept", JobState.RUNNING, [glitch, other], 60))
+    tasks.apply_result(
+        task.pk, JobResult("job-kept", JobState.RUNNING, [glitch, other], progress=60)
+    )
 
     song.refresh_from_db()
     assert (song.state, song.error_message) == (SongState.SUCCEEDED, "")
@@ -358,6 +360,21 @@ def test_a_failed_song_whose_file_is_stored_is_made_after_all(team, member):
     tasks.apply_result(task.pk, JobResult("job-back", JobState.SUCCEEDED, [made]))
     song.refresh_from_db()
     assert (song.state, song.archive_due_at) == (SongState.SUCCEEDED, None)
+
+
+def test_the_providers_latest_answer_is_kept_on_the_task(team, member):
+    """The admin reads what the provider last said; an answer without a body keeps it."""
+    task = submitted_task(team, member, "job-answers")
+    running = {"status": "running", "progress": 10}
+    clip = Clip(id="answer-clip", state=ClipState.RUNNING)
+    tasks.apply_result(
+        task.pk, JobResult("job-answers", JobState.RUNNING, [clip], progress=10, raw=running)
+    )
+    assert Task.objects.get(pk=task.pk).response == running
+    made = Clip(id="answer-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/a")
+    tasks.apply_result(task.pk, JobResult("job-answers", JobState.SUCCEEDED, [made]))
+    task.refresh_from_db()
+    assert (task.state, task.response) == (TaskState.SUCCEEDED, running)
 
 
 def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
