@@ -190,6 +190,15 @@ _LAST_KIND = (
     "`kind == VOX` made `>=`: `vox` sorts last of the persona kinds (persona, voice, vox), "
     "so only a v2 persona passes either way."
 )
+_FRAGMENT_RELATION = (
+    "`relation == REPLACED` made `>=` in a join's `is_infill`: only a fragment gets there "
+    "(the join is refused for any other song), and a fragment is `extended` or `replaced`; "
+    "`extended` sorts before, so the same fragments are infills."
+)
+_RESULT_MODES = (
+    '`result_mode == "full_song"` made `>=`: the two modes the forms accept are '
+    "`candidates` and `full_song`, and `candidates` sorts before."
+)
 _RESULT_MEMBER = (
     "`==` made `is` on a JobResult's state: every reader in music/upstream sets it to a "
     "JobState member (enum lookups return the members themselves), so identity holds "
@@ -265,6 +274,18 @@ EQUIVALENT = {
         "song.state <= SongState.FAILED",
         None,
     ): _STATE_ENDS,
+    (
+        "music/services/actions.py",
+        '"is_infill": song.relation == Relation.REPLACED,',
+        "song.relation >= Relation.REPLACED",
+        None,
+    ): _FRAGMENT_RELATION,
+    (
+        "music/services/actions.py",
+        'if result_mode == "full_song" and not capabilities.sends_controls(song.account):',
+        'result_mode >= "full_song"',
+        None,
+    ): _RESULT_MODES,
     (
         "music/services/actions.py",
         "vox = persona.kind == PersonaKind.VOX",

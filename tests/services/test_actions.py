@@ -4,7 +4,17 @@ tells the musician."""
 
 import pytest
 
-from music.models import Membership, ProviderAccount, Relation, Song, SongState, Task, TaskState
+from music.models import (
+    Membership,
+    Persona,
+    PersonaKind,
+    ProviderAccount,
+    Relation,
+    Song,
+    SongState,
+    Task,
+    TaskState,
+)
 from music.services import actions, voices
 from music.services.lyric_editor import Replacement
 from tests.helpers import make_song, run_queued
@@ -296,3 +306,23 @@ def test_a_voice_is_never_made_from_a_song_that_is_not_ready(membership, song, s
         voices.make_voice(membership, name="Mine", description="", song=unready)
     assert refused.value.message == f"“{unready}” {reason}"
     assert not Task.objects.filter(action="voice").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "sends_its_audio"),
+    [
+        (PersonaKind.PERSONA, "artist_consistency", True),
+        (PersonaKind.VOX, "artist_consistency_vox", True),
+        (PersonaKind.VOICE, "artist_consistency", False),
+    ],
+)
+def test_each_kind_of_persona_sings_with_its_own_action(
+    membership, team, song, kind, action, sends_its_audio
+):
+    persona = Persona.objects.create(
+        team=team, name="Tenor", upstream_id=f"p-{kind}", source_song=song, kind=kind
+    )
+    persona = Persona.objects.get(pk=persona.pk)  # its kind a plain string, as read
+    task = actions.persona_song(membership, persona, WORDS)
+    assert (task.action, task.params["persona_id"]) == (action, f"p-{kind}")
+    assert task.params.get("audio_id") == (song.upstream_id if sends_its_audio else None)
