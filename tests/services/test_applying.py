@@ -377,6 +377,16 @@ def test_the_providers_latest_answer_is_kept_on_the_task(team, member):
     assert (task.state, task.response) == (TaskState.SUCCEEDED, running)
 
 
+def test_a_song_is_titled_as_asked_until_the_provider_names_it_and_keeps_that_name(team, member):
+    task = submitted_task(team, member, "job-names", title="Asked title")
+    answers = (("", "Asked title"), ("Coastal Line", "Coastal Line"), ("", "Coastal Line"))
+    for progress, (title, expected) in enumerate(answers, start=1):
+        clip = Clip(id="named-clip", state=ClipState.RUNNING, title=title)
+        result = JobResult("job-names", JobState.RUNNING, [clip], progress=progress * 10)
+        tasks.apply_result(task.pk, result)
+        assert Song.objects.get(upstream_id="named-clip").title == expected
+
+
 def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
     """The provider's own words stay on the task for the admin, whichever way it ended."""
     made = Clip(id="late-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/l.mp3")
