@@ -387,6 +387,44 @@ def test_a_song_is_titled_as_asked_until_the_provider_names_it_and_keeps_that_na
         assert Song.objects.get(upstream_id="named-clip").title == expected
 
 
+def test_a_later_answer_that_leaves_out_the_words_style_and_model_keeps_them(team, member):
+    task = submitted_task(team, member, "job-words", title="", style="", model="")
+    full = Clip(
+        id="words-clip",
+        state=ClipState.RUNNING,
+        lyric="[Verse]\nSalt wind",
+        style="sea shanty",
+        model="chirp-v4-5",
+    )
+    bare = Clip(id="words-clip", state=ClipState.RUNNING)
+    for progress, clip in ((10, full), (20, bare)):
+        result = JobResult("job-words", JobState.RUNNING, [clip], progress=progress)
+        tasks.apply_result(task.pk, result)
+        song = Song.objects.get(upstream_id="words-clip")
+        assert (song.lyric, song.style, song.model_name) == (
+            "[Verse]\nSalt wind",
+            "sea shanty",
+            "chirp-v4-5",
+        )
+
+
+def test_a_song_named_like_a_stem_is_a_stem_only_when_a_split_made_it(team, member):
+    task = submitted_task(team, member, "job-stemlike")
+    clip = Clip(id="stemlike-clip", state=ClipState.RUNNING, title="Harbour (Vocals)")
+    tasks.apply_result(task.pk, JobResult("job-stemlike", JobState.RUNNING, [clip], progress=5))
+    assert Song.objects.get(upstream_id="stemlike-clip").stem_type == ""
+    split = submitted_task(team, member, "job-split-stems", action="all_stems")
+    part = Clip(id="part-clip", state=ClipState.RUNNING, title="Harbour (Vocals)")
+    tasks.apply_result(split.pk, JobResult("job-split-stems", JobState.RUNNING, [part], progress=5))
+    assert Song.objects.get(upstream_id="part-clip").stem_type == "vocals"
+    # A later answer naming it otherwise does not make it another part.
+    renamed = Clip(id="part-clip", state=ClipState.RUNNING, title="Harbour (Bass)")
+    tasks.apply_result(
+        split.pk, JobResult("job-split-stems", JobState.RUNNING, [renamed], progress=9)
+    )
+    assert Song.objects.get(upstream_id="part-clip").stem_type == "vocals"
+
+
 def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
     """The provider's own words stay on the task for the admin, whichever way it ended."""
     made = Clip(id="late-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/l.mp3")
