@@ -70,6 +70,7 @@ MODULES = {
         "tests/test_url_walls.py",
         "tests/views/test_sharing.py",  # share links serve the song's files
         "tests/views/test_exports.py",  # the stems' ZIP offered or not
+        "tests/views/test_song_karaoke.py",  # the song page's waveform and timed lines
     ],
     "music/views/sharing.py": ["tests/views/test_sharing.py"],
     "music/views/exports.py": ["tests/views/test_exports.py"],

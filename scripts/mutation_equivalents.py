@@ -287,6 +287,18 @@ EQUIVALENT = {
         None,
     ): _RESULT_MODES,
     (
+        "music/views/songs.py",
+        "and m.state == SongState.SUCCEEDED",
+        "m.state >= SongState.SUCCEEDED",
+        None,
+    ): _STATE_ENDS,
+    (
+        "music/views/songs.py",
+        'if song.task and song.state == "failed" and request.membership.can_spend',
+        'song.state <= "failed"',
+        None,
+    ): _STATE_ENDS,
+    (
         "music/services/actions.py",
         "vox = persona.kind == PersonaKind.VOX",
         "persona.kind >= PersonaKind.VOX",

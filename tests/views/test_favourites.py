@@ -73,3 +73,20 @@ def test_starring_twice_keeps_one_favourite(team, member):
     song = SongFactory(team=team)
     assert set_favourite(member, song, True) and set_favourite(member, song, True)
     assert Favourite.objects.filter(user=member, song=song).count() == 1
+
+
+def test_the_song_pages_star_answers_htmx_with_the_pages_own_button(member_client, team):
+    song = SongFactory(team=team)
+    url = reverse("music:song_favourite", args=[song.pk])
+    html = member_client.post(url, {"on": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert html.startswith(f'<form method="post" action="{url}"') and 'value="0"' in html
+    assert Favourite.objects.filter(song=song).exists()
+
+
+def test_only_on_1_stars_a_song(member_client, team, member):
+    song = SongFactory(team=team)
+    url = reverse("music:song_favourite", args=[song.pk])
+    for sent in ({}, {"on": ""}, {"on": "2"}, {"on": "yes"}):
+        set_favourite(member, song, True)
+        assert member_client.post(url, sent).status_code == 302
+        assert not Favourite.objects.filter(song=song).exists(), sent

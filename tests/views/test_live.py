@@ -207,3 +207,15 @@ def test_outsiders_get_nothing_from_a_stamp(client, outsider, member, busy_team)
     response = client.get(url, **HX)
     assert response.status_code == 200
     assert "Old tune" not in response.content.decode()
+
+
+def test_a_song_with_nothing_running_is_not_reloaded_unless_work_just_ended(
+    member_client, team, member
+):
+    """The page reloads once, when the work it was showing ends, never on every look."""
+    song = SongFactory(team=team, author=member, state=SongState.SUCCEEDED)
+    url = reverse("music:song_in_flight", args=[song.pk])
+    for query in ({}, {"was": "idle"}):
+        response = member_client.get(url, query, **HX)
+        assert response.status_code == 200 and "HX-Refresh" not in response
+    assert member_client.get(url, {"was": "busy"}, **HX)["HX-Refresh"] == "true"

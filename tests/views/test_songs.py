@@ -250,3 +250,18 @@ def test_the_answer_and_the_request_read_as_sent_in_chinese_and_indented(member_
     html = html.replace("&quot;", '"')
     assert '{\n  "tags": [\n    "民谣",\n    "春节快乐"\n  ]\n}' in html
     assert '{\n  "prompt": "一首关于春天的歌"\n}' in html
+
+
+def test_a_failed_song_offers_its_members_to_try_again(client, team, member, viewer):
+    from tests.factories import TaskFactory
+
+    task = TaskFactory(team=team, created_by=member, state="failed", action="generate")
+    failed = SongFactory(team=team, task=task, state="failed")
+    made = SongFactory(team=team, task=TaskFactory(team=team, state="failed"), state="succeeded")
+    again = reverse("music:create") + f"?retry={task.pk}"
+    client.force_login(member)
+    assert f'href="{again}"' in client.get(reverse("music:song", args=[failed.pk])).content.decode()
+    # A song that was made is not made again from its page, whatever became of its job.
+    assert "Try again" not in client.get(reverse("music:song", args=[made.pk])).content.decode()
+    client.force_login(viewer)  # viewers spend nothing
+    assert "Try again" not in client.get(reverse("music:song", args=[failed.pk])).content.decode()
