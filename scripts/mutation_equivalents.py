@@ -199,6 +199,10 @@ _RESULT_MODES = (
     '`result_mode == "full_song"` made `>=`: the two modes the forms accept are '
     "`candidates` and `full_song`, and `candidates` sorts before."
 )
+_METHODS = (
+    '`request.method == "POST"` made `>=`: only GET, HEAD and POST reach the view '
+    "(require_http_methods), and GET and HEAD sort before POST."
+)
 _RESULT_MEMBER = (
     "`==` made `is` on a JobResult's state: every reader in music/upstream sets it to a "
     "JobState member (enum lookups return the members themselves), so identity holds "
@@ -286,6 +290,12 @@ EQUIVALENT = {
         'result_mode >= "full_song"',
         None,
     ): _RESULT_MODES,
+    (
+        "music/views/songs.py",
+        'if request.method == "POST":',
+        'request.method >= "POST"',
+        None,
+    ): _METHODS,
     (
         "music/views/songs.py",
         "and m.state == SongState.SUCCEEDED",

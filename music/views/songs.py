@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from music.forms import SongEditForm, excluded_styles
 from music.models import Relation, SongState
@@ -117,6 +117,7 @@ def song_favourite(request, song_id):
     return redirect("music:song", song_id=song.pk)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @editor_required
 def song_edit(request, song_id):
     """Rename a song and keep notes on it (members; each change is in its history)."""

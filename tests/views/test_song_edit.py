@@ -85,3 +85,22 @@ def test_sharing_is_in_the_history(member_client, team, member):
     member_client.post(reverse("music:share_revoke", args=[song.pk, link.pk]))
     history = member_client.get(reverse("music:song_history", args=[song.pk])).content.decode()
     assert history.index("turned off a share link") < history.index("made a share link")
+
+
+def test_a_save_says_saved_only_when_something_changed(member_client, team):
+    song = SongFactory(team=team, title="Same", notes="n")
+    url = reverse("music:song_edit", args=[song.pk])
+    assert member_client.get(url).status_code == 200
+    same = member_client.post(url, {"title": "Same", "notes": "n"}, follow=True)
+    assert "Saved." not in same.content.decode()
+    changed = member_client.post(url, {"title": "Other", "notes": "n"}, follow=True)
+    assert "Saved." in changed.content.decode()
+
+
+def test_the_edit_page_takes_only_a_look_or_a_form(member_client, team):
+    song = SongFactory(team=team, title="Keep me")
+    url = reverse("music:song_edit", args=[song.pk])
+    for method in (member_client.put, member_client.patch, member_client.delete):
+        assert method(url, "title=Gone").status_code == 405
+    song.refresh_from_db()
+    assert song.title == "Keep me"

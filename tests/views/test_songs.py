@@ -265,3 +265,11 @@ def test_a_failed_song_offers_its_members_to_try_again(client, team, member, vie
     assert "Try again" not in client.get(reverse("music:song", args=[made.pk])).content.decode()
     client.force_login(viewer)  # viewers spend nothing
     assert "Try again" not in client.get(reverse("music:song", args=[failed.pk])).content.decode()
+
+
+def test_a_songs_live_card_is_its_library_card_unless_the_hero_is_asked(member_client, team):
+    song = SongFactory(team=team, state="running")
+    url = reverse("music:song_card", args=[song.pk])
+    assert member_client.get(url).content.decode().lstrip().startswith("<article")
+    hero = member_client.get(url, {"part": "hero"}).content.decode()
+    assert hero.lstrip().startswith('<section class="hero card"')
