@@ -425,6 +425,20 @@ def test_a_song_named_like_a_stem_is_a_stem_only_when_a_split_made_it(team, memb
     assert Song.objects.get(upstream_id="part-clip").stem_type == "vocals"
 
 
+def test_a_failure_says_nothing_was_charged_only_when_the_provider_took_nothing(team, member):
+    """A job that went quiet may have been paid for: never tell the musician otherwise."""
+    quiet = submitted_task(team, member, "job-quiet-money")
+    song = SongFactory(team=team, task=quiet, state=SongState.RUNNING)
+    tasks.fail(quiet.pk, "No answer in time.", code="deadline", late=True)
+    quiet.refresh_from_db()
+    song.refresh_from_db()
+    assert quiet.error_message == song.error_message == "No answer in time."
+    refused = submitted_task(team, member, "job-refused-money")
+    tasks.fail(refused.pk, "Refused.", code="bad_request", not_charged=True)
+    refused.refresh_from_db()
+    assert refused.error_message == "Refused. Nothing was charged; you can try again."
+
+
 def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
     """The provider's own words stay on the task for the admin, whichever way it ended."""
     made = Clip(id="late-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/l.mp3")
