@@ -291,6 +291,12 @@ EQUIVALENT = {
         None,
     ): _RESULT_MODES,
     (
+        "music/services/actions.py",
+        'whole = result_mode == "full_song"',
+        'result_mode >= "full_song"',
+        None,
+    ): _RESULT_MODES,
+    (
         "music/views/songs.py",
         'if request.method == "POST":',
         'request.method >= "POST"',

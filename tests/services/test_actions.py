@@ -3,6 +3,7 @@ script): the seconds an extension or a sample may start and end at, and what the
 tells the musician."""
 
 import pytest
+from django.http import QueryDict
 
 from music.models import (
     Membership,
@@ -269,6 +270,7 @@ def test_whole_songs_with_a_section_replaced_are_asked_of_sunohub_but_not_of_a_r
     membership, song, relay_song
 ):
     window = Replacement(2, 5, "Once more\nNew words", "New words", [])
+    whole = QueryDict("mode=full_song")["mode"]  # as a request or a script would read it
     task = actions.replace_section(
         membership,
         song,
@@ -276,7 +278,7 @@ def test_whole_songs_with_a_section_replaced_are_asked_of_sunohub_but_not_of_a_r
         model="chirp-v4-5",
         is_pro=True,
         auto_concat=False,
-        result_mode="full_song",
+        result_mode=whole,
     )
     assert task.params["replace_section_result_mode"] == "full_song"
     with pytest.raises(actions.ActionRefused) as refused:
@@ -287,7 +289,7 @@ def test_whole_songs_with_a_section_replaced_are_asked_of_sunohub_but_not_of_a_r
             model="chirp-v4-5",
             is_pro=True,
             auto_concat=False,
-            result_mode="full_song",
+            result_mode=whole,
         )
     assert "choose “Only the new section”" in refused.value.message
 
