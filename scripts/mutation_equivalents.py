@@ -465,6 +465,12 @@ EQUIVALENT = {
         "task.state >= TaskState.SUCCEEDED",
         None,
     ): _AFTER_RANK,
+    (
+        "music/services/tasks/applying.py",
+        "    if task.state == TaskState.SUCCEEDED:",
+        "task.state is TaskState.SUCCEEDED",
+        None,
+    ): _JUST_ASSIGNED,
     ("music/services/media.py", "while length > 0:", "length >= 0", None): _LAST_READ,
     ("music/services/media.py", "while length > 0:", "length > -1", None): _LAST_READ,
     ("music/services/media.py", "while length > 0:", "length != 0", None): _LAST_READ,

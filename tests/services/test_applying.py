@@ -439,6 +439,21 @@ def test_a_failure_says_nothing_was_charged_only_when_the_provider_took_nothing(
     assert refused.error_message == "Refused. Nothing was charged; you can try again."
 
 
+def test_a_success_naming_only_clips_already_stored_still_ends_the_task(team, member):
+    """Providers mark clips done before the job, and their files may be stored by then; the
+    job's own success changes only the job's state (no progress, the same clips): still news."""
+    task = submitted_task(team, member, "job-done-late")
+    clips = [
+        Clip(id=f"early-{n}", state=ClipState.SUCCEEDED, audio_url=f"https://x.example/{n}")
+        for n in "ab"
+    ]
+    tasks.apply_result(task.pk, JobResult("job-done-late", JobState.RUNNING, clips, progress=80))
+    Song.objects.filter(task=task).update(state=SongState.SUCCEEDED)  # their files stored
+    tasks.apply_result(task.pk, JobResult("job-done-late", JobState.SUCCEEDED, clips))
+    task.refresh_from_db()
+    assert (task.state, task.progress) == (TaskState.SUCCEEDED, 100)
+
+
 def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
     """The provider's own words stay on the task for the admin, whichever way it ended."""
     made = Clip(id="late-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/l.mp3")
