@@ -203,6 +203,14 @@ _METHODS = (
     '`request.method == "POST"` made `>=`: only GET, HEAD and POST reach the view '
     "(require_http_methods), and GET and HEAD sort before POST."
 )
+_LAST_RELATION = (
+    "`relation == UPLOADED` made `>=`: `uploaded` sorts last of the song relations, so only "
+    "an upload passes either way."
+)
+_ONE_CHAR = (
+    '`== "1"` made `is "1"`: CPython keeps one object per one-character Latin-1 '
+    "string, so a form value `1` is that object and identity agrees with equality."
+)
 _RESULT_MEMBER = (
     "`==` made `is` on a JobResult's state: every reader in music/upstream sets it to a "
     "JobState member (enum lookups return the members themselves), so identity holds "
@@ -304,14 +312,20 @@ EQUIVALENT = {
     ): _METHODS,
     (
         "music/views/songs.py",
-        "and m.state == SongState.SUCCEEDED",
-        "m.state >= SongState.SUCCEEDED",
+        'request.POST.get("on") == "1"',
+        'request.POST.get("on") is "1"',
         None,
-    ): _STATE_ENDS,
+    ): _ONE_CHAR,
+    (
+        "music/services/actions.py",
+        "if song.relation == Relation.UPLOADED else Action.",
+        "song.relation >= Relation.UPLOADED",
+        None,
+    ): _LAST_RELATION,
     (
         "music/views/songs.py",
-        'if song.task and song.state == "failed" and request.membership.can_spend',
-        'song.state <= "failed"',
+        "and m.state == SongState.SUCCEEDED",
+        "m.state >= SongState.SUCCEEDED",
         None,
     ): _STATE_ENDS,
     (

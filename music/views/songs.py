@@ -72,8 +72,9 @@ def song_detail(request, song_id):
         "song": song,
         "task": song.task,
         "excluded_styles": excluded_styles(song),
+        # Shown by the hero only for a failed song.
         "song_retry_url": retry.retry_url(song.task)
-        if song.task and song.state == "failed" and request.membership.can_spend
+        if song.task and request.membership.can_spend
         else "",
         "family": family,
         "family_tree": cards.family_tree(family),
