@@ -614,6 +614,32 @@ def test_a_made_clips_archive_job_is_due_again_only_after_its_lease(team, member
     assert queued == [song.pk]
 
 
+def test_a_song_already_saving_is_not_sent_to_the_archive_again_by_later_answers(
+    team, member, monkeypatch
+):
+    """Each poll repeats "made" until the job ends: one archive job, its retries kept."""
+    from music.services.tasks import archiving
+
+    queued = []
+    monkeypatch.setattr(archiving, "enqueue", queued.extend)
+    task = submitted_task(team, member, "job-saving")
+    done = Clip(id="saving-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/s")
+    tasks.apply_result(task.pk, JobResult("job-saving", JobState.RUNNING, [done], progress=90))
+    song = Song.objects.get(upstream_id="saving-clip")
+    retrying = timezone.now() + timedelta(seconds=30)
+    Song.objects.filter(pk=song.pk).update(archive_attempts=2, archive_due_at=retrying)
+
+    tasks.apply_result(task.pk, JobResult("job-saving", JobState.RUNNING, [done], progress=95))
+
+    song.refresh_from_db()
+    assert (song.state, song.archive_attempts, song.archive_due_at) == (
+        SongState.SAVING,
+        2,
+        retrying,
+    )
+    assert queued == [song.pk]
+
+
 def test_a_failure_keeps_the_providers_answer_when_it_has_one(team, member):
     answered = submitted_task(team, member, "job-raw")
     tasks.fail(answered.pk, "Refused.", code="bad_request", raw={"error": "lyrics refused"})
