@@ -317,6 +317,18 @@ EQUIVALENT = {
         None,
     ): _ONE_CHAR,
     (
+        "music/views/songs.py",
+        'request.GET.get("download") == "1"',
+        'request.GET.get("download") is "1"',
+        None,
+    ): _ONE_CHAR,
+    (
+        "music/services/tasks/applying.py",
+        "task.state == TaskState.SUCCEEDED",
+        "task.state is TaskState.SUCCEEDED",
+        None,
+    ): _JUST_ASSIGNED,
+    (
         "music/services/actions.py",
         "if song.relation == Relation.UPLOADED else Action.",
         "song.relation >= Relation.UPLOADED",

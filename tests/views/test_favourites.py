@@ -90,3 +90,12 @@ def test_only_on_1_stars_a_song(member_client, team, member):
         set_favourite(member, song, True)
         assert member_client.post(url, sent).status_code == 302
         assert not Favourite.objects.filter(song=song).exists(), sent
+
+
+def test_a_look_at_the_star_link_changes_nothing(member_client, team, member):
+    """A GET (a prefetch, a crawler, a pasted link) never stars nor unstars."""
+    song = SongFactory(team=team)
+    set_favourite(member, song, True)
+    url = reverse("music:song_favourite", args=[song.pk])
+    assert member_client.get(url, {"on": "0"}).status_code == 405
+    assert Favourite.objects.filter(user=member, song=song).exists()
