@@ -329,6 +329,12 @@ EQUIVALENT = {
         None,
     ): _JUST_ASSIGNED,
     (
+        "music/services/tasks/applying.py",
+        "task.state == TaskState.FAILED",
+        "task.state <= TaskState.FAILED",
+        None,
+    ): _STATE_ENDS,
+    (
         "music/services/actions.py",
         "if song.relation == Relation.UPLOADED else Action.",
         "song.relation >= Relation.UPLOADED",
