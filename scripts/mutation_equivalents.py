@@ -211,6 +211,11 @@ _ONE_CHAR = (
     '`== "1"` made `is "1"`: CPython keeps one object per one-character Latin-1 '
     "string, so a form value `1` is that object and identity agrees with equality."
 )
+_REASON_KEPT = (
+    "`song.state == FAILED` made `is` where a failed clip's reason is written: it differs "
+    "only for a song failed before this answer (its state as read, a plain string), whose "
+    "reason was written when it failed."
+)
 _RESULT_MEMBER = (
     "`==` made `is` on a JobResult's state: every reader in music/upstream sets it to a "
     "JobState member (enum lookups return the members themselves), so identity holds "
@@ -334,6 +339,24 @@ EQUIVALENT = {
         "task.state <= TaskState.FAILED",
         None,
     ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        "if clip.state == ClipState.FAILED and song.state == SongState.FAILED:",
+        "song.state is SongState.FAILED",
+        None,
+    ): _REASON_KEPT,
+    (
+        "music/services/actions.py",
+        "song, replacement, *, model, is_pro, auto_concat=False",
+        None,
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): SIGNATURE,
+    (
+        "music/services/actions.py",
+        "    *,",
+        None,
+        frozenset({"core/ReplaceBinaryOperator_Mul_Div"}),
+    ): (SIGNATURE),
     (
         "music/services/actions.py",
         "if song.relation == Relation.UPLOADED else Action.",
