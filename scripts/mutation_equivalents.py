@@ -216,6 +216,10 @@ _REASON_KEPT = (
     "only for a song failed before this answer (its state as read, a plain string), whose "
     "reason was written when it failed."
 )
+_PROVIDERS = (
+    '`provider == "relay"` made `<=`: a task\'s provider is `relay` or `sunohub`, and '
+    "`relay` sorts first."
+)
 _RESULT_MEMBER = (
     "`==` made `is` on a JobResult's state: every reader in music/upstream sets it to a "
     "JobState member (enum lookups return the members themselves), so identity holds "
@@ -339,6 +343,12 @@ EQUIVALENT = {
         "task.state <= TaskState.FAILED",
         None,
     ): _STATE_ENDS,
+    (
+        "music/services/tasks/applying.py",
+        'or task.provider == "relay",',
+        'task.provider <= "relay"',
+        None,
+    ): _PROVIDERS,
     (
         "music/services/tasks/applying.py",
         "if clip.state == ClipState.FAILED and song.state == SongState.FAILED:",

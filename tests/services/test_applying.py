@@ -454,6 +454,26 @@ def test_a_success_naming_only_clips_already_stored_still_ends_the_task(team, me
     assert (task.state, task.progress) == (TaskState.SUCCEEDED, 100)
 
 
+def test_an_unconfirmed_task_the_provider_lists_as_waiting_is_confirmed(team, member):
+    """Its send ended unclear; an answer saying the job waits its turn means it was taken."""
+    task = submitted_task(team, member, "job-unclear")
+    Task.objects.filter(pk=task.pk).update(state=TaskState.UNCONFIRMED)
+    waiting = Clip(id="unclear-clip", state=ClipState.PENDING)
+    tasks.apply_result(task.pk, JobResult("job-unclear", JobState.PENDING, [waiting]))
+    assert Task.objects.get(pk=task.pk).state == TaskState.SUBMITTED
+
+
+def test_only_a_plain_upload_keeps_the_name_it_was_given(team, member):
+    """A cover of an upload is a new song: it takes the provider's title, as other songs do."""
+    for action, expected in (("upload", "my-take.wav"), ("upload_cover", "Harbour Lights")):
+        task = submitted_task(team, member, f"job-{action}", action=action, title="my-take.wav")
+        clip = Clip(id=f"clip-{action}", state=ClipState.RUNNING, title="Harbour Lights")
+        tasks.apply_result(
+            task.pk, JobResult(f"job-{action}", JobState.RUNNING, [clip], progress=5)
+        )
+        assert Song.objects.get(upstream_id=f"clip-{action}").title == expected
+
+
 def test_a_late_answer_is_kept_as_the_tasks_answer(team, member):
     """The provider's own words stay on the task for the admin, whichever way it ended."""
     made = Clip(id="late-clip", state=ClipState.SUCCEEDED, audio_url="https://x.example/l.mp3")
