@@ -351,6 +351,18 @@ EQUIVALENT = {
     ): _PROVIDERS,
     (
         "music/services/tasks/applying.py",
+        "task.state == TaskState.SUCCEEDED",
+        "task.state >= TaskState.SUCCEEDED",
+        None,
+    ): _AFTER_RANK,
+    (
+        "music/services/tasks/applying.py",
+        "if target == SongState.SAVING and (",
+        "target is SongState.SAVING",
+        None,
+    ): _MEMBER_IS,
+    (
+        "music/services/tasks/applying.py",
         "if clip.state == ClipState.FAILED and song.state == SongState.FAILED:",
         "song.state is SongState.FAILED",
         None,
