@@ -108,7 +108,10 @@ class Command(BaseCommand):
         if plan is not None and plan.active:
             self.stdout.write(f"Fault plan: {json.dumps(plan.to_dict())}")
         # A service manager's SIGTERM stops it like Ctrl-C: the port closed, exit status 0.
+        # SIGINT too, explicitly: a shell starting it in the background (`&`) hands it
+        # SIGINT ignored, and Python then leaves it ignored.
         signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, interrupt)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -116,7 +119,7 @@ class Command(BaseCommand):
         finally:
             server.server_close()
             if simulator.prerender is not None:
-                simulator.prerender.shutdown(wait=False, cancel_futures=True)
+                simulator.prerender.shutdown()
 
 
 def interrupt(signum, frame):

@@ -17,9 +17,9 @@ that ties the wire formats to the engine; both are served at once, on disjoint p
 import functools
 import json
 import logging
+import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -42,6 +42,41 @@ from music.upstream.simulator.words import (  # noqa: F401  (re-exported for cal
 )
 
 log = logging.getLogger(__name__)
+
+
+class BackgroundRenders:
+    """Renders ahead of need, on daemon threads. Unlike an executor's, whose threads are
+    joined at exit, they never hold up a stop signal: a render cut short is done again by
+    the request that needs it."""
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.jobs = queue.SimpleQueue()
+        self.started = False
+        self.lock = threading.Lock()
+
+    def submit(self, fn, *args):
+        with self.lock:
+            if not self.started:
+                for n in range(self.workers):
+                    threading.Thread(target=self._work, name=f"prerender-{n}", daemon=True).start()
+                self.started = True
+        self.jobs.put((fn, args))
+
+    def shutdown(self):
+        """Drop the renders not begun yet and let the workers end."""
+        while True:
+            try:
+                self.jobs.get_nowait()
+            except queue.Empty:
+                break
+        for _ in range(self.workers):
+            self.jobs.put(None)
+
+    def _work(self):
+        while (job := self.jobs.get()) is not None:
+            fn, args = job
+            fn(*args)
 
 
 class Simulator(Engine):
@@ -84,7 +119,7 @@ class Simulator(Engine):
         # Like a real service, have a job's audio ready when it is done: render its clips in
         # the background while it is "queued" and "running", not in the first request that
         # finds it finished (a standalone server's choice; renders are the same either way).
-        self.prerender = ThreadPoolExecutor(max_workers=2) if prerender else None
+        self.prerender = BackgroundRenders(workers=2) if prerender else None
 
     @property
     def fault_plan(self):
