@@ -54,6 +54,18 @@ def test_a_tick_with_nothing_to_do_returns_at_once(db, simulator):
     assert simulator.requests == []
 
 
+def watched_task(team, member, job, due_in):
+    """A submitted task the poller watches, due `due_in` from now."""
+    return TaskFactory(
+        team=team,
+        created_by=member,
+        state=TaskState.SUBMITTED,
+        upstream_id=job,
+        params=GENERATE,
+        next_poll_at=timezone.now() + due_in,
+    )
+
+
 class Sleeps:
     """The poller's sleep: counts the pauses, runs `then` on the first, and stops a poller
     that never wakes (instead of hanging the test)."""
@@ -69,16 +81,7 @@ class Sleeps:
 
 
 def test_the_pollers_wait_is_woken_by_a_new_due_task(team, member, simulator):
-    sleeps = Sleeps(
-        then=lambda: TaskFactory(
-            team=team,
-            created_by=member,
-            state=TaskState.SUBMITTED,
-            upstream_id="job-1",
-            params=GENERATE,
-            next_poll_at=timezone.now(),
-        )
-    )
+    sleeps = Sleeps(then=lambda: watched_task(team, member, "job-1", timedelta(0)))
     poller = Poller(check=1.0, sleep=sleeps)
 
     assert poller.seconds_until_due() is None  # nothing watched: it looks again each second
@@ -88,14 +91,7 @@ def test_the_pollers_wait_is_woken_by_a_new_due_task(team, member, simulator):
 
 
 def test_the_poller_sleeps_until_the_earliest_due_task_and_no_longer(team, member, simulator):
-    TaskFactory(
-        team=team,
-        created_by=member,
-        state=TaskState.SUBMITTED,
-        upstream_id="job-2",
-        params=GENERATE,
-        next_poll_at=timezone.now() + timedelta(seconds=30),
-    )
+    watched_task(team, member, "job-2", timedelta(seconds=30))
     sleeps = Sleeps(limit=3)
     poller = Poller(check=1.0, sleep=sleeps)
     stop_after = iter([False, False, True])
@@ -108,14 +104,7 @@ def test_the_poller_sleeps_until_the_earliest_due_task_and_no_longer(team, membe
 def test_the_poller_does_not_wake_before_the_earliest_task_is_due(team, member, simulator):
     """A sleep that moves the clock (here: brings the due time nearer by what it slept). Due
     in 1.5 s with a look each second: one full second, then the half left, then it wakes."""
-    task = TaskFactory(
-        team=team,
-        created_by=member,
-        state=TaskState.SUBMITTED,
-        upstream_id="job-3",
-        params=GENERATE,
-        next_poll_at=timezone.now() + timedelta(seconds=1.5),
-    )
+    task = watched_task(team, member, "job-3", timedelta(seconds=1.5))
 
     def move_the_clock(seconds):
         due = Task.objects.get(pk=task.pk).next_poll_at - timedelta(seconds=seconds)
