@@ -108,8 +108,8 @@ class Command(BaseCommand):
         if plan is not None and plan.active:
             self.stdout.write(f"Fault plan: {json.dumps(plan.to_dict())}")
         # A service manager's SIGTERM stops it like Ctrl-C: the port closed, exit status 0.
-        # SIGINT too, explicitly: a shell starting it in the background (`&`) hands it
-        # SIGINT ignored, and Python then leaves it ignored.
+        # SIGINT is set here too, not left to Python's default, which a parent that started
+        # it with SIGINT ignored would have turned off.
         signal.signal(signal.SIGTERM, interrupt)
         signal.signal(signal.SIGINT, interrupt)
         try:

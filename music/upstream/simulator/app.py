@@ -52,15 +52,10 @@ class BackgroundRenders:
     def __init__(self, workers):
         self.workers = workers
         self.jobs = queue.SimpleQueue()
-        self.started = False
-        self.lock = threading.Lock()
+        for n in range(workers):
+            threading.Thread(target=self._work, name=f"prerender-{n}", daemon=True).start()
 
     def submit(self, fn, *args):
-        with self.lock:
-            if not self.started:
-                for n in range(self.workers):
-                    threading.Thread(target=self._work, name=f"prerender-{n}", daemon=True).start()
-                self.started = True
         self.jobs.put((fn, args))
 
     def shutdown(self):
